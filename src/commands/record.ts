@@ -1,0 +1,60 @@
+import type { CommandModule } from 'yargs';
+import { UsageError, UserError } from '../errors.js';
+import type { GlobalArgs } from './common.js';
+
+export interface RecordArgs extends GlobalArgs {
+  port?: string;
+  simulate?: string;
+  protocol: 'ascii' | 'openbci' | 'p2';
+  baud?: number;
+  rate?: number;
+  leads?: string;
+  mains: 50 | 60;
+  unitsPerMv: number;
+  filter: 'monitor' | 'diagnostic';
+  duration?: string;
+  sessionId?: string;
+  patientId?: string;
+  operator?: string;
+  out: string;
+  tui: boolean;
+  json: boolean;
+}
+
+export const recordCommand: CommandModule<GlobalArgs, RecordArgs> = {
+  command: 'record',
+  describe: 'Record from a serial ECG device (or --simulate) with the live TUI',
+  builder: (yargs) =>
+    yargs
+      .option('port', { type: 'string', describe: 'Serial port path, e.g. /dev/ttyUSB0' })
+      .option('simulate', {
+        type: 'string',
+        describe: 'Use the built-in simulated device: "synthetic" or a WFDB <record.hea>',
+      })
+      .option('protocol', { choices: ['ascii', 'openbci', 'p2'] as const, default: 'ascii' as const, describe: 'Device protocol' })
+      .option('baud', { type: 'number', describe: "Baud rate (default: the protocol's own)" })
+      .option('rate', { type: 'number', describe: 'Sample rate in Hz (ascii: estimated from arrival times if omitted)' })
+      .option('leads', { type: 'string', describe: 'Channel names in order, e.g. I,II,V1' })
+      .option('mains', { choices: [50, 60] as const, default: 50 as const, describe: 'Mains frequency for the notch filter' })
+      .option('units-per-mv', { type: 'number', default: 200, describe: 'ascii: ADC counts per mV (baseline 512)' })
+      .option('filter', {
+        choices: ['monitor', 'diagnostic'] as const,
+        default: 'monitor' as const,
+        describe: 'monitor 0.5-40 Hz or diagnostic 0.05-150 Hz',
+      })
+      .option('duration', { type: 'string', describe: 'End the session by itself after e.g. 30s or 10m' })
+      .option('session-id', { type: 'string', describe: 'Session id (default: generated)' })
+      .option('patient-id', { type: 'string', describe: 'Patient id stored with the session' })
+      .option('operator', { type: 'string', describe: 'Operator name stored with the session' })
+      .option('out', { type: 'string', default: './recordings', describe: 'Directory for WFDB recordings' })
+      .option('tui', { type: 'boolean', default: true, describe: 'Show the live terminal UI (--no-tui prints events)' })
+      .option('json', { type: 'boolean', default: false, describe: 'With --no-tui: NDJSON events on stdout' })
+      .check((args) => {
+        if (args.port === undefined && args.simulate === undefined) throw new UsageError('Give --port <path> or --simulate.');
+        if (args.port !== undefined && args.simulate !== undefined) throw new UsageError('Give either --port or --simulate, not both.');
+        return true;
+      }) as never,
+  handler: async () => {
+    throw new UserError('record is not available yet');
+  },
+};

@@ -1,0 +1,266 @@
+import { readFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+
+/** One signal line of a WFDB header. */
+export interface WfdbSignalSpec {
+  fileName: string;
+  format: number;
+  samplesPerFrame: number;
+  skew: number;
+  byteOffset: number;
+  /** ADC units per physical unit (200 when the header gives 0 or nothing). */
+  gain: number;
+  baseline: number;
+  units: string;
+  adcResolution: number;
+  adcZero: number;
+  initialValue: number | null;
+  checksum: number | null;
+  blockSize: number;
+  description: string;
+}
+
+export interface WfdbHeader {
+  recordName: string;
+  signalCount: number;
+  fsHz: number;
+  /** Counter frequency (e.g. 360 in `250/360`); equals fsHz when not given. */
+  counterFsHz: number;
+  baseCounter: number;
+  /** Samples per signal, or null when the header leaves it out. */
+  sampleCount: number | null;
+  baseTime: string | null;
+  baseDate: string | null;
+  signals: WfdbSignalSpec[];
+  comments: string[];
+}
+
+export interface WfdbRecord {
+  header: WfdbHeader;
+  /** Digital (ADC) samples, one array per signal. */
+  digital: Int32Array[];
+  /** Sample value the format uses for "no data". */
+  invalidValue: number[];
+}
+
+export const DEFAULT_GAIN = 200;
+
+const SUPPORTED_FORMATS = new Set([16, 80, 212]);
+
+export class WfdbFormatError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'WfdbFormatError';
+  }
+}
+
+/** Parses the text of a `.hea` file (single-segment records). */
+export function parseHeader(text: string): WfdbHeader {
+  const comments: string[] = [];
+  const lines: string[] = [];
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (line === '') continue;
+    if (line.startsWith('#')) {
+      comments.push(line.replace(/^#\s?/, ''));
+      continue;
+    }
+    lines.push(line);
+  }
+  const recordLine = lines.shift();
+  if (recordLine === undefined) throw new WfdbFormatError('header has no record line');
+  const fields = recordLine.split(/\s+/);
+  const [nameField, countField, fsField, samplesField, timeField, dateField] = fields;
+  if (nameField!.includes('/')) throw new WfdbFormatError('multi-segment records are not supported');
+  const signalCount = Number(countField);
+  if (!Number.isInteger(signalCount) || signalCount < 0) throw new WfdbFormatError(`bad signal count "${countField}"`);
+
+  let fsHz = 250;
+  let counterFsHz = 250;
+  let baseCounter = 0;
+  if (fsField !== undefined) {
+    const match = /^([0-9.eE+-]+)(?:\/([0-9.eE+-]+)(?:\(([0-9.eE+-]+)\))?)?$/.exec(fsField);
+    if (!match) throw new WfdbFormatError(`bad sampling frequency "${fsField}"`);
+    fsHz = Number(match[1]);
+    counterFsHz = match[2] === undefined ? fsHz : Number(match[2]);
+    baseCounter = match[3] === undefined ? 0 : Number(match[3]);
+    if (!(fsHz > 0)) throw new WfdbFormatError(`bad sampling frequency "${fsField}"`);
+  }
+  const sampleCount = samplesField === undefined ? null : Number(samplesField);
+  if (sampleCount !== null && !(Number.isInteger(sampleCount) && sampleCount >= 0)) {
+    throw new WfdbFormatError(`bad sample count "${samplesField}"`);
+  }
+
+  const signals: WfdbSignalSpec[] = [];
+  for (let i = 0; i < signalCount; i += 1) {
+    const line = lines[i];
+    if (line === undefined) throw new WfdbFormatError(`header names ${signalCount} signals but has ${i} signal lines`);
+    signals.push(parseSignalLine(line));
+  }
+  return {
+    recordName: nameField!,
+    signalCount,
+    fsHz,
+    counterFsHz,
+    baseCounter,
+    sampleCount,
+    baseTime: timeField ?? null,
+    baseDate: dateField ?? null,
+    signals,
+    comments,
+  };
+}
+
+function parseSignalLine(line: string): WfdbSignalSpec {
+  const fields = line.split(/\s+/);
+  const fileName = fields[0]!;
+  const formatMatch = /^(\d+)(?:x(\d+))?(?::(\d+))?(?:\+(\d+))?$/.exec(fields[1] ?? '');
+  if (!formatMatch) throw new WfdbFormatError(`bad signal format "${fields[1]}"`);
+  const format = Number(formatMatch[1]);
+  if (!SUPPORTED_FORMATS.has(format)) throw new WfdbFormatError(`signal format ${format} is not supported (16, 80 and 212 are)`);
+  const adcZero = fields[4] === undefined ? 0 : Number(fields[4]);
+
+  let gain = DEFAULT_GAIN;
+  let baseline = adcZero;
+  let units = 'mV';
+  if (fields[2] !== undefined) {
+    const gainMatch = /^([0-9.eE+-]+)(?:\(([0-9.eE+-]+)\))?(?:\/(\S+))?$/.exec(fields[2]);
+    if (!gainMatch) throw new WfdbFormatError(`bad ADC gain "${fields[2]}"`);
+    const parsedGain = Number(gainMatch[1]);
+    gain = parsedGain === 0 ? DEFAULT_GAIN : parsedGain;
+    if (gainMatch[2] !== undefined) baseline = Number(gainMatch[2]);
+    if (gainMatch[3] !== undefined) units = gainMatch[3];
+  }
+  return {
+    fileName,
+    format,
+    samplesPerFrame: formatMatch[2] === undefined ? 1 : Number(formatMatch[2]),
+    skew: formatMatch[3] === undefined ? 0 : Number(formatMatch[3]),
+    byteOffset: formatMatch[4] === undefined ? 0 : Number(formatMatch[4]),
+    gain,
+    baseline,
+    units,
+    adcResolution: fields[3] === undefined ? 12 : Number(fields[3]),
+    adcZero,
+    initialValue: fields[5] === undefined ? null : Number(fields[5]),
+    checksum: fields[6] === undefined ? null : Number(fields[6]),
+    blockSize: fields[7] === undefined ? 0 : Number(fields[7]),
+    description: fields.slice(8).join(' '),
+  };
+}
+
+/** `foo.hea`, `foo` or `dir/foo` → the header path and the record's directory. */
+export function resolveRecordPath(path: string): { headerPath: string; directory: string; recordName: string } {
+  const headerPath = path.endsWith('.hea') ? path : `${path}.hea`;
+  return { headerPath, directory: dirname(headerPath), recordName: basename(headerPath, '.hea') };
+}
+
+/** Reads a whole single-segment record: header plus every signal file it names. */
+export function readRecord(path: string): WfdbRecord {
+  const { headerPath, directory } = resolveRecordPath(path);
+  const header = parseHeader(readFileSync(headerPath, 'utf8'));
+  const digital: Int32Array[] = new Array(header.signalCount);
+  const invalidValue: number[] = header.signals.map((spec) => invalidSampleValue(spec.format));
+
+  // Signals stored in one file are interleaved frame by frame, in header order.
+  const groups = new Map<string, number[]>();
+  header.signals.forEach((spec, index) => {
+    const key = `${spec.fileName}\u0000${spec.format}\u0000${spec.byteOffset}`;
+    const group = groups.get(key);
+    if (group) group.push(index);
+    else groups.set(key, [index]);
+  });
+  for (const indices of groups.values()) {
+    const first = header.signals[indices[0]!]!;
+    if (indices.some((i) => header.signals[i]!.samplesPerFrame !== 1)) {
+      throw new WfdbFormatError('records with more than one sample per frame are not supported');
+    }
+    const bytes = readFileSync(join(directory, first.fileName)).subarray(first.byteOffset);
+    const values = decodeSamples(bytes, first.format);
+    const frames = Math.floor(values.length / indices.length);
+    const wanted = header.sampleCount ?? frames;
+    const available = Math.min(wanted, frames);
+    indices.forEach((signalIndex, column) => {
+      const out = new Int32Array(wanted).fill(invalidValue[signalIndex]!);
+      for (let f = 0; f < available; f += 1) out[f] = values[f * indices.length + column]!;
+      digital[signalIndex] = out;
+    });
+  }
+  const length = header.sampleCount ?? Math.max(0, ...digital.map((d) => d.length));
+  return { header: { ...header, sampleCount: length }, digital, invalidValue };
+}
+
+export function invalidSampleValue(format: number): number {
+  if (format === 212) return -2048;
+  if (format === 80) return -128;
+  return -32768;
+}
+
+/** Decodes a byte stream of one format into a flat array of interleaved samples. */
+export function decodeSamples(bytes: Uint8Array, format: number): Int32Array {
+  switch (format) {
+    case 16: {
+      const count = bytes.length >> 1;
+      const out = new Int32Array(count);
+      for (let i = 0; i < count; i += 1) {
+        const value = bytes[2 * i]! | (bytes[2 * i + 1]! << 8);
+        out[i] = value >= 0x8000 ? value - 0x10000 : value;
+      }
+      return out;
+    }
+    case 80: {
+      const out = new Int32Array(bytes.length);
+      for (let i = 0; i < bytes.length; i += 1) out[i] = bytes[i]! - 128;
+      return out;
+    }
+    case 212: {
+      const pairs = Math.floor(bytes.length / 3);
+      const out = new Int32Array(pairs * 2);
+      for (let p = 0; p < pairs; p += 1) {
+        const b0 = bytes[3 * p]!;
+        const b1 = bytes[3 * p + 1]!;
+        const b2 = bytes[3 * p + 2]!;
+        const first = b0 | ((b1 & 0x0f) << 8);
+        const second = b2 | ((b1 & 0xf0) << 4);
+        out[2 * p] = first >= 0x800 ? first - 0x1000 : first;
+        out[2 * p + 1] = second >= 0x800 ? second - 0x1000 : second;
+      }
+      return out;
+    }
+    default:
+      throw new WfdbFormatError(`signal format ${format} is not supported`);
+  }
+}
+
+/** Index of the signal whose description matches `name` (case-insensitive), or -1. */
+export function findSignal(header: WfdbHeader, name: string): number {
+  const wanted = name.trim().toLowerCase();
+  return header.signals.findIndex((spec) => spec.description.trim().toLowerCase() === wanted);
+}
+
+/**
+ * One signal in microvolts. Invalid samples repeat the last valid value so filters downstream
+ * never see a spike or NaN.
+ */
+export function signalMicrovolts(record: WfdbRecord, index: number): Float32Array {
+  const spec = record.header.signals[index];
+  const digital = record.digital[index];
+  if (!spec || !digital) throw new RangeError(`record has no signal ${index}`);
+  const scale = unitsToMicrovolts(spec.units) / spec.gain;
+  const invalid = record.invalidValue[index];
+  const out = new Float32Array(digital.length);
+  let last = 0;
+  for (let i = 0; i < digital.length; i += 1) {
+    const value = digital[i]!;
+    if (value !== invalid) last = (value - spec.baseline) * scale;
+    out[i] = last;
+  }
+  return out;
+}
+
+function unitsToMicrovolts(units: string): number {
+  const normalized = units.trim().toLowerCase();
+  if (normalized === 'uv' || normalized === 'µv') return 1;
+  if (normalized === 'v') return 1e6;
+  return 1000; // mV, the WFDB default
+}
