@@ -1,0 +1,201 @@
+/**
+ * DSP benchmarks and the beat-accuracy evaluation the tests share: `analyze` on record 100 as a
+ * whole process, pipeline throughput on 12 leads × 500 Hz, memory over a 24 h synthetic stream,
+ * and Se/+P/R-peak error on MIT-BIH 100 + the QT Database, clean and with added noise.
+ */
+import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { findEcgDataDir } from '../data-dir.js';
+import { createSyntheticEcg, STANDARD_LEADS } from '../device/synthetic.js';
+import { analyzeSignals } from '../dsp/analyze.js';
+import { addNoise, makeNoise, NOISE_KINDS, qrsPeakToPeakUv, type NoiseKind } from '../dsp/noise-stress.js';
+import { createPipeline } from '../dsp/pipeline.js';
+import { grossScore, medianOf, scoreBeats, type BeatScore } from '../dsp/score.js';
+import { isBeatCode, readAnnotations } from '../formats/annotations.js';
+import { readRecord, signalMicrovolts } from '../formats/wfdb.js';
+import type { BenchFigure } from './run.js';
+
+export interface BeatRecord {
+  name: string;
+  path: string;
+  fsHz: number;
+  leads: string[];
+  signalsUv: Float32Array[];
+  referenceBeats: number[];
+}
+
+/** MIT-BIH 100 plus every QT Database record with `.atr` beats. */
+export function beatRecordPaths(dataDir: string): string[] {
+  const qtdb = join(dataDir, 'qtdb');
+  const names = readdirSync(qtdb)
+    .filter((f) => f.endsWith('.atr'))
+    .map((f) => join(qtdb, f.replace(/\.atr$/, '')))
+    .sort();
+  return [join(dataDir, '100'), ...names];
+}
+
+export function loadBeatRecord(path: string): BeatRecord {
+  const record = readRecord(path);
+  const fsHz = record.header.fsHz;
+  return {
+    name: path.split(/[\\/]/).pop()!,
+    path,
+    fsHz,
+    leads: record.header.signals.map((s) => s.description),
+    signalsUv: record.header.signals.map((_, i) => signalMicrovolts(record, i)),
+    referenceBeats: readAnnotations(`${path}.atr`, fsHz)
+      .filter((a) => isBeatCode(a.code))
+      .map((a) => a.sample),
+  };
+}
+
+export interface RecordResult {
+  name: string;
+  score: BeatScore;
+  medianErrorMs: number;
+}
+
+/** Runs the analyze pipeline on a record's signals and scores it bxb-style. */
+export function scoreRecord(record: BeatRecord, signalsUv: Float32Array[] = record.signalsUv): RecordResult {
+  const result = analyzeSignals({ fsHz: record.fsHz, leads: record.leads, signalsUv });
+  const score = scoreBeats(
+    record.referenceBeats,
+    result.beats.map((b) => b.sample),
+    { fsHz: record.fsHz },
+  );
+  return { name: record.name, score, medianErrorMs: medianOf(score.errorsMs) };
+}
+
+export function formatResults(results: readonly RecordResult[]): string {
+  const lines = results.map(
+    (r) =>
+      `${r.name.padEnd(14)} Se ${r.score.sensitivityPct.toFixed(2).padStart(6)}  +P ${r.score.positivePredictivityPct
+        .toFixed(2)
+        .padStart(6)}  FN ${String(r.score.falseNegatives).padStart(3)}  FP ${String(r.score.falsePositives).padStart(3)}  median |err| ${r.medianErrorMs.toFixed(1)} ms`,
+  );
+  const gross = grossScore(results.map((r) => r.score));
+  lines.push(
+    `${'gross'.padEnd(14)} Se ${gross.sensitivityPct.toFixed(3)}  +P ${gross.positivePredictivityPct.toFixed(3)}  FN ${gross.falseNegatives}  FP ${gross.falsePositives}  median |err| ${medianOf(gross.errorsMs).toFixed(1)} ms`,
+  );
+  return lines.join('\n');
+}
+
+/** Records the noise-stress runs use: a spread of sources and morphologies. */
+export const NOISE_RECORDS = ['100', 'sel100', 'sel117', 'sel16265', 'sel302', 'sel808', 'sele0104', 'sele0606'];
+export const NOISE_SNRS_DB = [12, 6, 0];
+
+/** One noise kind at one SNR added to every lead (independent seeds per lead). */
+export function noisySignals(record: BeatRecord, kind: NoiseKind, snrDb: number, seed = 1): Float32Array[] {
+  return record.signalsUv.map((signal, lead) => {
+    const noise = makeNoise(kind, signal.length, record.fsHz, seed * 1000 + lead * 17 + NOISE_KINDS.indexOf(kind));
+    return addNoise(signal, noise, qrsPeakToPeakUv(signal, record.referenceBeats, record.fsHz), snrDb);
+  });
+}
+
+export function noiseStress(records: readonly BeatRecord[]): { kind: NoiseKind; snrDb: number; score: BeatScore }[] {
+  const out: { kind: NoiseKind; snrDb: number; score: BeatScore }[] = [];
+  for (const kind of NOISE_KINDS) {
+    for (const snrDb of NOISE_SNRS_DB) {
+      const scores = records.map((r) => scoreRecord(r, noisySignals(r, kind, snrDb)).score);
+      out.push({ kind, snrDb, score: grossScore(scores) });
+    }
+  }
+  return out;
+}
+
+function figure(name: string, value: number, unit: string, target?: string, ok?: boolean | null): BenchFigure {
+  return { area: 'dsp', name, value, unit, target, ok };
+}
+
+function analyzeProcessS(dataDir: string, repeats: number): number {
+  const bin = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'ecg-monitor.js');
+  const times: number[] = [];
+  for (let i = 0; i < repeats; i += 1) {
+    const started = process.hrtime.bigint();
+    const child = spawnSync(process.execPath, [bin, 'analyze', join(dataDir, '100.hea'), '--json'], { encoding: 'utf8' });
+    const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
+    if (child.status !== 0) throw new Error(`analyze failed: ${child.stderr.trim()}`);
+    times.push(elapsed);
+  }
+  return medianOf(times);
+}
+
+function throughputX(seconds: number): number {
+  const fsHz = 500;
+  const leads = [...STANDARD_LEADS];
+  const source = createSyntheticEcg({ fsHz, hrBpm: 72, leads, seed: 7, hrvMs: 30 });
+  const blockSize = fsHz; // one second per block
+  const blocks = Array.from({ length: 20 }, () => source.next(blockSize));
+  const pipeline = createPipeline({ fsHz, leads, filter: 'monitor', mainsHz: 50 });
+  let sample = 0;
+  const pushSeconds = (count: number) => {
+    for (let s = 0; s < count; s += 1) {
+      pipeline.push({ firstSample: sample, sampleCount: blockSize, channels: blocks[s % blocks.length]!, leadOff: leads.map(() => false), receivedAtMs: 0 });
+      sample += blockSize;
+      if (s % 2 === 0) pipeline.metrics(sample / fsHz);
+    }
+  };
+  pushSeconds(600); // warm up the JIT
+  const started = process.hrtime.bigint();
+  pushSeconds(seconds);
+  const elapsedS = Number(process.hrtime.bigint() - started) / 1e9;
+  return seconds / elapsedS;
+}
+
+function memoryOverDay(hours: number): { startMb: number; endMb: number; maxMb: number } {
+  const fsHz = 500;
+  const leads = ['I', 'II', 'V1', 'V2', 'V3', 'V4', 'V5', 'V6'];
+  const source = createSyntheticEcg({ fsHz, hrBpm: 75, leads, seed: 3, hrvMs: 40, truthCapacity: 100 });
+  const pipeline = createPipeline({ fsHz, leads });
+  const heap: number[] = [];
+  let sample = 0;
+  const totalS = hours * 3600;
+  for (let s = 0; s < totalS; s += 1) {
+    pipeline.push({ firstSample: sample, sampleCount: fsHz, channels: source.next(fsHz), leadOff: leads.map(() => false), receivedAtMs: 0 });
+    sample += fsHz;
+    if (s % 2 === 0) pipeline.metrics(s);
+    if (s % 3600 === 1800) {
+      globalThis.gc?.();
+      heap.push(process.memoryUsage().heapUsed / 1e6);
+    }
+  }
+  return { startMb: heap[0] ?? 0, endMb: heap[heap.length - 1] ?? 0, maxMb: Math.max(...heap) };
+}
+
+export async function run({ quick }: { quick: boolean }): Promise<BenchFigure[]> {
+  const figures: BenchFigure[] = [];
+  const dataDir = findEcgDataDir();
+  if (dataDir) {
+    const seconds = analyzeProcessS(dataDir, quick ? 1 : 5);
+    figures.push(figure('analyze 100 (30 min, 2 leads, 360 Hz), whole process', seconds, 's', '<= 0.2 s', seconds <= 0.2));
+  } else process.stderr.write('bench dsp: shared ECG data not found, skipping record figures\n');
+
+  const x = throughputX(quick ? 600 : 3600);
+  figures.push(figure('pipeline throughput, 12 leads x 500 Hz', Math.round(x), 'x real time', '>= 10000x', x >= 10_000));
+
+  const memory = memoryOverDay(quick ? 4 : 24);
+  const growth = memory.endMb - memory.startMb;
+  figures.push(figure(`heap after 0.5 h of a ${quick ? 4 : 24} h 8-lead stream`, memory.startMb, 'MB'));
+  figures.push(figure('heap growth over the stream', growth, 'MB', 'flat (< 2 MB)', growth < 2));
+
+  if (dataDir) {
+    const records = beatRecordPaths(dataDir).map(loadBeatRecord);
+    const results = records.map((r) => scoreRecord(r));
+    process.stderr.write(`${formatResults(results)}\n`);
+    const gross = grossScore(results.map((r) => r.score));
+    const worst = Math.min(...results.map((r) => Math.min(r.score.sensitivityPct, r.score.positivePredictivityPct)));
+    figures.push(figure('beats gross Se (100 + 41 QTDB)', gross.sensitivityPct, '%', '>= 99.8', gross.sensitivityPct >= 99.8));
+    figures.push(figure('beats gross +P (100 + 41 QTDB)', gross.positivePredictivityPct, '%', '>= 99.8', gross.positivePredictivityPct >= 99.8));
+    figures.push(figure('worst record Se or +P', worst, '%', '>= 99', worst >= 99));
+    const medianError = medianOf(gross.errorsMs);
+    figures.push(figure('median |R-peak error| vs annotation', medianError, 'ms', '<= 10', medianError <= 10));
+    const noisy = records.filter((r) => NOISE_RECORDS.includes(r.name));
+    for (const { kind, snrDb, score } of noiseStress(quick ? noisy.slice(0, 3) : noisy)) {
+      figures.push(figure(`noise ${kind} ${snrDb} dB Se`, score.sensitivityPct, '%'));
+      figures.push(figure(`noise ${kind} ${snrDb} dB +P`, score.positivePredictivityPct, '%'));
+    }
+  }
+  return figures;
+}

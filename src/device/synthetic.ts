@@ -1,0 +1,384 @@
+/**
+ * Synthetic 12-lead ECG with exact ground truth, for the simulator, tests and benchmarks.
+ *
+ * Each wave (P, Q, R, S, T; a PVC has its own QRS and T) is a Gaussian in time with one
+ * amplitude per lead. Leads I and II come from a frontal-plane vector per wave; III, aVR, aVL
+ * and aVF are derived from I and II (Einthoven/Goldberger), so they are consistent exactly.
+ *
+ * Ground truth (on lead II, noise-free): an onset is the first sample where that wave alone
+ * leaves the baseline by 20 µV (|value| >= 20 µV); an offset or T end is the last such sample.
+ * PR = QRS onset - P onset, QRS = QRS offset - QRS onset, QT = T end - QRS onset.
+ */
+
+export interface BeatTruth {
+  rSample: number;
+  pOnset: number | null;
+  qrsOnset: number;
+  qrsOffset: number;
+  tEnd: number;
+  pvc: boolean;
+}
+
+export interface SyntheticEcgOptions {
+  fsHz: number;
+  hrBpm: number;
+  /** Subset of the 12 standard leads, in the order wanted. */
+  leads?: string[];
+  /** Beat-to-beat RR variability (SD of RR, ms); 0 = perfectly regular. */
+  hrvMs?: number;
+  seed?: number;
+  baselineWander?: boolean;
+  mainsHz?: 0 | 50 | 60;
+  muscleNoise?: boolean;
+  /** Every Nth beat is a premature ventricular beat (wide QRS, no P, compensatory pause). */
+  pvcEvery?: number;
+  prMs?: number;
+  qrsMs?: number;
+  /** Fixed QT; by default QT follows RR with a Bazett QTc of 400 ms. */
+  qtMs?: number;
+  /** Keep at most this many beats of ground truth (oldest dropped), for endless streams. */
+  truthCapacity?: number;
+}
+
+export interface SyntheticEcg {
+  leads: string[];
+  fsHz: number;
+  /** The next `count` samples, µV per lead (in `leads` order). Streams forever without drift. */
+  next(count: number): Float32Array[];
+  /** Ground truth of the beats generated so far (R peak already emitted). */
+  truth(): BeatTruth[];
+}
+
+export const STANDARD_LEADS = ['I', 'II', 'III', 'aVR', 'aVL', 'aVF', 'V1', 'V2', 'V3', 'V4', 'V5', 'V6'] as const;
+
+/** Truth threshold: a wave starts or ends where it is 20 µV away from the baseline. */
+export const TRUTH_THRESHOLD_UV = 20;
+
+const DEFAULT_PR_MS = 160;
+const DEFAULT_QRS_MS = 90;
+const DEFAULT_QTC_MS = 400;
+
+/** A wave shape: Gaussian centred `centerS` after the fiducial, with a frontal vector and V1..V6 amplitudes. */
+interface WaveShape {
+  centerS: number;
+  sigmaS: number;
+  /** Frontal-plane vector magnitude (µV) and axis (degrees, Cabrera). */
+  magnitudeUv: number;
+  axisDeg: number;
+  precordialUv: readonly [number, number, number, number, number, number];
+}
+
+// Amplitudes are typical adult values; V1..V6 follow normal R-wave progression.
+const NORMAL_P: Omit<WaveShape, 'centerS'> = { sigmaS: 0.025, magnitudeUv: 150, axisDeg: 60, precordialUv: [60, 80, 90, 100, 100, 90] };
+const NORMAL_QRS: WaveShape[] = [
+  { centerS: -0.028, sigmaS: 0.007, magnitudeUv: -110, axisDeg: 60, precordialUv: [0, 0, 0, -40, -80, -100] },
+  { centerS: 0, sigmaS: 0.009, magnitudeUv: 1300, axisDeg: 50, precordialUv: [200, 500, 900, 1400, 1500, 1200] },
+  { centerS: 0.026, sigmaS: 0.008, magnitudeUv: -300, axisDeg: 80, precordialUv: [-1200, -1500, -900, -500, -250, -100] },
+];
+const NORMAL_T: Omit<WaveShape, 'centerS'> = { sigmaS: 0.04, magnitudeUv: 350, axisDeg: 45, precordialUv: [-50, 250, 400, 450, 350, 250] };
+// A left-ventricular PVC: wide, axis to the upper left, discordant T.
+const PVC_QRS: WaveShape[] = [
+  { centerS: 0, sigmaS: 0.028, magnitudeUv: 1200, axisDeg: -60, precordialUv: [1200, 1000, 600, -300, -700, -800] },
+  { centerS: 0.05, sigmaS: 0.018, magnitudeUv: -350, axisDeg: -60, precordialUv: [-300, -200, 0, 200, 300, 300] },
+];
+const PVC_T: Omit<WaveShape, 'centerS'> = { sigmaS: 0.06, magnitudeUv: 450, axisDeg: 120, precordialUv: [-400, -300, 0, 300, 350, 300] };
+const PVC_EXTRA_QT_S = 0.06;
+const PVC_COUPLING = 0.6;
+
+/** Lead-II amplitude of a wave (the truth lead). */
+function leadIIUv(shape: Pick<WaveShape, 'magnitudeUv' | 'axisDeg'>): number {
+  return shape.magnitudeUv * Math.cos(((shape.axisDeg - 60) * Math.PI) / 180);
+}
+
+function gaussian(tS: number, centerS: number, sigmaS: number): number {
+  const z = (tS - centerS) / sigmaS;
+  return Math.exp(-0.5 * z * z);
+}
+
+/** Time (s) from a single Gaussian's centre to where it falls to the truth threshold on lead II. */
+function halfWidthS(shape: Pick<WaveShape, 'magnitudeUv' | 'axisDeg' | 'sigmaS'>): number {
+  const amplitude = Math.abs(leadIIUv(shape));
+  return amplitude > TRUTH_THRESHOLD_UV ? shape.sigmaS * Math.sqrt(2 * Math.log(amplitude / TRUTH_THRESHOLD_UV)) : 0;
+}
+
+/** First and last time (s, fine grid) where a sum of waves on lead II reaches the threshold. */
+function extentS(waves: readonly WaveShape[]): { startS: number; endS: number } {
+  const stepS = 1e-5;
+  let startS = Number.NaN;
+  let endS = Number.NaN;
+  for (let t = -0.3; t <= 0.3; t += stepS) {
+    let value = 0;
+    for (const w of waves) value += leadIIUv(w) * gaussian(t, w.centerS, w.sigmaS);
+    if (Math.abs(value) >= TRUTH_THRESHOLD_UV) {
+      if (Number.isNaN(startS)) startS = t;
+      endS = t;
+    }
+  }
+  return { startS, endS };
+}
+
+/** QRS waves stretched in time so the lead-II duration at the threshold is `qrsS`, with R at 0. */
+function scaledQrs(qrsS: number): { waves: WaveShape[]; onsetS: number } {
+  const base = extentS(NORMAL_QRS);
+  const scale = qrsS / (base.endS - base.startS);
+  return {
+    waves: NORMAL_QRS.map((w) => ({ ...w, centerS: w.centerS * scale, sigmaS: w.sigmaS * scale })),
+    onsetS: base.startS * scale,
+  };
+}
+
+const PVC_EXTENT = extentS(PVC_QRS);
+
+/** Deterministic PRNG (mulberry32) with a Gaussian helper. */
+function createRandom(seed: number): { uniform(): number; normal(): number } {
+  let state = seed >>> 0;
+  const uniform = () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return {
+    uniform,
+    normal: () => Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform()),
+  };
+}
+
+/** One scheduled beat: its waves in absolute sample time, with the per-lead weights precomputed. */
+interface ScheduledBeat {
+  truth: BeatTruth;
+  waves: { centerSample: number; sigmaSamples: number; reach: number; weights: Float64Array }[];
+  firstSample: number;
+  lastSample: number;
+}
+
+/** Independent leads generated directly; the rest are derived from I and II. */
+const PRECORDIAL = ['V1', 'V2', 'V3', 'V4', 'V5', 'V6'];
+const BASE_LEADS = ['I', 'II', ...PRECORDIAL];
+
+function baseWeights(shape: Pick<WaveShape, 'magnitudeUv' | 'axisDeg' | 'precordialUv'>): Float64Array {
+  const out = new Float64Array(BASE_LEADS.length);
+  out[0] = shape.magnitudeUv * Math.cos((shape.axisDeg * Math.PI) / 180);
+  out[1] = leadIIUv(shape);
+  for (let v = 0; v < 6; v += 1) out[2 + v] = shape.precordialUv[v]!;
+  return out;
+}
+
+function deriveLead(name: string, base: Float64Array): number {
+  const leadI = base[0]!;
+  const leadII = base[1]!;
+  switch (name) {
+    case 'I':
+      return leadI;
+    case 'II':
+      return leadII;
+    case 'III':
+      return leadII - leadI;
+    case 'aVR':
+      return -(leadI + leadII) / 2;
+    case 'aVL':
+      return leadI - leadII / 2;
+    case 'aVF':
+      return leadII - leadI / 2;
+    default:
+      return base[2 + PRECORDIAL.indexOf(name)]!;
+  }
+}
+
+function validate(options: SyntheticEcgOptions): string[] {
+  const { fsHz, hrBpm } = options;
+  if (!(Number.isFinite(fsHz) && fsHz >= 50 && fsHz <= 10000)) throw new RangeError(`fsHz must be 50..10000, got ${fsHz}`);
+  if (!(Number.isFinite(hrBpm) && hrBpm >= 20 && hrBpm <= 250)) throw new RangeError(`hrBpm must be 20..250, got ${hrBpm}`);
+  const leads = options.leads ?? [...STANDARD_LEADS];
+  if (leads.length === 0) throw new RangeError('leads must name at least one lead');
+  for (const lead of leads) {
+    if (!(STANDARD_LEADS as readonly string[]).includes(lead)) throw new RangeError(`unknown lead "${lead}" (use ${STANDARD_LEADS.join(', ')})`);
+  }
+  const positive = (name: string, value: number | undefined, max: number) => {
+    if (value !== undefined && !(Number.isFinite(value) && value > 0 && value <= max)) throw new RangeError(`${name} must be in (0, ${max}], got ${value}`);
+  };
+  positive('prMs', options.prMs, 400);
+  positive('qrsMs', options.qrsMs, 200);
+  positive('qtMs', options.qtMs, 700);
+  if (options.hrvMs !== undefined && !(options.hrvMs >= 0 && options.hrvMs <= 200)) throw new RangeError(`hrvMs must be 0..200, got ${options.hrvMs}`);
+  if (options.pvcEvery !== undefined && !(Number.isInteger(options.pvcEvery) && options.pvcEvery >= 2)) {
+    throw new RangeError(`pvcEvery must be an integer >= 2, got ${options.pvcEvery}`);
+  }
+  return leads;
+}
+
+export function createSyntheticEcg(options: SyntheticEcgOptions): SyntheticEcg {
+  const leads = validate(options);
+  const { fsHz, hrBpm } = options;
+  const seed = options.seed ?? 1;
+  // Separate streams so the output does not depend on how the caller chunks next().
+  const random = createRandom(seed);
+  const noiseRandom = createRandom(seed ^ 0x9e3779b9);
+  const meanRrS = 60 / hrBpm;
+  const hrvS = (options.hrvMs ?? 0) / 1000;
+  const prS = (options.prMs ?? DEFAULT_PR_MS) / 1000;
+  const qrs = scaledQrs((options.qrsMs ?? DEFAULT_QRS_MS) / 1000);
+  const truthCapacity = options.truthCapacity ?? Number.POSITIVE_INFINITY;
+
+  const leadIndex = leads.map((name) => name);
+  const noise = createNoise(options, noiseRandom, fsHz);
+
+  const scheduled: ScheduledBeat[] = [];
+  const truths: BeatTruth[] = [];
+  let beatCount = 0;
+  let nextRSample = Math.round(Math.min(0.5, 0.6 * meanRrS) * fsHz); // first beat early, with its P inside the record
+  let sampleIndex = 0;
+
+  const sampleOf = (seconds: number) => seconds * fsHz;
+  /** First/last integer sample where the lead-II sum of `waves` (absolute centres in samples) reaches the threshold. */
+  const truthExtent = (waves: { center: number; sigma: number; amplitude: number }[], from: number, to: number) => {
+    let first = Number.NaN;
+    let last = Number.NaN;
+    for (let n = Math.floor(from); n <= Math.ceil(to); n += 1) {
+      let value = 0;
+      for (const w of waves) value += w.amplitude * gaussian(n, w.center, w.sigma);
+      if (Math.abs(value) >= TRUTH_THRESHOLD_UV) {
+        if (Number.isNaN(first)) first = n;
+        last = n;
+      }
+    }
+    return { first, last };
+  };
+
+  const schedule = (rSample: number, rrS: number, pvc: boolean) => {
+    const shapes: WaveShape[] = [];
+    let qrsShapes: WaveShape[];
+    let tShape: WaveShape;
+    let pShape: WaveShape | null = null;
+    if (pvc) {
+      qrsShapes = PVC_QRS;
+      const qtS = (options.qtMs ?? DEFAULT_QTC_MS * Math.sqrt(meanRrS)) / 1000 + PVC_EXTRA_QT_S;
+      tShape = { ...PVC_T, centerS: PVC_EXTENT.startS + qtS - halfWidthS(PVC_T) };
+    } else {
+      qrsShapes = qrs.waves;
+      const qtS = options.qtMs !== undefined ? options.qtMs / 1000 : (DEFAULT_QTC_MS / 1000) * Math.sqrt(rrS);
+      // T narrows at fast rates, as real T waves do, so it keeps clear of the QRS.
+      const tBase = { ...NORMAL_T, sigmaS: NORMAL_T.sigmaS * Math.sqrt(Math.min(1.5, rrS)) };
+      tShape = { ...tBase, centerS: qrs.onsetS + qtS - halfWidthS(tBase) };
+      pShape = { ...NORMAL_P, centerS: qrs.onsetS - prS + halfWidthS(NORMAL_P) };
+    }
+    shapes.push(...qrsShapes, tShape);
+    if (pShape) shapes.push(pShape);
+    const toSamples = (w: WaveShape) => ({ center: rSample + sampleOf(w.centerS), sigma: sampleOf(w.sigmaS), amplitude: leadIIUv(w) });
+    const qrsExtent = truthExtent(qrsShapes.map(toSamples), rSample - sampleOf(0.3), rSample + sampleOf(0.3));
+    const tWave = toSamples(tShape);
+    const tExtent = truthExtent([tWave], tWave.center, tWave.center + 6 * tWave.sigma);
+    const pWave = pShape ? toSamples(pShape) : null;
+    const pExtent = pWave ? truthExtent([pWave], pWave.center - 6 * pWave.sigma, pWave.center) : null;
+    const truth: BeatTruth = {
+      rSample,
+      pOnset: pExtent ? pExtent.first : null,
+      qrsOnset: qrsExtent.first,
+      qrsOffset: qrsExtent.last,
+      tEnd: tExtent.last,
+      pvc,
+    };
+    const waves = shapes.map((shape) => {
+      const { center, sigma } = toSamples(shape);
+      const base = baseWeights(shape);
+      return { centerSample: center, sigmaSamples: sigma, reach: 5 * sigma, weights: Float64Array.from(leadIndex.map((name) => deriveLead(name, base))) };
+    });
+    scheduled.push({
+      truth,
+      waves,
+      firstSample: Math.min(...waves.map((w) => w.centerSample - w.reach)),
+      lastSample: Math.max(...waves.map((w) => w.centerSample + w.reach)),
+    });
+  };
+
+  /** Next RR (s): respiratory sinus arrhythmia plus random variation, mean preserved. */
+  const nextRrS = () => {
+    const breathing = Math.sin((2 * Math.PI * 0.25 * nextRSample) / fsHz);
+    const rrS = meanRrS + hrvS * (breathing * 0.7 + random.normal() * 0.7);
+    return Math.max(0.6 * meanRrS, Math.min(1.4 * meanRrS, rrS));
+  };
+
+  const scheduleUntil = (sample: number) => {
+    while (nextRSample - sampleOf(0.5) <= sample) {
+      beatCount += 1;
+      const rrS = nextRrS();
+      const pvc = options.pvcEvery !== undefined && beatCount % options.pvcEvery === 0;
+      if (pvc) {
+        // Premature by the coupling ratio, then a compensatory pause: the sinus rhythm is unchanged.
+        const pvcSample = nextRSample - Math.round(sampleOf((1 - PVC_COUPLING) * rrS));
+        schedule(pvcSample, PVC_COUPLING * rrS, true);
+        nextRSample += Math.round(sampleOf(rrS));
+        continue;
+      }
+      schedule(nextRSample, rrS, false);
+      nextRSample += Math.round(sampleOf(rrS));
+    }
+  };
+
+  const next = (count: number): Float32Array[] => {
+    if (!(Number.isInteger(count) && count >= 0)) throw new RangeError(`count must be a non-negative integer, got ${count}`);
+    const out = leads.map(() => new Float32Array(count));
+    scheduleUntil(sampleIndex + count + sampleOf(1));
+    const end = sampleIndex + count;
+    for (const beat of scheduled) {
+      const from = Math.max(sampleIndex, Math.ceil(beat.firstSample));
+      const to = Math.min(end - 1, Math.floor(beat.lastSample));
+      for (const wave of beat.waves) {
+        const lo = Math.max(from, Math.ceil(wave.centerSample - wave.reach));
+        const hi = Math.min(to, Math.floor(wave.centerSample + wave.reach));
+        for (let n = lo; n <= hi; n += 1) {
+          const g = gaussian(n, wave.centerSample, wave.sigmaSamples);
+          for (let l = 0; l < leads.length; l += 1) out[l]![n - sampleIndex]! += wave.weights[l]! * g;
+        }
+      }
+    }
+    noise.add(out, sampleIndex);
+    sampleIndex = end;
+    // Retire beats that are fully emitted, keeping their truth.
+    while (scheduled.length > 0 && scheduled[0]!.lastSample < sampleIndex && scheduled[0]!.truth.rSample < sampleIndex) {
+      truths.push(scheduled.shift()!.truth);
+      if (truths.length > truthCapacity) truths.splice(0, truths.length - truthCapacity);
+    }
+    return out;
+  };
+
+  const truth = (): BeatTruth[] => {
+    const pending = scheduled.filter((beat) => beat.truth.rSample < sampleIndex).map((beat) => beat.truth);
+    return [...truths, ...pending].sort((a, b) => a.rSample - b.rSample).map((t) => ({ ...t }));
+  };
+
+  return { leads: [...leads], fsHz, next, truth };
+}
+
+/** Baseline wander, mains hum and muscle noise, generated on I, II and V1..V6 and derived for the rest. */
+function createNoise(options: SyntheticEcgOptions, random: { uniform(): number; normal(): number }, fsHz: number) {
+  const leads = options.leads ?? [...STANDARD_LEADS];
+  const wanderPhase = BASE_LEADS.map(() => 2 * Math.PI * random.uniform());
+  const wanderScaleUv = BASE_LEADS.map(() => 100 + 100 * random.uniform());
+  const mainsPhase = BASE_LEADS.map(() => 2 * Math.PI * random.uniform());
+  const mainsUv = 30;
+  const muscleRmsUv = 15;
+  const base = new Float64Array(BASE_LEADS.length);
+  const enabled = options.baselineWander === true || (options.mainsHz ?? 0) > 0 || options.muscleNoise === true;
+  return {
+    add(out: Float32Array[], firstSample: number): void {
+      if (!enabled) return;
+      const count = out[0]!.length;
+      for (let i = 0; i < count; i += 1) {
+        const tS = (firstSample + i) / fsHz;
+        for (let b = 0; b < BASE_LEADS.length; b += 1) {
+          let value = 0;
+          if (options.baselineWander) {
+            // Respiration (0.25 Hz) plus slow electrode drift (0.05 Hz).
+            value += wanderScaleUv[b]! * (Math.sin(2 * Math.PI * 0.25 * tS + wanderPhase[b]!) + 0.5 * Math.sin(2 * Math.PI * 0.05 * tS + 2 * wanderPhase[b]!));
+          }
+          if (options.mainsHz) value += mainsUv * Math.sin(2 * Math.PI * options.mainsHz * tS + mainsPhase[b]!);
+          if (options.muscleNoise) value += muscleRmsUv * random.normal();
+          base[b] = value;
+        }
+        for (let l = 0; l < leads.length; l += 1) out[l]![i]! += deriveLead(leads[l]!, base);
+      }
+    },
+  };
+}

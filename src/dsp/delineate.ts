@@ -1,0 +1,224 @@
+import { lowPassZeroPhase, median } from './delineation-filters.js';
+import { buildMedianBeat, type MedianBeat } from './median-beat.js';
+import type { Intervals } from './types.js';
+
+/** Wave boundaries found on a median beat, as indices into `MedianBeat.waveUv`; null when absent. */
+export interface WaveBoundaries {
+  pOnset: number | null;
+  pPeak: number | null;
+  qrsOnset: number | null;
+  qrsOffset: number | null;
+  tPeak: number | null;
+  tEnd: number | null;
+}
+
+export type IntervalMeasurement = Intervals & { beatsUsed: number };
+
+const NONE: IntervalMeasurement = {
+  prMs: null,
+  qrsMs: null,
+  qtMs: null,
+  qtcBazettMs: null,
+  qtcFridericiaMs: null,
+  beatsUsed: 0,
+};
+
+/**
+ * PR, QRS, QT and QTc (Bazett and Fridericia) from a median beat of one lead.
+ * `signalUv` is raw µV (lead II preferred), `rPeaks` the R-peak sample indices into it.
+ */
+export function measureIntervals(signalUv: Float32Array, fsHz: number, rPeaks: readonly number[]): IntervalMeasurement {
+  const beat = buildMedianBeat(signalUv, fsHz, rPeaks);
+  if (!beat) return { ...NONE };
+  const waves = delineateMedianBeat(beat);
+  return intervalsFromBoundaries(waves, beat);
+}
+
+export function intervalsFromBoundaries(waves: WaveBoundaries, beat: MedianBeat): IntervalMeasurement {
+  const ms = (samples: number) => (samples / beat.fsHz) * 1000;
+  const prMs = waves.pOnset !== null && waves.qrsOnset !== null ? ms(waves.qrsOnset - waves.pOnset) : null;
+  const qrsMs = waves.qrsOnset !== null && waves.qrsOffset !== null ? ms(waves.qrsOffset - waves.qrsOnset) : null;
+  const qtMs = waves.qrsOnset !== null && waves.tEnd !== null ? ms(waves.tEnd - waves.qrsOnset) : null;
+  const rrS = beat.rrMs !== null ? beat.rrMs / 1000 : null;
+  return {
+    prMs,
+    qrsMs,
+    qtMs,
+    qtcBazettMs: qtMs !== null && rrS !== null ? qtMs / Math.sqrt(rrS) : null,
+    qtcFridericiaMs: qtMs !== null && rrS !== null ? qtMs / Math.cbrt(rrS) : null,
+    beatsUsed: beat.beatsUsed,
+  };
+}
+
+/** Tuning constants, set once on LUDB lead II (not per record). */
+export const TUNE = { LOW_PASS_HZ: 40, ENVELOPE_S: 0.01, QRS_ONSET_FRACTION: 0.05, QRS_OFFSET_FRACTION: 0.05, GAP_S: 0, GAP_FRACTION: 0.1 };
+const T = TUNE;
+const QRS_SEARCH_BEFORE_S = 0.15;
+const QRS_SEARCH_AFTER_S = 0.2;
+const P_SEARCH_S = 0.3;
+const P_MIN_UV = 20;
+const T_SEARCH_AFTER_QRS_S = 0.06;
+const T_END_REACH_S = 0.25;
+const T_SECOND_LOBE_FRACTION = 10;
+
+/** Finds P onset, QRS onset and offset and T end on a median beat. */
+export function delineateMedianBeat(beat: MedianBeat): WaveBoundaries {
+  const { fsHz, rIndex } = beat;
+  const n = beat.waveUv.length;
+  const samples = (seconds: number) => Math.max(1, Math.round(seconds * fsHz));
+  const smooth = lowPassZeroPhase(beat.waveUv, fsHz, T.LOW_PASS_HZ);
+  const slope = new Float64Array(n);
+  for (let k = 1; k < n - 1; k += 1) slope[k] = ((smooth[k + 1]! - smooth[k - 1]!) * fsHz) / 2;
+  const envelope = movingMeanAbs(slope, samples(T.ENVELOPE_S) | 1);
+
+  // QRS: where the slope envelope stays above a fraction of its peak around R.
+  const lo = Math.max(1, rIndex - samples(QRS_SEARCH_BEFORE_S));
+  const hi = Math.min(n - 2, rIndex + samples(QRS_SEARCH_AFTER_S));
+  let peakEnvelope = 0;
+  for (let k = rIndex - samples(0.06); k <= rIndex + samples(0.06); k += 1) {
+    if (k >= 0 && k < n) peakEnvelope = Math.max(peakEnvelope, envelope[k]!);
+  }
+  if (!(peakEnvelope > 0)) return { pOnset: null, pPeak: null, qrsOnset: null, qrsOffset: null, tPeak: null, tEnd: null };
+  const qrsOnset = qrsEdge(envelope, rIndex, lo, -1, T.QRS_ONSET_FRACTION * peakEnvelope, T.GAP_FRACTION * peakEnvelope, samples(T.GAP_S));
+  const qrsOffset = qrsEdge(envelope, rIndex, hi, 1, T.QRS_OFFSET_FRACTION * peakEnvelope, T.GAP_FRACTION * peakEnvelope, samples(T.GAP_S));
+
+  // Isoelectric level: the PR segment just before QRS onset.
+  const levelWindow: number[] = [];
+  for (let k = Math.max(0, qrsOnset - samples(0.02)); k <= qrsOnset; k += 1) levelWindow.push(smooth[k]!);
+  const level = median(levelWindow);
+
+  const p = findPOnset(smooth, slope, level, Math.max(0, qrsOnset - samples(P_SEARCH_S)), qrsOnset - samples(0.02), samples(0.15));
+  // T must end before the next beat's P wave (or, without P, well before the next QRS).
+  const rr = beat.rrMs !== null ? samples(beat.rrMs / 1000) : samples(1);
+  const nextAtrial = p.onset !== null ? rr + p.onset - rIndex : Math.round(0.7 * rr);
+  const tWindowEnd = Math.min(n - 1, rIndex + Math.min(nextAtrial - samples(0.02), samples(0.75)));
+  const t = findTEnd(smooth, slope, level, qrsOffset + samples(T_SEARCH_AFTER_QRS_S), tWindowEnd, samples(T_END_REACH_S));
+  return { pOnset: p.onset, pPeak: p.peak, qrsOnset, qrsOffset, tPeak: t.peak, tEnd: t.end };
+}
+
+/**
+ * Where a steep stroke (at xm) meets the flat part beyond it, towards xr: the point that
+ * maximises the trapezium area between the stroke point, the candidate and xr.
+ */
+function knee(wave: Float64Array, slope: Float64Array, xm: number, xr: number): number {
+  const step = xr >= xm ? 1 : -1;
+  // Direction the signal moves while walking from xm towards xr.
+  const moving = Math.sign(slope[xm]!) * step || 1;
+  let best = xm;
+  let bestArea = -Infinity;
+  for (let k = xm; k !== xr + step; k += step) {
+    const area = moving * (wave[k]! - wave[xm]!) * Math.abs(xr - k);
+    if (area > bestArea) {
+      bestArea = area;
+      best = k;
+    }
+  }
+  return best;
+}
+
+/**
+ * Walks from R towards `limit` while the slope envelope stays above `threshold`; a dip shorter
+ * than `gap` is bridged when the envelope climbs back above `resume` (notched or fragmented QRS).
+ */
+function qrsEdge(envelope: Float64Array, rIndex: number, limit: number, step: 1 | -1, threshold: number, resume: number, gap: number): number {
+  let edge = rIndex;
+  for (let k = rIndex; step > 0 ? k <= limit : k >= limit; k += step) {
+    if (envelope[k]! >= threshold) {
+      if (Math.abs(k - edge) <= 1 || envelope[k]! >= resume) edge = k;
+      else if (Math.abs(k - edge) > gap) break;
+    } else if (Math.abs(k - edge) > gap) break;
+  }
+  return edge;
+}
+
+function movingMeanAbs(values: Float64Array, width: number): Float64Array {
+  const half = width >> 1;
+  const out = new Float64Array(values.length);
+  for (let i = 0; i < values.length; i += 1) {
+    let sum = 0;
+    let count = 0;
+    for (let j = Math.max(0, i - half); j <= Math.min(values.length - 1, i + half); j += 1) {
+      sum += Math.abs(values[j]!);
+      count += 1;
+    }
+    out[i] = sum / count;
+  }
+  return out;
+}
+
+function argMaxDeviation(wave: Float64Array, level: number, from: number, to: number): number | null {
+  let best: number | null = null;
+  let bestValue = -Infinity;
+  for (let k = Math.max(0, from); k <= Math.min(wave.length - 1, to); k += 1) {
+    const value = Math.abs(wave[k]! - level);
+    if (value > bestValue) {
+      bestValue = value;
+      best = k;
+    }
+  }
+  return best;
+}
+
+/**
+ * T end by the trapezium-area method: from the steepest point of the T downslope, the point
+ * that maximises the area of the trapezium reaching a fixed point past the wave.
+ */
+function findTEnd(wave: Float64Array, slope: Float64Array, level: number, from: number, to: number, reach: number): { peak: number | null; end: number | null } {
+  if (to - from < 3) return { peak: null, end: null };
+  let peak = argMaxDeviation(wave, level, from, to)!;
+  let sign = wave[peak]! >= level ? 1 : -1;
+  // Biphasic T: the end belongs to the later lobe when it is of comparable size.
+  const later = argMaxDeviation(wave.map((v) => (sign * (v - level) < 0 ? v : level)), level, peak + 1, to);
+  if (later !== null && Math.abs(wave[later]! - level) >= T_SECOND_LOBE_FRACTION * Math.abs(wave[peak]! - level)) {
+    peak = later;
+    sign = -sign;
+  }
+  const xr = Math.min(to, peak + reach);
+  let xm = peak;
+  let steepest = 0;
+  for (let k = peak; k <= xr; k += 1) {
+    const descent = -sign * slope[k]!;
+    if (descent > steepest) {
+      steepest = descent;
+      xm = k;
+    }
+  }
+  let end = xm;
+  let bestArea = -Infinity;
+  for (let k = xm; k <= xr; k += 1) {
+    const area = sign * (wave[xm]! - wave[k]!) * (xr - k);
+    if (area > bestArea) {
+      bestArea = area;
+      end = k;
+    }
+  }
+  return { peak, end };
+}
+
+/** P onset: the mirror of the T-end method on the P upslope; null when no P wave stands out. */
+function findPOnset(wave: Float64Array, slope: Float64Array, level: number, from: number, to: number, reach: number): { peak: number | null; onset: number | null } {
+  if (to - from < 3) return { peak: null, onset: null };
+  const peak = argMaxDeviation(wave, level, from, to)!;
+  if (Math.abs(wave[peak]! - level) < P_MIN_UV) return { peak: null, onset: null };
+  const sign = wave[peak]! >= level ? 1 : -1;
+  const xl = Math.max(0, peak - reach);
+  let xm = peak;
+  let steepest = 0;
+  for (let k = peak; k >= xl; k -= 1) {
+    const ascent = sign * slope[k]!;
+    if (ascent > steepest) {
+      steepest = ascent;
+      xm = k;
+    }
+  }
+  let onset = xm;
+  let bestArea = -Infinity;
+  for (let k = xm; k >= xl; k -= 1) {
+    const area = sign * (wave[xm]! - wave[k]!) * (k - xl);
+    if (area > bestArea) {
+      bestArea = area;
+      onset = k;
+    }
+  }
+  return { peak, onset };
+}

@@ -1,0 +1,99 @@
+/**
+ * Zero-phase helpers for delineation. They run over a completed window (a median beat or a
+ * 10 s stretch), so looking ahead is allowed here, unlike in the causal live filters.
+ */
+
+/** Second-order Butterworth low-pass run forward then backward (zero phase, 4th-order roll-off). */
+export function lowPassZeroPhase(input: Float32Array | Float64Array, fsHz: number, cutoffHz: number): Float64Array {
+  const out = Float64Array.from(input);
+  if (cutoffHz >= fsHz / 2 || out.length < 3) return out;
+  // Bilinear-transform biquad coefficients (RBJ cookbook form, Q = 1/sqrt 2).
+  const w0 = (2 * Math.PI * cutoffHz) / fsHz;
+  const alpha = Math.sin(w0) / Math.SQRT2;
+  const cosW0 = Math.cos(w0);
+  const a0 = 1 + alpha;
+  const b0 = (1 - cosW0) / 2 / a0;
+  const b1 = (1 - cosW0) / a0;
+  const b2 = b0;
+  const a1 = (-2 * cosW0) / a0;
+  const a2 = (1 - alpha) / a0;
+  const pass = (forward: boolean) => {
+    const n = out.length;
+    const first = forward ? 0 : n - 1;
+    const step = forward ? 1 : -1;
+    // Start in steady state at the edge value so the ends do not ring.
+    let x1 = out[first]!;
+    let x2 = x1;
+    let y1 = x1;
+    let y2 = x1;
+    for (let k = 0, i = first; k < n; k += 1, i += step) {
+      const x = out[i]!;
+      const y = b0 * x + b1 * x1 + b2 * x2 - a1 * y1 - a2 * y2;
+      x2 = x1;
+      x1 = x;
+      y2 = y1;
+      y1 = y;
+      out[i] = y;
+    }
+  };
+  pass(true);
+  pass(false);
+  return out;
+}
+
+/** Centred running median of odd width (shrinking at the ends). Fine for the short arrays used here. */
+export function runningMedian(input: ArrayLike<number>, width: number): Float64Array {
+  const n = input.length;
+  const half = Math.max(0, Math.floor(width / 2));
+  const out = new Float64Array(n);
+  const scratch: number[] = [];
+  for (let i = 0; i < n; i += 1) {
+    const lo = Math.max(0, i - half);
+    const hi = Math.min(n - 1, i + half);
+    scratch.length = 0;
+    for (let j = lo; j <= hi; j += 1) scratch.push(input[j]!);
+    out[i] = median(scratch);
+  }
+  return out;
+}
+
+/** Median of a numeric array (sorts it in place). NaN for an empty array. */
+export function median(values: number[]): number {
+  if (values.length === 0) return Number.NaN;
+  values.sort((a, b) => a - b);
+  const mid = values.length >> 1;
+  return values.length % 2 === 1 ? values[mid]! : (values[mid - 1]! + values[mid]!) / 2;
+}
+
+/**
+ * Baseline wander estimate: two cascaded running medians (200 ms removes QRS and P, 600 ms
+ * removes T) computed on a signal decimated to about 50 Hz, then linearly interpolated back.
+ */
+export function estimateBaseline(signalUv: Float32Array, fsHz: number): Float64Array {
+  const n = signalUv.length;
+  const factor = Math.max(1, Math.round(fsHz / 50));
+  const decimatedFsHz = fsHz / factor;
+  const m = Math.ceil(n / factor);
+  const decimated = new Float64Array(m);
+  for (let j = 0; j < m; j += 1) {
+    let sum = 0;
+    let count = 0;
+    for (let i = j * factor; i < Math.min(n, (j + 1) * factor); i += 1) {
+      sum += signalUv[i]!;
+      count += 1;
+    }
+    decimated[j] = sum / count;
+  }
+  const oddWidth = (seconds: number) => Math.max(1, Math.round(seconds * decimatedFsHz) | 1);
+  const baseline = runningMedian(runningMedian(decimated, oddWidth(0.2)), oddWidth(0.6));
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i += 1) {
+    // Block j is centred on sample j*factor + (factor-1)/2.
+    const position = (i - (factor - 1) / 2) / factor;
+    const j = Math.max(0, Math.min(m - 1, Math.floor(position)));
+    const next = Math.min(m - 1, j + 1);
+    const fraction = Math.max(0, Math.min(1, position - j));
+    out[i] = baseline[j]! * (1 - fraction) + baseline[next]! * fraction;
+  }
+  return out;
+}

@@ -1,0 +1,161 @@
+import { estimateBaseline, median } from './delineation-filters.js';
+
+/** A representative beat: the sample-wise median of the selected, aligned beats. */
+export interface MedianBeat {
+  /** Baseline-corrected median beat in µV. */
+  waveUv: Float64Array;
+  /** Index of the R peak (the alignment point) in `waveUv`. */
+  rIndex: number;
+  fsHz: number;
+  /** Median RR (ms) of the beats used; null when fewer than two beats. */
+  rrMs: number | null;
+  beatsUsed: number;
+  /** R sample (in the input signal) of each beat that went into the median, after alignment. */
+  usedRPeaks: number[];
+}
+
+/** Beats that correlate less than this with the preliminary template over the QRS are left out. */
+const MIN_QRS_CORRELATION = 0.9;
+const ALIGN_SEARCH_S = 0.03;
+const QRS_HALF_WINDOW_S = 0.08;
+const MIN_BEATS = 3;
+
+/** Window around R: long enough for P onset before and T end after, short enough not to overlap much. */
+function beatWindow(rrS: number): { preS: number; postS: number } {
+  return {
+    preS: Math.min(0.5, Math.max(0.3, 0.5 * rrS)),
+    postS: Math.min(0.8, Math.max(0.4, 0.85 * rrS)),
+  };
+}
+
+/**
+ * Builds the median beat from a window of raw signal and its R peaks. Robust to the odd PVC or
+ * false detection: beats with an off-rhythm RR or an unlike QRS are left out.
+ */
+export function buildMedianBeat(signalUv: Float32Array, fsHz: number, rPeaks: readonly number[]): MedianBeat | null {
+  const peaks = [...rPeaks].filter((r) => Number.isFinite(r) && r >= 0 && r < signalUv.length).map(Math.round).sort((a, b) => a - b);
+  if (peaks.length === 0 || !(fsHz > 0)) return null;
+  const rrSamples: number[] = [];
+  for (let i = 1; i < peaks.length; i += 1) rrSamples.push(peaks[i]! - peaks[i - 1]!);
+  const medianRr = rrSamples.length > 0 ? median([...rrSamples]) : Number.NaN;
+  const rrS = Number.isFinite(medianRr) ? medianRr / fsHz : 1;
+  const { preS, postS } = beatWindow(rrS);
+  const pre = Math.round(preS * fsHz);
+  const post = Math.round(postS * fsHz);
+  const length = pre + post + 1;
+  const alignMax = Math.round(ALIGN_SEARCH_S * fsHz);
+
+  const baseline = estimateBaseline(signalUv, fsHz);
+  const clean = new Float64Array(signalUv.length);
+  for (let i = 0; i < clean.length; i += 1) clean[i] = signalUv[i]! - baseline[i]!;
+
+  const fits = (r: number) => r - pre - alignMax >= 0 && r + post + alignMax < clean.length;
+  const candidates = peaks.filter(fits);
+  if (candidates.length === 0) return null;
+
+  // The dominant morphology: the beat that most others resemble seeds the template, so PVCs,
+  // false detections and a minority rhythm stay out even when they are regular.
+  const qrsHalf = Math.round(QRS_HALF_WINDOW_S * fsHz);
+  const seedIndex = dominantBeat(clean, candidates, qrsHalf, alignMax);
+  const seedWave = clean.subarray(candidates[seedIndex]! - pre, candidates[seedIndex]! - pre + length);
+  const firstPass = candidates.map((r) => bestAlignment(clean, seedWave, r, pre, qrsHalf, alignMax));
+  const cluster = firstPass.filter((beat) => beat.correlation >= MIN_QRS_CORRELATION).map((beat) => beat.r);
+  const template = medianOfBeats(clean, cluster.length > 0 ? cluster : [candidates[seedIndex]!], pre, length);
+  const aligned = candidates.map((r) => bestAlignment(clean, template, r, pre, qrsHalf, alignMax));
+  let used = aligned.filter((beat) => beat.correlation >= MIN_QRS_CORRELATION).map((beat) => beat.r);
+  if (used.length < Math.min(MIN_BEATS, aligned.length)) {
+    // Keep the best-matching beats rather than nothing (noisy strip): the upper half by correlation.
+    const sorted = [...aligned].sort((x, y) => y.correlation - x.correlation);
+    used = sorted.slice(0, Math.max(1, Math.ceil(sorted.length / 2))).map((beat) => beat.r);
+  }
+  used = [...new Set(used)].sort((x, y) => x - y);
+  const waveUv = medianOfBeats(clean, used, pre, length);
+  // RR of the beats used: the interval before each of them (after a PVC pause too, as QTc expects).
+  const usedRr: number[] = [];
+  for (const r of used) {
+    const i = nearestIndex(peaks, r);
+    if (i > 0) usedRr.push(peaks[i]! - peaks[i - 1]!);
+  }
+  const rrSamplesUsed = usedRr.length > 0 ? median(usedRr) : medianRr;
+  return {
+    waveUv,
+    rIndex: pre,
+    fsHz,
+    rrMs: Number.isFinite(rrSamplesUsed) ? (rrSamplesUsed / fsHz) * 1000 : null,
+    beatsUsed: used.length,
+    usedRPeaks: used,
+  };
+}
+
+function nearestIndex(sorted: readonly number[], value: number): number {
+  let best = 0;
+  for (let i = 1; i < sorted.length; i += 1) if (Math.abs(sorted[i]! - value) < Math.abs(sorted[best]! - value)) best = i;
+  return best;
+}
+
+/** Index of the beat whose QRS correlates (>= MIN_QRS_CORRELATION) with the most other beats. */
+function dominantBeat(signal: Float64Array, rPeaks: readonly number[], half: number, maxLag: number): number {
+  const count = new Array<number>(rPeaks.length).fill(0);
+  const total = new Array<number>(rPeaks.length).fill(0);
+  for (let i = 0; i < rPeaks.length; i += 1) {
+    for (let j = i + 1; j < rPeaks.length; j += 1) {
+      const { correlation } = bestAlignment(signal, signal.subarray(rPeaks[i]! - half, rPeaks[i]! + half + 1), rPeaks[j]!, half, half, maxLag);
+      total[i] += correlation;
+      total[j] += correlation;
+      if (correlation >= MIN_QRS_CORRELATION) {
+        count[i] += 1;
+        count[j] += 1;
+      }
+    }
+  }
+  let best = 0;
+  for (let i = 1; i < rPeaks.length; i += 1) {
+    if (count[i]! > count[best]! || (count[i] === count[best] && total[i]! > total[best]!)) best = i;
+  }
+  return best;
+}
+
+function medianOfBeats(signal: Float64Array, rPeaks: readonly number[], pre: number, length: number): Float64Array {
+  const out = new Float64Array(length);
+  const column: number[] = new Array(rPeaks.length);
+  for (let k = 0; k < length; k += 1) {
+    for (let b = 0; b < rPeaks.length; b += 1) column[b] = signal[rPeaks[b]! - pre + k]!;
+    out[k] = median(column);
+  }
+  return out;
+}
+
+/** Shift (within ±maxLag) that best matches the beat's QRS to the template's, and that correlation. */
+function bestAlignment(
+  signal: Float64Array,
+  template: Float64Array,
+  r: number,
+  pre: number,
+  half: number,
+  maxLag: number,
+): { r: number; correlation: number } {
+  const t0 = pre - half;
+  const width = 2 * half + 1;
+  let tMean = 0;
+  for (let k = 0; k < width; k += 1) tMean += template[t0 + k]!;
+  tMean /= width;
+  let tVar = 0;
+  for (let k = 0; k < width; k += 1) tVar += (template[t0 + k]! - tMean) ** 2;
+  let best = { r, correlation: -Infinity };
+  for (let lag = -maxLag; lag <= maxLag; lag += 1) {
+    const s0 = r + lag - half;
+    let sMean = 0;
+    for (let k = 0; k < width; k += 1) sMean += signal[s0 + k]!;
+    sMean /= width;
+    let cross = 0;
+    let sVar = 0;
+    for (let k = 0; k < width; k += 1) {
+      const s = signal[s0 + k]! - sMean;
+      cross += s * (template[t0 + k]! - tMean);
+      sVar += s * s;
+    }
+    const correlation = sVar > 0 && tVar > 0 ? cross / Math.sqrt(sVar * tVar) : 0;
+    if (correlation > best.correlation) best = { r: r + lag, correlation };
+  }
+  return best;
+}

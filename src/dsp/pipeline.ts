@@ -1,0 +1,365 @@
+/**
+ * The streaming signal path, the same code for the live monitor and for `analyze`.
+ *
+ *   const pipeline = createPipeline({ fsHz: 500, leads: ['I', 'II', 'V1'], filter: 'monitor', mainsHz: 50 });
+ *   for each SampleBlock from the decoder:
+ *     const { beats, filtered } = pipeline.push(block);
+ *     // beats: new Beat[] (R peaks, stream sample numbers), reported ~0.5 s after the R peak
+ *     // filtered: per lead (pipeline.leads order), this block's samples through the display
+ *     //           filter (µV, fresh arrays the caller may keep)
+ *   every 2 s: pipeline.metrics(secondsSinceStart)  -> Metrics (HR updated each second,
+ *              intervals from the last 10 s re-measured every 2 s, quality, lead-off...)
+ *   pipeline.noteDeviceStats({ droppedFrames, measuredRateHz })  // passed through to metrics
+ *   pipeline.setMainsHz(60)       // switches the display notch
+ *   pipeline.flush()              // end of stream: beats still pending
+ *   pipeline.summary()            // session summary
+ *
+ * Display filtering (filters.ts) is separate from detection (qrs.ts has its own linear-phase
+ * filters on the raw µV), so changing the display mode or notch never moves a beat. Beats are
+ * anchored on the analysis lead: `analysisLead`, else II, else MLII, else the first lead. Gaps
+ * in `firstSample` (dropped frames) are bridged by holding the last value, so sample numbering
+ * stays the stream's own.
+ */
+import type { SampleBlock, DecoderStats } from '../device/types.js';
+import { measureIntervals } from './delineate.js';
+import { BiquadCascade, createDisplayFilter, FILTER_BANDS, type FilterMode, type MainsHz } from './filters.js';
+import { HeartRateMeter } from './heart-rate.js';
+import { QrsDetector } from './qrs.js';
+import { QualityMeter } from './quality.js';
+import type { Beat, Intervals, Metrics } from './types.js';
+
+export interface PipelineOptions {
+  fsHz: number;
+  /** Lead names, in the order of `SampleBlock.channels`. */
+  leads: readonly string[];
+  filter?: FilterMode;
+  /** Display notch; null for none. Default 50. */
+  mainsHz?: MainsHz | null;
+  /** Lead to anchor beats and measure intervals on (default II, else MLII, else the first). */
+  analysisLead?: string;
+  /** Re-measure intervals every this many seconds of signal (default 2; 0 disables). */
+  intervalsEveryS?: number;
+  /** Seconds of signal the live interval measurement uses (default 10). */
+  intervalsWindowS?: number;
+}
+
+export interface PushResult {
+  beats: Beat[];
+  filtered: Float32Array[];
+}
+
+export interface PipelineSummary {
+  analysisLead: string;
+  filter: string;
+  mainsHz: MainsHz | null;
+  durationS: number;
+  beatCount: number;
+  meanHeartRateBpm: number | null;
+  minHeartRateBpm: number | null;
+  maxHeartRateBpm: number | null;
+  meanSignalQuality: number | null;
+  intervals: Intervals;
+  /** Samples bridged because frames were missing. */
+  gapSamples: number;
+}
+
+export interface Pipeline {
+  readonly fsHz: number;
+  readonly leads: readonly string[];
+  readonly analysisLead: string;
+  readonly analysisIndex: number;
+  readonly filterLabel: string;
+  /** Seconds between an R peak and its report (searchback aside). */
+  readonly latencyS: number;
+  push(block: SampleBlock): PushResult;
+  metrics(nowS: number): Metrics;
+  noteDeviceStats(stats: Pick<DecoderStats, 'droppedFrames' | 'measuredRateHz'>): void;
+  setMainsHz(mainsHz: MainsHz | null): void;
+  intervals(): Intervals;
+  flush(): Beat[];
+  summary(): PipelineSummary;
+}
+
+const DERIVED_LEADS = new Set(['iii', 'avr', 'avl', 'avf']);
+const PREFERRED_EXTRA_LEADS = ['v2', 'v5', 'v1', 'v3', 'v4', 'v6', 'i', 'ii', 'mlii', 'v'];
+/** More leads add little once two independent views are fused, and cost time. */
+const MAX_DETECTION_LEADS = 3;
+const MAX_BRIDGED_GAP_S = 30;
+const RANGE_WINDOW_S = 2;
+
+const NO_INTERVALS: Intervals = { prMs: null, qrsMs: null, qtMs: null, qtcBazettMs: null, qtcFridericiaMs: null };
+
+/** Index of the lead to analyse: the named one, else II, else MLII, else 0; -1 if a named lead is missing. */
+export function chooseAnalysisLead(leads: readonly string[], wanted?: string): number {
+  const lower = leads.map((l) => l.trim().toLowerCase());
+  if (wanted !== undefined) return lower.indexOf(wanted.trim().toLowerCase());
+  for (const name of ['ii', 'mlii']) {
+    const index = lower.indexOf(name);
+    if (index >= 0) return index;
+  }
+  return 0;
+}
+
+/** The analysis lead first, then up to two independent leads, preferring precordial ones. */
+export function chooseDetectionLeads(leads: readonly string[], analysisIndex: number): number[] {
+  const lower = leads.map((l) => l.trim().toLowerCase());
+  const chosen = [analysisIndex];
+  const candidates = lower
+    .map((name, index) => ({ name, index }))
+    .filter(({ name, index }) => index !== analysisIndex && !DERIVED_LEADS.has(name))
+    .sort((a, b) => rank(a.name) - rank(b.name) || a.index - b.index);
+  for (const { index } of candidates) {
+    if (chosen.length >= MAX_DETECTION_LEADS) break;
+    chosen.push(index);
+  }
+  return chosen;
+}
+
+function rank(name: string): number {
+  const at = PREFERRED_EXTRA_LEADS.indexOf(name);
+  return at < 0 ? PREFERRED_EXTRA_LEADS.length : at;
+}
+
+function nextPowerOfTwo(n: number): number {
+  let size = 1;
+  while (size < n) size <<= 1;
+  return size;
+}
+
+export function createPipeline(options: PipelineOptions): Pipeline {
+  const fsHz = options.fsHz;
+  if (!(fsHz > 0) || !Number.isFinite(fsHz)) throw new RangeError(`sample rate must be positive, got ${fsHz}`);
+  const leads = [...options.leads];
+  if (leads.length === 0) throw new RangeError('at least one lead is needed');
+  const analysisIndex = chooseAnalysisLead(leads, options.analysisLead);
+  if (analysisIndex < 0) throw new RangeError(`no lead named "${options.analysisLead}" (have ${leads.join(', ')})`);
+  const mode: FilterMode = options.filter ?? 'monitor';
+  let mainsHz: MainsHz | null = options.mainsHz === undefined ? 50 : options.mainsHz;
+  const detectionLeads = chooseDetectionLeads(leads, analysisIndex);
+  const intervalsEveryS = options.intervalsEveryS ?? 2;
+  const windowS = options.intervalsWindowS ?? 10;
+
+  const makeFilters = () => leads.map(() => createDisplayFilter({ fsHz, mode, mainsHz }));
+  let displayFilters: BiquadCascade[] = makeFilters();
+  let detector: QrsDetector | null = null;
+  const heartRate = new HeartRateMeter(fsHz);
+  const quality = new QualityMeter(fsHz);
+
+  // Analysis-lead history: raw µV for intervals, display-filtered for quality.
+  const ringSize = nextPowerOfTwo(Math.ceil((windowS + 4) * fsHz));
+  const mask = ringSize - 1;
+  const rawRing = new Float32Array(ringSize);
+  const filteredRing = new Float32Array(ringSize);
+
+  let nextSample: number | null = null;
+  let startSample = 0;
+  let gapSamples = 0;
+  let beatCount = 0;
+  const recentBeats: number[] = [];
+  const leadOffNow: boolean[] = leads.map(() => false);
+  let deviceStats: Pick<DecoderStats, 'droppedFrames' | 'measuredRateHz'> = { droppedFrames: 0, measuredRateHz: null };
+  let currentIntervals: Intervals = { ...NO_INTERVALS };
+  let nextIntervalsAt = 0;
+  const pendingQuality: number[] = [];
+  let hrSum = 0;
+  let hrCount = 0;
+  let hrMin: number | null = null;
+  let hrMax: number | null = null;
+  let hrSecond = -1;
+  let sqiSum = 0;
+  let sqiCount = 0;
+  const lastHeld = new Float32Array(leads.length);
+
+  const valueAt = (k: number) => {
+    const newest = (nextSample ?? 0) - 1;
+    const clamped = Math.max(Math.max(startSample, newest - ringSize + 1), Math.min(newest, k));
+    return filteredRing[clamped & mask]!;
+  };
+
+  function emitBeats(detected: { sample: number }[], out: Beat[]): void {
+    for (const d of detected) {
+      const rrMs = heartRate.addBeat(d.sample);
+      const beat: Beat = { sample: d.sample, timeS: d.sample / fsHz, rrMs };
+      beatCount += 1;
+      recentBeats.push(d.sample);
+      pendingQuality.push(d.sample);
+      out.push(beat);
+    }
+    const oldest = (nextSample ?? 0) - (windowS + 2) * fsHz;
+    while (recentBeats.length > 0 && recentBeats[0]! < oldest) recentBeats.shift();
+  }
+
+  function settleQuality(): void {
+    const newest = (nextSample ?? 0) - 1;
+    while (pendingQuality.length > 0 && pendingQuality[0]! + quality.samplesAfterBeat <= newest) {
+      quality.addBeat(pendingQuality.shift()!, valueAt);
+    }
+  }
+
+  function measureNow(): void {
+    const newest = (nextSample ?? 0) - 1;
+    const length = Math.min(Math.round(windowS * fsHz), newest - startSample + 1);
+    const from = newest - length + 1;
+    const peaks = recentBeats.filter((s) => s >= from).map((s) => s - from);
+    if (peaks.length < 3) {
+      currentIntervals = { ...NO_INTERVALS };
+      return;
+    }
+    const signal = new Float32Array(length);
+    for (let i = 0; i < length; i += 1) signal[i] = rawRing[(from + i) & mask]!;
+    const { beatsUsed: _used, ...measured } = measureIntervals(signal, fsHz, peaks);
+    currentIntervals = measured;
+  }
+
+  /** Runs `count` samples (already in `channels` from `offset`) through every stage. */
+  function run(channels: readonly Float32Array[], offset: number, count: number, filtered: Float32Array[] | null, beats: Beat[]): void {
+    const first = nextSample!;
+    if (detector === null) detector = new QrsDetector({ fsHz, leadCount: detectionLeads.length, anchorLead: 0, firstSample: first });
+    const detectorInput = detectionLeads.map((l) => channels[l]!);
+    emitBeats(detector.push(detectorInput, count, offset), beats);
+    const analysis = channels[analysisIndex]!;
+    for (let l = 0; l < leads.length; l += 1) {
+      const input = offset === 0 && channels[l]!.length === count ? channels[l]! : channels[l]!.subarray(offset, offset + count);
+      const out = filtered ? filtered[l]! : new Float32Array(count);
+      displayFilters[l]!.process(input, out, count);
+      if (l === analysisIndex) {
+        for (let i = 0; i < count; i += 1) {
+          rawRing[(first + i) & mask] = analysis[offset + i]!;
+          filteredRing[(first + i) & mask] = out[i]!;
+        }
+      }
+      lastHeld[l] = channels[l]![offset + count - 1]!;
+    }
+    nextSample = first + count;
+    heartRate.tick(nextSample - 1);
+    const second = Math.floor((nextSample - 1 - startSample) / fsHz);
+    if (second !== hrSecond) {
+      hrSecond = second;
+      const rate = heartRate.rateBpm;
+      if (rate !== null) {
+        hrSum += rate;
+        hrCount += 1;
+        hrMin = hrMin === null ? rate : Math.min(hrMin, rate);
+        hrMax = hrMax === null ? rate : Math.max(hrMax, rate);
+      }
+    }
+    settleQuality();
+    if (intervalsEveryS > 0 && nextSample >= nextIntervalsAt) {
+      measureNow();
+      nextIntervalsAt = nextSample + Math.round(intervalsEveryS * fsHz);
+    }
+  }
+
+  function bridgeGap(samples: number, beats: Beat[]): void {
+    gapSamples += samples;
+    const chunk = Math.min(samples, Math.round(fsHz));
+    const held = leads.map((_, l) => new Float32Array(chunk).fill(lastHeld[l]!));
+    for (let done = 0; done < samples; done += chunk) run(held, 0, Math.min(chunk, samples - done), null, beats);
+  }
+
+  function restartAt(sample: number): void {
+    detector = null;
+    displayFilters = makeFilters();
+    heartRate.reset();
+    quality.reset();
+    recentBeats.length = 0;
+    pendingQuality.length = 0;
+    startSample = sample;
+    nextSample = sample;
+    nextIntervalsAt = sample + Math.round(intervalsEveryS * fsHz);
+  }
+
+  const pipeline: Pipeline = {
+    fsHz,
+    leads,
+    analysisLead: leads[analysisIndex]!,
+    analysisIndex,
+    filterLabel: FILTER_BANDS[mode].label,
+    get latencyS() {
+      return new QrsDetector({ fsHz, leadCount: 1 }).latencyS;
+    },
+
+    push(block: SampleBlock): PushResult {
+      if (block.channels.length !== leads.length) {
+        throw new RangeError(`block has ${block.channels.length} channels, pipeline expects ${leads.length}`);
+      }
+      block.leadOff.forEach((off, l) => (leadOffNow[l] = off));
+      const beats: Beat[] = [];
+      if (nextSample === null) restartAt(block.firstSample);
+      let skip = 0;
+      const gap = block.firstSample - nextSample!;
+      if (gap > MAX_BRIDGED_GAP_S * fsHz) restartAt(block.firstSample);
+      else if (gap > 0) bridgeGap(gap, beats);
+      else if (gap < 0) skip = Math.min(block.sampleCount, -gap); // overlap: already have these
+      const count = block.sampleCount - skip;
+      const filtered = leads.map(() => new Float32Array(count));
+      if (count > 0) run(block.channels, skip, count, filtered, beats);
+      return { beats, filtered };
+    },
+
+    metrics(nowS: number): Metrics {
+      const newest = (nextSample ?? 0) - 1;
+      let lo = Infinity;
+      let hi = -Infinity;
+      const from = Math.max(startSample, newest - Math.round(RANGE_WINDOW_S * fsHz) + 1);
+      for (let k = from; k <= newest; k += 1) {
+        const v = rawRing[k & mask]!;
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
+      }
+      const leadOff = leadOffNow.some(Boolean);
+      const signalQuality = nextSample === null ? 0 : quality.index(newest, hi - lo, leadOffNow[analysisIndex]!);
+      sqiSum += signalQuality;
+      sqiCount += 1;
+      return {
+        t: nowS,
+        heartRateBpm: heartRate.rateBpm,
+        rrMs: heartRate.lastRrMs,
+        ...currentIntervals,
+        signalQuality,
+        leadOff,
+        droppedFrames: deviceStats.droppedFrames,
+        measuredRateHz: deviceStats.measuredRateHz,
+      };
+    },
+
+    noteDeviceStats(stats) {
+      deviceStats = { droppedFrames: stats.droppedFrames, measuredRateHz: stats.measuredRateHz };
+    },
+
+    setMainsHz(next: MainsHz | null) {
+      if (next === mainsHz) return;
+      mainsHz = next;
+      displayFilters = makeFilters();
+    },
+
+    intervals(): Intervals {
+      return { ...currentIntervals };
+    },
+
+    flush(): Beat[] {
+      const beats: Beat[] = [];
+      if (detector) emitBeats(detector.flush(), beats);
+      while (pendingQuality.length > 0) quality.addBeat(pendingQuality.shift()!, valueAt);
+      return beats;
+    },
+
+    summary(): PipelineSummary {
+      const durationS = nextSample === null ? 0 : (nextSample - startSample) / fsHz;
+      return {
+        analysisLead: leads[analysisIndex]!,
+        filter: FILTER_BANDS[mode].label,
+        mainsHz,
+        durationS,
+        beatCount,
+        meanHeartRateBpm: hrCount ? hrSum / hrCount : null,
+        minHeartRateBpm: hrMin,
+        maxHeartRateBpm: hrMax,
+        meanSignalQuality: sqiCount ? sqiSum / sqiCount : null,
+        intervals: { ...currentIntervals },
+        gapSamples,
+      };
+    },
+  };
+  return pipeline;
+}

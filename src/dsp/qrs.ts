@@ -1,0 +1,427 @@
+/**
+ * Real-time multi-lead QRS detector.
+ *
+ * Per lead: two moving averages (one mains period at 50 Hz and one at 60 Hz, so both mains
+ * frequencies and their harmonics sit in zeros), a slope, squared, normalised by the lead's own
+ * running power (a noisy lead weighs less), summed over leads, then a 100 ms moving-window
+ * integral. Every filter is a centred FIR, so the whole chain has one known integer delay and no
+ * phase distortion. Peaks of the integral become candidates (the larger of two within 200 ms
+ * wins); candidates are classified with adaptive signal/noise levels (Pan-Tompkins style), a
+ * 200 ms refractory, a slope test against tall T waves within 360 ms, and searchback at half the
+ * threshold when no beat came for 1.66 mean RR. An accepted beat is re-anchored to the R peak:
+ * the largest deflection of the analysis lead (lightly smoothed, baseline removed with a centred
+ * 300 ms mean) within ±75 ms, on the record's dominant polarity unless the other is 1.6× larger.
+ * Reported positions are therefore in the stream's own sample numbering, without jitter; a beat is
+ * reported a constant ~0.5 s after its R peak (longer only when found by searchback).
+ */
+
+export interface QrsDetectorOptions {
+  fsHz: number;
+  /** Number of leads pushed to the detector (each `push` gets one value per lead). */
+  leadCount: number;
+  /** Index (into the pushed leads) of the lead the R peak is anchored on. */
+  anchorLead?: number;
+  /** Sample number of the first pushed sample (default 0). */
+  firstSample?: number;
+}
+
+export interface DetectedBeat {
+  /** R peak, in the stream's sample numbering. */
+  sample: number;
+  /** Height of the integrated slope energy at this beat, in the detector's own units. */
+  strength: number;
+  /** True when the beat was recovered by searchback. */
+  searchback: boolean;
+}
+
+interface Candidate {
+  /** Centre of the QRS energy (aligned sample number). */
+  at: number;
+  energy: number;
+  slope: number;
+}
+
+const LEARN_S = 2;
+const CANDIDATE_MERGE_S = 0.2;
+const REFRACTORY_S = 0.2;
+const T_WAVE_WINDOW_S = 0.36;
+const ANCHOR_HALF_S = 0.075;
+const BASELINE_S = 0.3;
+const ANCHOR_SMOOTH_S = 0.012;
+const INTEGRATION_S = 0.1;
+const MAX_CANDIDATES = 64;
+
+function oddLength(samples: number): number {
+  const n = Math.max(1, Math.round(samples));
+  return n % 2 === 1 ? n : n + 1;
+}
+
+function nextPowerOfTwo(n: number): number {
+  let size = 1;
+  while (size < n) size <<= 1;
+  return size;
+}
+
+export class QrsDetector {
+  readonly fsHz: number;
+  readonly leadCount: number;
+  readonly anchorLead: number;
+  /** Delay (samples) from a sample's arrival to the feature value centred on it. */
+  readonly featureDelay: number;
+
+  private readonly mask: number;
+  private readonly ringSize: number;
+  // Per-lead rings: raw input, first moving average, second moving average (the smoothed signal).
+  private readonly raw: Float64Array[];
+  private readonly smoothA: Float64Array[];
+  private readonly smoothB: Float64Array[];
+  private readonly sumA: Float64Array;
+  private readonly sumB: Float64Array;
+  private readonly leadPower: Float64Array;
+  private readonly lengthA: number;
+  private readonly lengthB: number;
+  // Combined rings over sample numbers: slope energy, integrated energy, anchor signal.
+  private readonly energy: Float64Array;
+  private readonly integrated: Float64Array;
+  private readonly anchor: Float64Array;
+  private energySum = 0;
+  private combined = new Float64Array(0);
+  private anchorRawSum = 0;
+  private anchorSmoothSum = 0;
+  private readonly lengthAnchorSmooth: number;
+  private readonly lengthIntegration: number;
+  private readonly lengthBaseline: number;
+  private readonly powerAlpha: number;
+
+  private next: number;
+  private readonly first: number;
+
+  // Candidate peaks of the integral.
+  private pending: Candidate | null = null;
+  private readonly candidates: Candidate[] = [];
+  private learning = true;
+  private signalLevel = 0;
+  private noiseLevel = 0;
+  private lastBeat: Candidate | null = null;
+  private lastBeatSample = -1;
+  private readonly rrHistory: number[] = [];
+  private positiveLevel = 0;
+  private negativeLevel = 0;
+  private output: DetectedBeat[] = [];
+
+  private readonly mergeSamples: number;
+  private readonly refractorySamples: number;
+  private readonly tWaveSamples: number;
+  private readonly anchorHalf: number;
+  private readonly learnSamples: number;
+  private readonly anchorDelay: number;
+
+  constructor(options: QrsDetectorOptions) {
+    const { fsHz, leadCount } = options;
+    if (!(fsHz > 0)) throw new RangeError('fsHz must be positive');
+    if (!(leadCount >= 1)) throw new RangeError('leadCount must be at least 1');
+    this.fsHz = fsHz;
+    this.leadCount = leadCount;
+    this.anchorLead = options.anchorLead ?? 0;
+    this.first = options.firstSample ?? 0;
+    this.next = this.first;
+    this.lengthA = Math.max(1, Math.round(fsHz / 50));
+    this.lengthB = Math.max(1, Math.round(fsHz / 60));
+    this.lengthIntegration = oddLength(INTEGRATION_S * fsHz);
+    this.lengthBaseline = oddLength(BASELINE_S * fsHz);
+    this.lengthAnchorSmooth = oddLength(ANCHOR_SMOOTH_S * fsHz);
+    // Centre of the chain: both averages, the 2-sample slope, the integration window.
+    this.featureDelay = Math.round((this.lengthA - 1) / 2 + (this.lengthB - 1) / 2 + 1 + (this.lengthIntegration - 1) / 2);
+    this.anchorDelay = (this.lengthBaseline - 1) / 2;
+    this.ringSize = nextPowerOfTwo(Math.ceil(10 * fsHz));
+    this.mask = this.ringSize - 1;
+    const rings = () => Array.from({ length: leadCount }, () => new Float64Array(this.ringSize));
+    this.raw = rings();
+    this.smoothA = rings();
+    this.smoothB = rings();
+    this.sumA = new Float64Array(leadCount);
+    this.sumB = new Float64Array(leadCount);
+    this.leadPower = new Float64Array(leadCount);
+    this.energy = new Float64Array(this.ringSize);
+    this.integrated = new Float64Array(this.ringSize);
+    this.anchor = new Float64Array(this.ringSize);
+    this.powerAlpha = 1 / (5 * fsHz);
+    this.mergeSamples = Math.round(CANDIDATE_MERGE_S * fsHz);
+    this.refractorySamples = Math.round(REFRACTORY_S * fsHz);
+    this.tWaveSamples = Math.round(T_WAVE_WINDOW_S * fsHz);
+    this.anchorHalf = Math.round(ANCHOR_HALF_S * fsHz);
+    this.learnSamples = Math.round(LEARN_S * fsHz);
+  }
+
+  /** Worst-case delay (s) between an R peak and its report, searchback aside. */
+  get latencyS(): number {
+    return (this.featureDelay + this.mergeSamples + 2) / this.fsHz;
+  }
+
+  /**
+   * Pushes `count` samples; `leads[l][offset + i]` is lead l at the next sample. Returns beats
+   * decided during this push (the array is reused by the next call).
+   */
+  push(leads: readonly Float32Array[], count: number, offset = 0): DetectedBeat[] {
+    this.output = [];
+    if (count <= 0) return this.output;
+    if (this.next === this.first) this.prime(leads, offset);
+    if (this.combined.length < count) this.combined = new Float64Array(count);
+    const combined = this.combined;
+    combined.fill(0, 0, count);
+    for (let l = 0; l < this.leadCount; l += 1) this.leadEnergy(l, leads[l]!, offset, count, combined);
+    for (let i = 0; i < count; i += 1) this.step(combined[i]!);
+    return this.output;
+  }
+
+  /** Fills every ring as if the stream had always had its first value, so no stage needs a warm-up branch. */
+  private prime(leads: readonly Float32Array[], offset: number): void {
+    for (let l = 0; l < this.leadCount; l += 1) {
+      const x = leads[l]![offset]!;
+      this.raw[l]!.fill(x);
+      this.smoothA[l]!.fill(x);
+      this.smoothB[l]!.fill(x);
+      this.sumA[l] = x * this.lengthA;
+      this.sumB[l] = x * this.lengthB;
+    }
+    const x = leads[this.anchorLead]![offset]!;
+    this.anchorRawSum = x * this.lengthBaseline;
+    this.anchorSmoothSum = x * this.lengthAnchorSmooth;
+  }
+
+  /** One lead over a block: two moving averages, slope², normalised by the lead's running power. */
+  private leadEnergy(l: number, input: Float32Array, offset: number, count: number, combined: Float64Array): void {
+    const m = this.mask;
+    const raw = this.raw[l]!;
+    const a = this.smoothA[l]!;
+    const b = this.smoothB[l]!;
+    const lengthA = this.lengthA;
+    const lengthB = this.lengthB;
+    const alpha = this.powerAlpha;
+    let sumA = this.sumA[l]!;
+    let sumB = this.sumB[l]!;
+    let power = this.leadPower[l]!;
+    let n = this.next;
+    for (let i = 0; i < count; i += 1, n += 1) {
+      const x = input[offset + i]!;
+      sumA += x - raw[(n - lengthA) & m]!;
+      raw[n & m] = x;
+      const va = sumA / lengthA;
+      sumB += va - a[(n - lengthB) & m]!;
+      a[n & m] = va;
+      const vb = sumB / lengthB;
+      b[n & m] = vb;
+      const slope = vb - b[(n - 2) & m]!;
+      const e = slope * slope;
+      power += (e - power) * alpha;
+      combined[i] += e / (power + 1e-6);
+    }
+    this.sumA[l] = sumA;
+    this.sumB[l] = sumB;
+    this.leadPower[l] = power;
+  }
+
+  /**
+   * End of stream: decides what is still pending by holding the last value for one latency, and
+   * returns the beats found before the end. The detector should not be pushed to afterwards.
+   */
+  flush(): DetectedBeat[] {
+    const end = this.next;
+    if (end === this.first) return [];
+    const hold = Math.ceil(this.latencyS * this.fsHz) + this.anchorDelay + this.anchorHalf + 2;
+    const last = this.raw.map((ring) => new Float32Array(hold).fill(ring[(end - 1) & this.mask]!));
+    const beats = this.push(last, hold).filter((b) => b.sample < end);
+    if (this.learning) {
+      this.output = [];
+      this.finishLearning();
+      beats.push(...this.output.filter((b) => b.sample < end));
+    }
+    return beats;
+  }
+
+  /** Sample number the next pushed sample will have. */
+  get nextSample(): number {
+    return this.next;
+  }
+
+  private step(combined: number): void {
+    const n = this.next;
+    const m = this.mask;
+    const seen = n - this.first;
+    // Integration window.
+    this.energySum += combined - this.energy[(n - this.lengthIntegration) & m]!;
+    this.energy[n & m] = combined;
+    const f = this.energySum / this.lengthIntegration;
+    this.integrated[n & m] = f;
+
+    // Anchor signal: the anchor lead band-passed by two centred boxcars (short minus long).
+    const anchorRaw = this.raw[this.anchorLead]!;
+    const lb = this.lengthBaseline;
+    const ls = this.lengthAnchorSmooth;
+    this.anchorRawSum += anchorRaw[n & m]! - (seen >= lb ? anchorRaw[(n - lb) & m]! : anchorRaw[this.first & m]!);
+    // The short window is centred on the same sample as the long one.
+    const centre = n - this.anchorDelay;
+    const shortEnd = centre + (ls - 1) / 2;
+    if (shortEnd >= this.first) {
+      const leaving = shortEnd - ls >= this.first ? anchorRaw[(shortEnd - ls) & m]! : anchorRaw[this.first & m]!;
+      this.anchorSmoothSum += anchorRaw[shortEnd & m]! - leaving;
+      if (centre >= this.first) this.anchor[centre & m] = this.anchorSmoothSum / ls - this.anchorRawSum / lb;
+    }
+
+    // A local maximum of the integral at n-1.
+    if (seen >= 2) {
+      const f1 = this.integrated[(n - 1) & m]!;
+      if (f1 > this.integrated[(n - 2) & m]! && f1 >= f) this.offerCandidate(n - 1);
+    }
+    if (this.pending && n - (this.pending.at + this.featureDelay) >= this.mergeSamples) {
+      const candidate = this.pending;
+      this.pending = null;
+      this.classify(candidate);
+    }
+    this.next = n + 1;
+    if (!this.learning) this.searchBackIfDue(n - this.featureDelay - this.mergeSamples);
+    else if (seen >= this.learnSamples + this.featureDelay + this.mergeSamples) this.finishLearning();
+  }
+
+  private offerCandidate(featureIndex: number): void {
+    const m = this.mask;
+    let slope = 0;
+    for (let k = featureIndex - this.lengthIntegration + 1; k <= featureIndex; k += 1) {
+      const e = this.energy[k & m]!;
+      if (e > slope) slope = e;
+    }
+    const candidate: Candidate = { at: featureIndex - this.featureDelay, energy: this.integrated[featureIndex & m]!, slope };
+    if (candidate.at < this.first) return;
+    if (this.pending && candidate.at - this.pending.at < this.mergeSamples) {
+      if (candidate.energy > this.pending.energy) this.pending = candidate;
+      return;
+    }
+    if (this.pending) this.classify(this.pending);
+    this.pending = candidate;
+  }
+
+  private threshold(): number {
+    return this.noiseLevel + 0.25 * (this.signalLevel - this.noiseLevel);
+  }
+
+  private classify(candidate: Candidate): void {
+    this.candidates.push(candidate);
+    if (this.candidates.length > MAX_CANDIDATES) this.candidates.shift();
+    if (this.learning) return;
+    this.decide(candidate, this.threshold(), false);
+  }
+
+  /** Accepts or rejects one candidate against a threshold; returns whether it became a beat. */
+  private decide(candidate: Candidate, threshold: number, searchback: boolean): boolean {
+    const last = this.lastBeat;
+    if (last && candidate.at <= last.at) return false;
+    if (candidate.energy > threshold && !(last && candidate.at - last.at < this.refractorySamples) && !this.isTWave(candidate)) {
+      this.accept(candidate, searchback);
+      return true;
+    }
+    if (!searchback) this.noiseLevel += 0.125 * (candidate.energy - this.noiseLevel);
+    return false;
+  }
+
+  private isTWave(candidate: Candidate): boolean {
+    const last = this.lastBeat;
+    if (!last || candidate.at - last.at >= this.tWaveSamples) return false;
+    return candidate.slope < 0.5 * last.slope;
+  }
+
+  private accept(candidate: Candidate, searchback: boolean): void {
+    const weight = searchback ? 0.25 : 0.125;
+    // Clip so one artefact cannot lift the threshold above the next several real beats.
+    const energy = this.signalLevel > 0 ? Math.min(candidate.energy, 3 * this.signalLevel) : candidate.energy;
+    this.signalLevel += weight * (energy - this.signalLevel);
+    const sample = this.anchorR(candidate.at);
+    if (this.lastBeat) {
+      const rr = candidate.at - this.lastBeat.at;
+      this.rrHistory.push(rr);
+      if (this.rrHistory.length > 8) this.rrHistory.shift();
+    }
+    this.lastBeat = candidate;
+    if (sample > this.lastBeatSample) {
+      this.lastBeatSample = sample;
+      this.output.push({ sample, strength: candidate.energy, searchback });
+    }
+    // Candidates up to this beat are settled.
+    while (this.candidates.length > 0 && this.candidates[0]!.at <= candidate.at) this.candidates.shift();
+  }
+
+  private meanRr(): number {
+    if (this.rrHistory.length === 0) return this.fsHz;
+    let sum = 0;
+    for (const rr of this.rrHistory) sum += rr;
+    return sum / this.rrHistory.length;
+  }
+
+  /** When no beat came for 1.66 mean RR, takes the largest earlier candidate above half the threshold. */
+  private searchBackIfDue(settledUpTo: number): void {
+    const last = this.lastBeat;
+    if (!last) return;
+    const limit = 1.66 * this.meanRr();
+    if (settledUpTo - last.at <= limit) return;
+    let best: Candidate | null = null;
+    const threshold = 0.5 * this.threshold();
+    for (const c of this.candidates) {
+      if (c.at <= last.at || c.at > settledUpTo) continue;
+      if (c.at - last.at < this.refractorySamples || this.isTWave(c)) continue;
+      if (c.energy > threshold && (!best || c.energy > best.energy)) best = c;
+    }
+    if (best) {
+      this.accept(best, true);
+      return;
+    }
+    // A long silence with nothing to recover: the signal probably shrank, so lower the levels.
+    if (settledUpTo - last.at > Math.max(3 * this.meanRr(), 2 * this.fsHz)) {
+      this.signalLevel *= 0.5;
+      this.noiseLevel *= 0.5;
+      this.lastBeat = { at: settledUpTo - Math.round(this.meanRr()), energy: last.energy, slope: 0 };
+    }
+  }
+
+  private finishLearning(): void {
+    this.learning = false;
+    let peak = 0;
+    for (const c of this.candidates) peak = Math.max(peak, c.energy);
+    this.signalLevel = 0.5 * peak;
+    this.noiseLevel = 0.05 * peak;
+    const learned = this.candidates.splice(0);
+    for (const c of learned) {
+      this.candidates.push(c);
+      this.decide(c, this.threshold(), false);
+    }
+  }
+
+  /** The R peak near a QRS energy centre: largest deflection on the dominant polarity. */
+  private anchorR(centre: number): number {
+    const m = this.mask;
+    const from = Math.max(this.first, centre - this.anchorHalf);
+    const to = Math.min(this.next - 1 - this.anchorDelay - 1, centre + this.anchorHalf);
+    let maxValue = -Infinity;
+    let maxAt = centre;
+    let minValue = Infinity;
+    let minAt = centre;
+    for (let k = from; k <= to; k += 1) {
+      const v = this.anchor[k & m]!;
+      if (v > maxValue) {
+        maxValue = v;
+        maxAt = k;
+      }
+      if (v < minValue) {
+        minValue = v;
+        minAt = k;
+      }
+    }
+    if (to < from) return centre;
+    const positive = Math.max(0, maxValue);
+    const negative = Math.max(0, -minValue);
+    const first = this.positiveLevel === 0 && this.negativeLevel === 0;
+    this.positiveLevel = first ? positive : this.positiveLevel + 0.1 * (positive - this.positiveLevel);
+    this.negativeLevel = first ? negative : this.negativeLevel + 0.1 * (negative - this.negativeLevel);
+    const dominantPositive = this.positiveLevel >= this.negativeLevel;
+    if (dominantPositive) return negative > 1.6 * positive ? minAt : maxAt;
+    return positive > 1.6 * negative ? maxAt : minAt;
+  }
+}

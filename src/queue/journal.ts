@@ -1,0 +1,101 @@
+import { open } from 'node:fs/promises';
+import { errorCode, FILE_MODE } from './durable-adapter.js';
+import type { JournalOp } from './index-state.js';
+
+/**
+ * The append-only journal: one JSON op per line, fsynced before the operation resolves.
+ * Only complete lines count: a line cut short by a crash has no final newline and is ignored
+ * (and cut off by the next writer, who holds the lock, before it appends).
+ */
+export function journalFileName(generation: number): string {
+  return `journal-${generation}.ndjson`;
+}
+
+export const JOURNAL_NAME = /^journal-(\d+)\.ndjson$/;
+
+export interface JournalRead {
+  ops: JournalOp[];
+  /** Byte offset just past the last complete line. */
+  endOffset: number;
+  /** Bytes after endOffset: a torn tail (or a write in progress, without the lock). */
+  tornBytes: number;
+  /** Complete lines that were not valid ops (skipped). */
+  badLines: number;
+  missing: boolean;
+}
+
+const NEWLINE = 0x0a;
+
+export async function readJournalFrom(path: string, offset: number): Promise<JournalRead> {
+  let handle;
+  try {
+    handle = await open(path, 'r');
+  } catch (error) {
+    if (errorCode(error) === 'ENOENT') return { ops: [], endOffset: 0, tornBytes: 0, badLines: 0, missing: true };
+    throw error;
+  }
+  try {
+    const { size } = await handle.stat();
+    if (size <= offset) return { ops: [], endOffset: Math.min(offset, size), tornBytes: 0, badLines: 0, missing: false };
+    const buffer = Buffer.allocUnsafe(size - offset);
+    let filled = 0;
+    while (filled < buffer.length) {
+      const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, offset + filled);
+      if (bytesRead === 0) break;
+      filled += bytesRead;
+    }
+    const complete = buffer.lastIndexOf(NEWLINE, filled - 1) + 1;
+    const { ops, badLines } = parseLines(buffer.toString('utf8', 0, complete));
+    return { ops, endOffset: offset + complete, tornBytes: filled - complete, badLines, missing: false };
+  } finally {
+    await handle.close();
+  }
+}
+
+function parseLines(text: string): { ops: JournalOp[]; badLines: number } {
+  const ops: JournalOp[] = [];
+  let badLines = 0;
+  for (const line of text.split('\n')) {
+    if (line.length === 0) continue;
+    try {
+      const op = JSON.parse(line) as JournalOp;
+      if (typeof op === 'object' && op !== null && typeof op.op === 'string') ops.push(op);
+      else badLines += 1;
+    } catch {
+      badLines += 1;
+    }
+  }
+  return { ops, badLines };
+}
+
+export function encodeOps(ops: readonly JournalOp[]): string {
+  return ops.map((op) => JSON.stringify(op)).join('\n') + '\n';
+}
+
+/**
+ * Appends `text` (whole lines) at `validEnd`, the end of the last complete line; caller holds
+ * the lock. Cuts a torn tail first; on a failed write cuts back to `validEnd` so no half line stays.
+ * Returns the new end offset.
+ */
+export async function appendJournal(path: string, text: string, validEnd: number): Promise<number> {
+  const handle = await open(path, 'a', FILE_MODE);
+  try {
+    const { size } = await handle.stat();
+    if (size < validEnd) throw new Error(`${path} shrank under the lock (${size} < ${validEnd} bytes)`);
+    if (size > validEnd) await handle.truncate(validEnd);
+    const bytes = Buffer.from(text, 'utf8');
+    try {
+      let written = 0;
+      while (written < bytes.length) {
+        written += (await handle.write(bytes, written, bytes.length - written)).bytesWritten;
+      }
+      await handle.datasync();
+    } catch (error) {
+      await handle.truncate(validEnd).catch(() => undefined);
+      throw error;
+    }
+    return validEnd + bytes.length;
+  } finally {
+    await handle.close();
+  }
+}

@@ -1,0 +1,744 @@
+import { randomUUID } from 'node:crypto';
+import { mkdir, readdir, rename, unlink } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Low } from 'lowdb';
+import { UsageError } from '../errors.js';
+import { log } from '../log.js';
+import {
+  CorruptFileError,
+  DIR_MODE,
+  DurableJsonAdapter,
+  errorCode,
+  fileStamp,
+  fsyncDir,
+  isDiskError,
+} from './durable-adapter.js';
+import {
+  compareSendOrder,
+  emptySnapshot,
+  IndexState,
+  publicItem,
+  validateSnapshot,
+  type ItemRecord,
+  type JournalOp,
+  type Snapshot,
+  type SyncStatus,
+} from './index-state.js';
+import { appendJournal, encodeOps, JOURNAL_NAME, journalFileName, readJournalFrom } from './journal.js';
+import { DirLock } from './lock.js';
+import { isJsonContentType, JSON_CONTENT_TYPE, PayloadFiles, type PayloadEnvelope } from './payload-file.js';
+import { ITEM_TYPES, PRIORITY, type ItemState, type ItemType, type QueueItem } from './types.js';
+
+export type { SyncStatus } from './index-state.js';
+
+export interface EnqueueInput {
+  type: ItemType;
+  /** JSON text or PDF bytes. */
+  payload: Uint8Array | string;
+  /** Default 'application/json'; 'application/pdf' for reports. */
+  contentType?: string;
+  sessionId?: string | null;
+  /** E.g. report metadata for the multipart upload. */
+  metadata?: Record<string, unknown>;
+  /** Default: a new UUID. Letters, digits, `.`, `_`, `-`; it names the payload file. */
+  id?: string;
+}
+
+export interface PayloadInfo {
+  contentType: string;
+  metadata: Record<string, unknown> | null;
+}
+
+export interface StoreOptions {
+  /** Synced items kept as metadata (payloads deleted). Default 100. */
+  syncedKeep?: number;
+  /** A lock not refreshed for this long belongs to a dead process and is taken over (min 2000, default 5000). */
+  lockStaleMs?: number;
+  /** Journal lines that trigger compaction at the least (default 5000; tests lower it). */
+  compactMinLines?: number;
+}
+
+export interface StoreCounts {
+  pending: number;
+  inflight: number;
+  failed: number;
+  synced: number;
+  bytesPending: number;
+  totalQueued: number;
+  totalSynced: number;
+  totalFailed: number;
+  nextAttemptAt: string | null;
+}
+
+const SNAPSHOT_FILE = 'index.json';
+const LOCK_DIR = 'index.lock';
+const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+/** Compact when the journal holds more lines than this or half the item count, whichever is larger: O(1) amortised. */
+const DEFAULT_COMPACT_MIN_LINES = 5000;
+
+/** An item the disk refused: held here, counted as pending, persisted by flushMemory(). */
+interface PreparedItem {
+  record: ItemRecord;
+  envelope: PayloadEnvelope;
+  body: Buffer;
+}
+
+const HOST = hostname();
+/** Owner tokens of the stores open in this process (an inflight mark by a closed store is orphaned). */
+const liveOwners = new Set<string>();
+
+/**
+ * The durable queue's storage API: items and payloads on disk, shared by every process that
+ * opens the same directory. No upload policy lives here.
+ *
+ * Layout: `index.json` (lowdb snapshot, generation G) + `journal-G.ndjson` (one fsynced op per
+ * line since that snapshot) + `payloads/<id>.json`. Every mutation takes the directory lock,
+ * catches up with the journal lines other processes appended, appends its own and fsyncs.
+ */
+export class QueueStore {
+  readonly dir: string;
+  private readonly syncedKeep: number;
+  private readonly compactMinLines: number;
+  private readonly lock: DirLock;
+  private readonly payloads: PayloadFiles;
+  private readonly adapter: DurableJsonAdapter<Snapshot>;
+  private readonly db: Low<Snapshot>;
+  private readonly owner: string;
+  private state = new IndexState(emptySnapshot());
+  private generation = 0;
+  /** Offset just past the last journal line this process applied. */
+  private journalEnd = 0;
+  private journalLines = 0;
+  private snapshotStamp: string | null = null;
+  private readonly memory = new Map<string, PreparedItem>();
+  private lastDiskError: string | null = null;
+  private flushing: Promise<number> | null = null;
+  private payloadCache: { id: string; envelope: PayloadEnvelope; body: Buffer } | null = null;
+  private closed = false;
+
+  private constructor(dir: string, options: StoreOptions) {
+    this.dir = dir;
+    this.syncedKeep = Math.max(0, Math.floor(options.syncedKeep ?? 100));
+    this.compactMinLines = Math.max(1, options.compactMinLines ?? DEFAULT_COMPACT_MIN_LINES);
+    this.lock = new DirLock(join(dir, LOCK_DIR), { staleMs: options.lockStaleMs });
+    this.payloads = new PayloadFiles(dir);
+    this.adapter = new DurableJsonAdapter(join(dir, SNAPSHOT_FILE), validateSnapshot);
+    this.db = new Low<Snapshot>(this.adapter, emptySnapshot());
+    this.owner = `${HOST}:${process.pid}:${randomUUID()}`;
+  }
+
+  /**
+   * Opens (creating, mode 0700) a queue directory. Recovers: inflight items of dead processes
+   * go back to pending with the same id; a corrupt or lost index is moved aside and rebuilt
+   * from the payload files and the journal. A disk that refuses writes leaves the store
+   * readable and enqueues held in memory (see diskError()).
+   */
+  static async open(dir: string, options: StoreOptions = {}): Promise<QueueStore> {
+    const store = new QueueStore(resolve(dir), options);
+    liveOwners.add(store.owner);
+    try {
+      await mkdir(store.dir, { recursive: true, mode: DIR_MODE });
+      await mkdir(store.payloads.dir, { recursive: true, mode: DIR_MODE });
+      await store.lock.run(() => store.recoverOnOpen());
+    } catch (error) {
+      if (!isDiskError(error)) {
+        liveOwners.delete(store.owner);
+        throw error;
+      }
+      store.noteDiskError(error);
+      await store.refresh(false);
+    }
+    return store;
+  }
+
+  // ---------------------------------------------------------------- writes
+
+  /** Durable (payload and journal fsynced) before it resolves. A refusing disk keeps the item in memory instead. */
+  async enqueue(input: EnqueueInput): Promise<QueueItem> {
+    this.assertOpen();
+    const prepared = prepareItem(input);
+    const id = prepared.record.id;
+    if (this.memory.size > 0) await this.flushMemory();
+    const known = this.state.items.get(id) ?? this.memory.get(id)?.record;
+    if (known) return publicItem(known);
+    try {
+      await this.persist(prepared);
+    } catch (error) {
+      if (!isDiskError(error)) throw error;
+      this.noteDiskError(error);
+      this.memory.set(id, prepared);
+      log.warn(`queue: disk refused item ${id}; holding it in memory`, error);
+      return publicItem(prepared.record);
+    }
+    if (this.memory.size === 0) this.lastDiskError = null;
+    return publicItem(this.state.items.get(id) ?? prepared.record);
+  }
+
+  /** Retries persisting memory-held items; returns how many reached the disk. */
+  flushMemory(): Promise<number> {
+    this.flushing ??= this.flushHeld().finally(() => {
+      this.flushing = null;
+    });
+    return this.flushing;
+  }
+
+  async markInflight(ids: string[]): Promise<void> {
+    await this.mutate(() => {
+      const pending = ids.filter((id) => this.state.items.get(id)?.state === 'pending');
+      return pending.length > 0 ? [{ op: 'inflight', ids: pending, owner: this.owner }] : [];
+    });
+  }
+
+  /** Synced: payload deleted; only the last `syncedKeep` synced items stay, as metadata. */
+  async markSynced(id: string): Promise<void> {
+    let dropped: ItemRecord[] = [];
+    let syncedRecord: ItemRecord | undefined;
+    await this.mutate(() => {
+      const record = this.state.items.get(id);
+      if (!record || record.state === 'synced') return [];
+      syncedRecord = record;
+      const ops: JournalOp[] = [{ op: 'synced', id, at: new Date().toISOString() }];
+      const excess = this.state.count('synced') + 1 - this.syncedKeep;
+      const dropIds: string[] = [];
+      for (const oldId of this.state.syncedOrder) {
+        if (dropIds.length >= excess) break;
+        dropIds.push(oldId);
+      }
+      if (excess > 0 && this.syncedKeep === 0) dropIds.push(id);
+      if (dropIds.length > 0) ops.push({ op: 'drop', ids: dropIds });
+      dropped = dropIds.map((dropId) => this.state.items.get(dropId) ?? record);
+      return ops;
+    });
+    if (!syncedRecord) return;
+    if (this.payloadCache?.id === id) this.payloadCache = null;
+    // Also sweeps payloads a crash left behind for already-synced items.
+    for (const record of [syncedRecord, ...dropped]) {
+      await this.payloads.remove(record.id, record.content_type).catch((error: unknown) => {
+        log.warn(`queue: could not delete the payload of ${record.id}`, error);
+      });
+    }
+  }
+
+  /** Permanent failure: kept (with its payload) until retried or cleared; counts in total_failed. */
+  async markFailed(id: string, error: string): Promise<void> {
+    await this.mutate(() => {
+      const record = this.state.items.get(id);
+      return record && record.state !== 'synced' && record.state !== 'failed' ? [{ op: 'failed', id, error }] : [];
+    });
+  }
+
+  /** Back to pending with an error and a next attempt; countAttempt=false for offline/unauthorized (no retry spent). */
+  async reschedule(
+    id: string,
+    opts: { error: string | null; nextAttemptAt: string | null; countAttempt: boolean },
+  ): Promise<QueueItem> {
+    const nextAttemptAt = canonicalTime(opts.nextAttemptAt);
+    let result: ItemRecord | undefined;
+    await this.mutate(
+      () => {
+        const record = this.state.items.get(id);
+        if (!record) throw new Error(`queue item ${id} does not exist`);
+        if (record.state === 'synced' || record.state === 'failed') return [];
+        return [
+          { op: 'reschedule', id, error: opts.error, next_attempt_at: nextAttemptAt, count_attempt: opts.countAttempt },
+        ];
+      },
+      () => {
+        result = this.state.items.get(id);
+      },
+    );
+    if (!result) throw new Error(`queue item ${id} does not exist`);
+    return publicItem(result);
+  }
+
+  /** failed -> pending with retry_count 0; returns how many. */
+  async retryFailed(): Promise<number> {
+    let count = 0;
+    await this.mutate(() => {
+      const ids = this.idsInState('failed');
+      count = ids.length;
+      return count > 0 ? [{ op: 'retry', ids }] : [];
+    });
+    return count;
+  }
+
+  /** Forgets the synced items kept for the audit trail; returns how many. */
+  async clearSynced(): Promise<number> {
+    let count = 0;
+    await this.mutate(() => {
+      const ids = this.idsInState('synced');
+      count = ids.length;
+      return count > 0 ? [{ op: 'drop', ids }] : [];
+    });
+    return count;
+  }
+
+  async setStatus(patch: Partial<SyncStatus>): Promise<void> {
+    await this.mutate(() => {
+      const changed = Object.fromEntries(
+        Object.entries(patch).filter(([key, value]) => this.state.status[key as keyof SyncStatus] !== value),
+      ) as Partial<SyncStatus>;
+      return Object.keys(changed).length > 0 ? [{ op: 'status', patch: changed }] : [];
+    });
+  }
+
+  /** Inflight items whose owner (a process, or a store in this one) is gone go back to pending; returns how many. */
+  async recoverOrphanedInflight(): Promise<number> {
+    let count = 0;
+    await this.mutate(() => this.releaseOrphansOps((n) => (count = n)));
+    return count;
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  async get(id: string): Promise<QueueItem | null> {
+    await this.catchUp();
+    const record = this.state.items.get(id) ?? this.memory.get(id)?.record;
+    return record ? publicItem(record) : null;
+  }
+
+  /** In send order: priority, next attempt, age. Memory-held items show as pending. */
+  async list(filter: { state?: ItemState; limit?: number } = {}): Promise<QueueItem[]> {
+    await this.catchUp();
+    const records = [...this.state.items.values(), ...[...this.memory.values()].map((held) => held.record)].filter(
+      (record) => filter.state === undefined || record.state === filter.state,
+    );
+    records.sort(compareSendOrder);
+    return records.slice(0, filter.limit ?? records.length).map(publicItem);
+  }
+
+  /** Due pending items in send order, skipping those `eligible` rejects. Memory-held items wait until persisted. */
+  async due(nowMs: number, limit: number, eligible?: (item: QueueItem) => boolean): Promise<QueueItem[]> {
+    await this.catchUp();
+    const nowIso = new Date(nowMs).toISOString();
+    const picked: ItemRecord[] = [];
+    if (limit <= 0) return [];
+    for (const record of this.state.items.values()) {
+      if (record.state !== 'pending') continue;
+      if (record.next_attempt_at !== null && record.next_attempt_at > nowIso) continue;
+      if (picked.length === limit && compareSendOrder(record, picked[limit - 1]!) >= 0) continue;
+      if (eligible && !eligible(publicItem(record))) continue;
+      let at = picked.length;
+      while (at > 0 && compareSendOrder(record, picked[at - 1]!) < 0) at -= 1;
+      picked.splice(at, 0, record);
+      if (picked.length > limit) picked.pop();
+    }
+    return picked.map(publicItem);
+  }
+
+  /** Session ids that have a session_start item not yet synced (pending, inflight or failed). */
+  async unsyncedSessionStarts(): Promise<Set<string>> {
+    await this.catchUp();
+    const sessions = new Set<string>();
+    const records = [...this.state.items.values(), ...[...this.memory.values()].map((held) => held.record)];
+    for (const record of records) {
+      if (record.type === 'session_start' && record.state !== 'synced' && record.session_id !== null) {
+        sessions.add(record.session_id);
+      }
+    }
+    return sessions;
+  }
+
+  async readPayload(id: string): Promise<Buffer> {
+    return (await this.loadPayload(id)).body;
+  }
+
+  async payloadInfo(id: string): Promise<PayloadInfo> {
+    const { envelope } = await this.loadPayload(id);
+    return { contentType: envelope.content_type, metadata: envelope.metadata };
+  }
+
+  async counts(): Promise<StoreCounts> {
+    await this.catchUp();
+    let nextAttemptAt: string | null = null;
+    for (const record of this.state.items.values()) {
+      const next = record.next_attempt_at;
+      if (record.state === 'pending' && next !== null && (nextAttemptAt === null || next < nextAttemptAt)) {
+        nextAttemptAt = next;
+      }
+    }
+    let heldBytes = 0;
+    for (const held of this.memory.values()) heldBytes += held.record.bytes;
+    return {
+      pending: this.state.count('pending') + this.memory.size,
+      inflight: this.state.count('inflight'),
+      failed: this.state.count('failed'),
+      synced: this.state.count('synced'),
+      bytesPending: this.state.bytesPending() + heldBytes,
+      totalQueued: this.state.counters.total_queued + this.memory.size,
+      totalSynced: this.state.counters.total_synced,
+      totalFailed: this.state.counters.total_failed,
+      nextAttemptAt,
+    };
+  }
+
+  async getStatus(): Promise<SyncStatus> {
+    await this.catchUp();
+    return { ...this.state.status };
+  }
+
+  /** Set while the disk refuses writes (one line: code and path), null once writes succeed again. */
+  diskError(): string | null {
+    return this.lastDiskError;
+  }
+
+  memoryOnlyCount(): number {
+    return this.memory.size;
+  }
+
+  /** Tries once more to persist memory-held items, then lets go. Items still held are lost, so it logs them. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    if (this.memory.size > 0) await this.flushMemory();
+    if (this.memory.size > 0) {
+      log.error(`queue: closing with ${this.memory.size} item(s) the disk refused`, [...this.memory.keys()]);
+    }
+    this.closed = true;
+    liveOwners.delete(this.owner);
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error('queue store is closed');
+  }
+
+  private noteDiskError(error: NodeJS.ErrnoException): void {
+    this.lastDiskError = `${error.code ?? 'EIO'}: the disk refused a write${error.path ? ` to ${error.path}` : ''}`;
+  }
+
+  private idsInState(state: ItemState): string[] {
+    const ids: string[] = [];
+    for (const record of this.state.items.values()) if (record.state === state) ids.push(record.id);
+    return ids;
+  }
+
+  /**
+   * The read-modify-write cycle: take the lock, catch up with the journal, decide (`decide`
+   * sees the fresh state), append and fsync, apply. `after` runs still under the lock.
+   */
+  private async mutate(decide: () => JournalOp[] | Promise<JournalOp[]>, after?: () => void): Promise<void> {
+    this.assertOpen();
+    await this.lock.run(async () => {
+      await this.refresh(true);
+      const ops = await decide();
+      if (ops.length > 0) await this.append(ops);
+      after?.();
+      await this.maybeCompact();
+    });
+  }
+
+  /** Brings this process's index up to date for a read, without the lock unless something looks wrong. */
+  private async catchUp(): Promise<void> {
+    this.assertOpen();
+    if (await this.refresh(false)) return;
+    try {
+      await this.lock.run(() => this.refresh(true));
+    } catch (error) {
+      if (!isDiskError(error)) throw error;
+      this.noteDiskError(error);
+    }
+  }
+
+  /**
+   * Applies what changed on disk since the last call: only new journal lines, or the whole
+   * snapshot when another process compacted. Without the lock, returns false when it met
+   * something only a lock holder may repair (a corrupt snapshot, a garbled line).
+   */
+  private async refresh(locked: boolean): Promise<boolean> {
+    const stamp = await fileStamp(this.adapter.path);
+    if (stamp !== this.snapshotStamp || (stamp === null && !this.loadedOnce)) return this.loadAll(locked);
+    const read = await readJournalFrom(this.journalPath(), this.journalEnd);
+    if (!locked && read.badLines > 0) return false;
+    if (read.missing && this.journalEnd > 0) return this.loadAll(locked);
+    if (read.badLines > 0) log.warn(`queue: skipped ${read.badLines} unreadable journal line(s) in ${this.journalPath()}`);
+    for (const op of read.ops) this.state.apply(op);
+    this.journalEnd = read.endOffset;
+    this.journalLines += read.ops.length + read.badLines;
+    return true;
+  }
+
+  private loadedOnce = false;
+
+  private async loadAll(locked: boolean): Promise<boolean> {
+    let snapshot: Snapshot | null;
+    try {
+      await this.db.read();
+      snapshot = this.adapter.lastStamp === null ? null : this.db.data;
+    } catch (error) {
+      if (!(error instanceof CorruptFileError)) throw error;
+      if (!locked) return false;
+      log.warn('queue: index is corrupt; rebuilding it from the payload files and the journal', error);
+      snapshot = await this.rebuild(true);
+    }
+    if (snapshot === null) {
+      // No index file: a new queue, or one whose index was lost.
+      if (!locked) {
+        snapshot = emptySnapshot(await this.newestJournalGeneration());
+      } else {
+        const lost = (await this.payloads.scan()).envelopes.length > 0 || (await this.newestJournalGeneration()) > 0;
+        snapshot = lost ? await this.rebuild(false) : emptySnapshot();
+        if (!lost) await this.writeSnapshot(snapshot);
+      }
+    }
+    this.db.data = emptySnapshot(); // the IndexState holds the records now; don't keep a second array
+    this.state = new IndexState(snapshot);
+    this.generation = snapshot.generation;
+    this.snapshotStamp = this.adapter.lastStamp;
+    this.journalEnd = 0;
+    this.journalLines = 0;
+    this.loadedOnce = true;
+    this.payloadCache = null;
+    const read = await readJournalFrom(this.journalPath(), 0);
+    if (!locked && read.badLines > 0) return false;
+    for (const op of read.ops) this.state.apply(op);
+    this.journalEnd = read.endOffset;
+    this.journalLines = read.ops.length + read.badLines;
+    return true;
+  }
+
+  /**
+   * Rebuilds the index from the payload files (every item with a payload comes back pending)
+   * plus the newest journal, moving a corrupt snapshot aside first. Caller holds the lock.
+   */
+  private async rebuild(snapshotIsCorrupt: boolean): Promise<Snapshot> {
+    if (snapshotIsCorrupt) {
+      const aside = `${this.adapter.path}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+      await rename(this.adapter.path, aside);
+      log.warn(`queue: moved the corrupt index to ${aside}`);
+    }
+    const { envelopes, unreadable } = await this.payloads.scan();
+    if (unreadable.length > 0) log.warn(`queue: ${unreadable.length} unreadable payload file(s) skipped`, unreadable);
+    envelopes.sort((a, b) => (a.queued_at < b.queued_at ? -1 : a.queued_at > b.queued_at ? 1 : 0));
+    const newest = await this.newestJournalGeneration();
+    const base = emptySnapshot(newest + 1);
+    const state = new IndexState(base);
+    for (const envelope of envelopes) state.apply({ op: 'add', item: recordFromEnvelope(envelope) });
+    const journal = await readJournalFrom(join(this.dir, journalFileName(newest)), 0);
+    for (const op of journal.ops) state.apply(op);
+    const snapshot = state.toSnapshot(newest + 1);
+    await this.writeSnapshot(snapshot);
+    log.warn(`queue: rebuilt the index with ${snapshot.items.length} item(s)`);
+    return snapshot;
+  }
+
+  private async writeSnapshot(snapshot: Snapshot): Promise<void> {
+    this.db.data = snapshot;
+    await this.db.write();
+    this.db.data = emptySnapshot();
+    await this.removeStaleFiles(snapshot.generation);
+  }
+
+  /** Deletes journals of other generations and temp files of crashed writers. Caller holds the lock. */
+  private async removeStaleFiles(generation: number): Promise<void> {
+    for (const name of await readdir(this.dir)) {
+      const journal = JOURNAL_NAME.exec(name);
+      const stale = (journal && Number(journal[1]) !== generation) || (name.startsWith(`.${SNAPSHOT_FILE}.`) && name.endsWith('.tmp'));
+      if (stale) await unlink(join(this.dir, name)).catch(() => undefined);
+    }
+  }
+
+  private async newestJournalGeneration(): Promise<number> {
+    let newest = 0;
+    for (const name of await readdir(this.dir)) {
+      const match = JOURNAL_NAME.exec(name);
+      if (match) newest = Math.max(newest, Number(match[1]));
+    }
+    return newest;
+  }
+
+  private journalPath(): string {
+    return join(this.dir, journalFileName(this.generation));
+  }
+
+  /** Appends ops (one write, one fdatasync) and applies them. Caller holds the lock and has refreshed. */
+  private async append(ops: JournalOp[]): Promise<void> {
+    const created = this.journalEnd === 0;
+    this.journalEnd = await appendJournal(this.journalPath(), encodeOps(ops), this.journalEnd);
+    if (created) await fsyncDir(this.dir);
+    for (const op of ops) this.state.apply(op);
+    this.journalLines += ops.length;
+  }
+
+  /** Folds the journal into a new snapshot generation once it outgrows the index. Caller holds the lock. */
+  private async maybeCompact(): Promise<void> {
+    if (this.journalLines <= Math.max(this.compactMinLines, this.state.items.size / 2)) return;
+    try {
+      await this.writeSnapshot(this.state.toSnapshot(this.generation + 1));
+    } catch (error) {
+      if (!isDiskError(error)) throw error;
+      log.warn('queue: compaction postponed, the disk refused the new index', error);
+      return;
+    }
+    this.generation += 1;
+    this.snapshotStamp = this.adapter.lastStamp;
+    this.journalEnd = 0;
+    this.journalLines = 0;
+  }
+
+  private async recoverOnOpen(): Promise<void> {
+    await this.refresh(true);
+    await this.removeStaleFiles(this.generation);
+    const ops = this.releaseOrphansOps(() => undefined);
+    if (ops.length > 0) await this.append(ops);
+    await this.maybeCompact();
+  }
+
+  private releaseOrphansOps(report: (count: number) => void): JournalOp[] {
+    const orphans: string[] = [];
+    for (const record of this.state.items.values()) {
+      if (record.state === 'inflight' && !ownerAlive(record.inflight_owner)) orphans.push(record.id);
+    }
+    report(orphans.length);
+    return orphans.length > 0 ? [{ op: 'release', ids: orphans }] : [];
+  }
+
+  /** Writes the payload, then journals the add under the lock; an existing id keeps its first payload. */
+  private async persist(prepared: PreparedItem): Promise<void> {
+    const { record, envelope, body } = prepared;
+    let fileExisted = false;
+    try {
+      await this.payloads.write(envelope, body, true);
+    } catch (error) {
+      if (errorCode(error) !== 'EEXIST') throw error;
+      fileExisted = true;
+    }
+    await this.mutate(async () => {
+      const known = this.state.items.get(record.id);
+      if (known) {
+        if (!fileExisted && known.state === 'synced') await this.payloads.remove(record.id, record.content_type);
+        return [];
+      }
+      // A payload without an index entry: left by a crash before its journal line; ours replaces it.
+      if (fileExisted) await this.payloads.write(envelope, body, false);
+      const { seq: _seq, ...item } = record;
+      return [{ op: 'add', item }];
+    });
+  }
+
+  private async flushHeld(): Promise<number> {
+    let persisted = 0;
+    for (const [id, held] of [...this.memory]) {
+      try {
+        await this.persist(held);
+      } catch (error) {
+        if (!isDiskError(error)) throw error;
+        this.noteDiskError(error);
+        return persisted;
+      }
+      this.memory.delete(id);
+      persisted += 1;
+    }
+    this.lastDiskError = null;
+    if (persisted > 0) log.info(`queue: ${persisted} memory-held item(s) persisted`);
+    return persisted;
+  }
+
+  private async loadPayload(id: string): Promise<{ envelope: PayloadEnvelope; body: Buffer }> {
+    const held = this.memory.get(id);
+    if (held) return held;
+    if (this.payloadCache?.id === id) return this.payloadCache;
+    try {
+      const loaded = await this.payloads.read(id);
+      this.payloadCache = { id, ...loaded };
+      return loaded;
+    } catch (error) {
+      if (errorCode(error) === 'ENOENT') throw new Error(`queue item ${id} has no payload (synced, cleared or unknown)`);
+      throw error;
+    }
+  }
+}
+
+function ownerAlive(owner: string | null): boolean {
+  if (owner === null) return false;
+  const [host, pidText] = owner.split(':');
+  const pid = Number(pidText);
+  if (host !== HOST || !Number.isInteger(pid)) return false;
+  if (pid === process.pid) return liveOwners.has(owner);
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return errorCode(error) === 'EPERM';
+  }
+}
+
+/** ISO-8601 in UTC with milliseconds, so times order as text. */
+function canonicalTime(value: string | null): string | null {
+  if (value === null) return null;
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms)) throw new Error(`not a time: ${value}`);
+  return new Date(ms).toISOString();
+}
+
+function recordFromEnvelope(envelope: PayloadEnvelope): Omit<ItemRecord, 'seq'> {
+  return {
+    id: envelope.id,
+    type: envelope.type,
+    priority: PRIORITY[envelope.type],
+    state: 'pending',
+    queued_at: canonicalTime(envelope.queued_at) ?? envelope.queued_at,
+    retry_count: 0,
+    last_error: null,
+    session_id: envelope.session_id,
+    bytes: envelope.bytes,
+    next_attempt_at: null,
+    synced_at: null,
+    content_type: envelope.content_type,
+    inflight_owner: null,
+  };
+}
+
+/** Validates an enqueue where it enters the queue: bad input is a usage error, never a half-written item. */
+function prepareItem(input: EnqueueInput): PreparedItem {
+  if (!ITEM_TYPES.includes(input.type)) throw new UsageError(`unknown queue item type: ${String(input.type)}`);
+  const id = input.id ?? randomUUID();
+  if (!ID_PATTERN.test(id)) throw new UsageError(`invalid queue item id: ${id} (letters, digits, '.', '_', '-')`);
+  const contentType = input.contentType ?? JSON_CONTENT_TYPE;
+  const body =
+    typeof input.payload === 'string'
+      ? Buffer.from(input.payload, 'utf8')
+      : Buffer.from(input.payload.buffer, input.payload.byteOffset, input.payload.byteLength);
+  if (isJsonContentType(contentType)) {
+    try {
+      JSON.parse(body.toString('utf8'));
+    } catch {
+      throw new UsageError(`the ${input.type} payload is not valid JSON`);
+    }
+  }
+  const metadata = input.metadata ?? null;
+  if (metadata !== null && (typeof metadata !== 'object' || Array.isArray(metadata))) {
+    throw new UsageError('queue item metadata must be a JSON object');
+  }
+  const sessionId = input.sessionId ?? null;
+  const queuedAt = new Date().toISOString();
+  const record: ItemRecord = {
+    id,
+    type: input.type,
+    priority: PRIORITY[input.type],
+    state: 'pending',
+    queued_at: queuedAt,
+    retry_count: 0,
+    last_error: null,
+    session_id: sessionId,
+    bytes: body.length,
+    next_attempt_at: null,
+    synced_at: null,
+    seq: -1,
+    content_type: contentType,
+    inflight_owner: null,
+  };
+  const envelope: PayloadEnvelope = {
+    format: 1,
+    id,
+    type: input.type,
+    session_id: sessionId,
+    queued_at: queuedAt,
+    content_type: contentType,
+    metadata,
+    bytes: body.length,
+  };
+  // A caller's Uint8Array may be reused after we return: keep our own copy while it is memory-held.
+  return { record, envelope, body: typeof input.payload === 'string' ? body : Buffer.from(body) };
+}

@@ -1,0 +1,345 @@
+import { EventEmitter } from 'node:events';
+import { join } from 'node:path';
+import lockfile from 'proper-lockfile';
+import type { Config } from '../config.js';
+import { errorMessage } from '../errors.js';
+import { log } from '../log.js';
+import { backoffDelayMs, classify, type Decision } from './policy.js';
+import type { QueueStore, SyncStatus } from './store.js';
+import type { QueueItem } from './types.js';
+import { createUploader, type Uploader } from './uploader.js';
+
+/** "Due whatever the backoff says": the last instant with a four-digit year, so ISO times still compare as text. */
+const LATEST_DATE_MS = Date.parse('9999-12-31T23:59:59.999Z');
+
+/** The part of the store the loop drives (QueueStore satisfies it). */
+export type SyncStore = Pick<
+  QueueStore,
+  | 'dir'
+  | 'due'
+  | 'unsyncedSessionStarts'
+  | 'readPayload'
+  | 'payloadInfo'
+  | 'markInflight'
+  | 'markSynced'
+  | 'markFailed'
+  | 'reschedule'
+  | 'counts'
+  | 'getStatus'
+  | 'setStatus'
+>;
+
+export type SyncSettings = Pick<Config, 'uploadEnabled' | 'apiUrl' | 'apiKey' | 'caFile' | 'syncIntervalS' | 'maxRetries' | 'syncBatchSize'>;
+
+export interface SyncLoopOptions {
+  /** Default: a got uploader for `config.apiUrl`. */
+  uploader?: Uploader;
+  backoffBaseMs?: number;
+  backoffCapMs?: number;
+  /** Requests in flight at once within a batch. */
+  concurrency?: number;
+  random?: () => number;
+  now?: () => number;
+  /** A drain lock not refreshed for this long belongs to a dead process and is taken over (min 2000). */
+  drainLockStaleMs?: number;
+}
+
+export interface DrainOptions {
+  /** `queue sync`: send items whose backoff timer has not run out yet (a Retry-After pause still holds). */
+  ignoreBackoff?: boolean;
+  /** Wait for another process's drain to finish instead of skipping. */
+  waitForLock?: boolean;
+  /** Items already tried in this pass (kept across calls so a pass tries each item once). */
+  seen?: Set<string>;
+}
+
+export type SkipReason = 'disabled' | 'busy' | 'offline' | 'throttled' | 'unauthorized';
+
+export interface DrainReport {
+  /** Why the pass stopped early or never started; null = it ran out of due items. */
+  stopped: SkipReason | null;
+  attempted: number;
+  delivered: number;
+  failed: number;
+  /** Items put back for a later attempt. */
+  retrying: number;
+  throttledUntil: string | null;
+}
+
+/** Events: `settled` (id, 'synced' | 'failed' | 'pending') after each attempt; `drained` (DrainReport). */
+export class SyncLoop extends EventEmitter {
+  private readonly uploader: Uploader | null;
+  private readonly ownsUploader: boolean;
+  private readonly now: () => number;
+  private chain: Promise<unknown> = Promise.resolve();
+  private timer: NodeJS.Timeout | null = null;
+  private kickQueued = false;
+  private stopped = false;
+  private lastOnline: boolean | null = null;
+
+  constructor(
+    private readonly store: SyncStore,
+    private readonly settings: SyncSettings,
+    private readonly options: SyncLoopOptions = {},
+  ) {
+    super();
+    this.now = options.now ?? Date.now;
+    const enabled = settings.uploadEnabled && settings.apiUrl !== null;
+    this.ownsUploader = enabled && options.uploader === undefined;
+    this.uploader = !enabled
+      ? null
+      : (options.uploader ??
+        createUploader({ apiUrl: settings.apiUrl!, apiKey: settings.apiKey, caFile: settings.caFile }));
+  }
+
+  /** False when `BACKEND_UPLOAD_ENABLED=false` or no URL: then the loop makes no network traffic at all. */
+  get enabled(): boolean {
+    return this.uploader !== null;
+  }
+
+  /** Drains now and then every `SYNC_INTERVAL_S`; timers do not keep the process alive. */
+  start(): void {
+    if (!this.enabled || this.stopped || this.timer) return;
+    this.schedule(0);
+  }
+
+  /** Right after an enqueue: drain soon if the backend was reachable last time. */
+  kick(): void {
+    if (!this.enabled || this.stopped || this.lastOnline === false || this.kickQueued) return;
+    this.kickQueued = true;
+    void this.drain().catch((error) => log.warn(`sync failed: ${errorMessage(error)}`));
+  }
+
+  /** Stops the timer and waits for a running drain; closes the uploader's sockets. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.chain.catch(() => undefined);
+    if (this.ownsUploader) this.uploader?.close();
+  }
+
+  /** One pass (one at a time in this process, and across processes by a lock file). */
+  drain(options: DrainOptions = {}): Promise<DrainReport> {
+    const run = this.chain.then(() => {
+      this.kickQueued = false;
+      return this.drainExclusive(options);
+    });
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  private schedule(delayMs: number): void {
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.drain()
+        .catch((error) => log.warn(`sync failed: ${errorMessage(error)}`))
+        .finally(() => {
+          if (!this.stopped) this.schedule(this.settings.syncIntervalS * 1000);
+        });
+    }, delayMs);
+    this.timer.unref();
+  }
+
+  private async drainExclusive(options: DrainOptions): Promise<DrainReport> {
+    const report: DrainReport = { stopped: null, attempted: 0, delivered: 0, failed: 0, retrying: 0, throttledUntil: null };
+    if (!this.uploader || this.stopped) return { ...report, stopped: 'disabled' };
+    let compromised = false;
+    let release: (() => Promise<void>) | null = null;
+    try {
+      // A separate lock from the store's: the store's guards each write, this one a whole pass.
+      release = await lockfile.lock(join(this.store.dir, 'drain'), {
+        lockfilePath: join(this.store.dir, 'drain.lock'),
+        realpath: false,
+        stale: Math.max(2_000, this.options.drainLockStaleMs ?? 5_000),
+        update: 1_000,
+        retries: options.waitForLock ? { retries: 1_000, minTimeout: 100, maxTimeout: 500 } : 0,
+        onCompromised: (error) => {
+          compromised = true;
+          log.warn(`drain lock lost: ${error.message}`);
+        },
+      });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ELOCKED') return { ...report, stopped: 'busy' };
+      throw error;
+    }
+    try {
+      await this.runPass(this.uploader, options, report, () => compromised || this.stopped);
+    } finally {
+      await release().catch(() => undefined);
+    }
+    this.emit('drained', report);
+    return report;
+  }
+
+  private async runPass(uploader: Uploader, options: DrainOptions, report: DrainReport, aborted: () => boolean): Promise<void> {
+    const status = await this.store.getStatus();
+    const throttledUntilMs = status.throttled_until ? Date.parse(status.throttled_until) : NaN;
+    if (throttledUntilMs > this.now()) {
+      report.stopped = 'throttled';
+      report.throttledUntil = status.throttled_until;
+      return;
+    }
+    if (!(await this.checkOnline(uploader))) {
+      report.stopped = 'offline';
+      await this.store.setStatus({ is_online: false, next_attempt_at: this.nextTickIso() });
+      return;
+    }
+    const patch: Partial<SyncStatus> = { is_online: true };
+    if (status.throttled_until !== null) patch.throttled_until = null;
+    await this.store.setStatus(patch);
+    let unauthorized = status.unauthorized;
+    const seen = options.seen ?? new Set<string>();
+    while (!aborted()) {
+      const blockedSessions = await this.store.unsyncedSessionStarts();
+      const sendable = (item: QueueItem) =>
+        item.type === 'session_start' || item.session_id === null || !blockedSessions.has(item.session_id);
+      // While the key is refused, one item at a time tells us when it works again.
+      const limit = unauthorized ? 1 : this.settings.syncBatchSize;
+      const dueAtMs = options.ignoreBackoff ? LATEST_DATE_MS : this.now();
+      const batch = await this.store.due(dueAtMs, limit, (item) => !seen.has(item.id) && sendable(item));
+      if (batch.length === 0) break;
+      for (const item of batch) seen.add(item.id);
+      // Session starts go first so the rest of their session can follow in the same batch.
+      const starts = batch.filter((item) => item.type === 'session_start');
+      let stop = await this.sendAll(uploader, starts, report);
+      if (stop === null) {
+        const stillBlocked = await this.store.unsyncedSessionStarts();
+        const rest = batch.filter((item) => {
+          if (item.type === 'session_start') return false;
+          const ready = item.session_id === null || !stillBlocked.has(item.session_id);
+          if (!ready) seen.delete(item.id);
+          return ready;
+        });
+        stop = await this.sendAll(uploader, rest, report);
+      }
+      if (stop !== null) {
+        report.stopped = stop;
+        if (stop === 'throttled') report.throttledUntil = (await this.store.getStatus()).throttled_until;
+        break;
+      }
+      if (unauthorized && report.delivered > 0) {
+        unauthorized = false;
+        await this.store.setStatus({ unauthorized: false });
+      }
+    }
+    const counts = await this.store.counts();
+    await this.store.setStatus({ last_sync_at: new Date(this.now()).toISOString(), next_attempt_at: counts.nextAttemptAt });
+  }
+
+  private async checkOnline(uploader: Uploader): Promise<boolean> {
+    const probe = await uploader.probe();
+    this.lastOnline = probe.kind === 'http' && probe.status >= 200 && probe.status < 300;
+    return this.lastOnline;
+  }
+
+  private nextTickIso(): string {
+    return new Date(this.now() + this.settings.syncIntervalS * 1000).toISOString();
+  }
+
+  /** Sends items a few at a time; returns why the queue must pause, or null. A failing item never stops the others. */
+  private async sendAll(uploader: Uploader, items: QueueItem[], report: DrainReport): Promise<SkipReason | null> {
+    if (items.length === 0) return null;
+    await this.store.markInflight(items.map((item) => item.id));
+    let stop: SkipReason | null = null;
+    let offlineCheck: Promise<boolean> | null = null;
+    let next = 0;
+    const worker = async () => {
+      while (next < items.length) {
+        const item = items[next++]!;
+        if (stop !== null) {
+          // Paused by another reply: back to pending exactly as it was.
+          await this.store.reschedule(item.id, { error: item.last_error, nextAttemptAt: item.next_attempt_at, countAttempt: false });
+          continue;
+        }
+        const decision = await this.attempt(uploader, item);
+        report.attempted += 1;
+        if (decision.action === 'transient' && decision.network) {
+          // A network error right after a good probe may mean we just went offline: that spends no attempt.
+          offlineCheck ??= this.checkOnline(uploader);
+          if (!(await offlineCheck)) {
+            stop = 'offline';
+            await this.store.setStatus({ is_online: false, next_attempt_at: this.nextTickIso() });
+            await this.putBack(item, decision.error, null, report);
+            continue;
+          }
+        }
+        const pause = await this.apply(item, decision, report);
+        if (pause !== null) stop ??= pause;
+      }
+    };
+    const concurrency = Math.max(1, this.options.concurrency ?? 4);
+    await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+    return stop;
+  }
+
+  private async attempt(uploader: Uploader, item: QueueItem): Promise<Decision> {
+    let payload: Buffer;
+    let info: Awaited<ReturnType<SyncStore['payloadInfo']>>;
+    try {
+      payload = await this.store.readPayload(item.id);
+      info = await this.store.payloadInfo(item.id);
+    } catch (error) {
+      return { action: 'permanent', error: `payload unreadable: ${errorMessage(error)}` };
+    }
+    const outcome = await uploader.send({ item, payload, contentType: info.contentType, metadata: info.metadata });
+    return classify(outcome, this.now());
+  }
+
+  private async putBack(item: QueueItem, error: string, nextAttemptAt: string | null, report: DrainReport): Promise<void> {
+    await this.store.reschedule(item.id, { error, nextAttemptAt, countAttempt: false });
+    report.retrying += 1;
+    this.emit('settled', item.id, 'pending');
+  }
+
+  private async apply(item: QueueItem, decision: Decision, report: DrainReport): Promise<SkipReason | null> {
+    switch (decision.action) {
+      case 'delivered':
+        await this.store.markSynced(item.id);
+        report.delivered += 1;
+        this.emit('settled', item.id, 'synced');
+        return null;
+      case 'permanent':
+        await this.fail(item, decision.error, report);
+        return null;
+      case 'unauthorized':
+        log.warn('backend refused the API key; uploading paused');
+        await this.store.setStatus({ unauthorized: true });
+        await this.putBack(item, decision.error, null, report);
+        return 'unauthorized';
+      case 'transient': {
+        if (decision.pauseMs !== null) {
+          // The server named its own wait: the whole queue honours it, and the item is not to blame.
+          const until = new Date(this.now() + decision.pauseMs).toISOString();
+          await this.store.setStatus({ throttled_until: until });
+          await this.putBack(item, decision.error, until, report);
+          return 'throttled';
+        }
+        const attempts = item.retry_count + 1;
+        if (attempts >= this.settings.maxRetries) {
+          // Count the last attempt too, so a failed item shows all MAX_RETRIES of them.
+          await this.store.reschedule(item.id, { error: decision.error, nextAttemptAt: null, countAttempt: true });
+          await this.fail(item, decision.error, report);
+          return null;
+        }
+        const delayMs = backoffDelayMs(attempts, {
+          baseMs: this.options.backoffBaseMs,
+          capMs: this.options.backoffCapMs,
+          random: this.options.random,
+        });
+        const nextAttemptAt = new Date(this.now() + delayMs).toISOString();
+        await this.store.reschedule(item.id, { error: decision.error, nextAttemptAt, countAttempt: true });
+        report.retrying += 1;
+        this.emit('settled', item.id, 'pending');
+        return null;
+      }
+    }
+  }
+
+  private async fail(item: QueueItem, error: string, report: DrainReport): Promise<void> {
+    log.warn(`queue item ${item.id} (${item.type}) failed: ${error}`);
+    await this.store.markFailed(item.id, error);
+    report.failed += 1;
+    this.emit('settled', item.id, 'failed');
+  }
+}

@@ -1,0 +1,106 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { findEcgDataDir } from '../../src/data-dir.js';
+import { readAnnotations } from '../../src/formats/annotations.js';
+import { findSignal, readRecord, signalMicrovolts } from '../../src/formats/wfdb.js';
+import { measureIntervals } from '../../src/dsp/delineate.js';
+import { referenceBeats, referenceIntervals, type ReferenceBeat } from '../../src/dsp/delineation-reference.js';
+import { QrsDetector } from '../../src/dsp/qrs.js';
+
+export interface Difference {
+  n: number;
+  mean: number;
+  sd: number;
+}
+
+export function summarize(values: readonly number[]): Difference {
+  const n = values.length;
+  const mean = values.reduce((sum, v) => sum + v, 0) / Math.max(1, n);
+  const sd = n > 1 ? Math.sqrt(values.reduce((sum, v) => sum + (v - mean) ** 2, 0) / (n - 1)) : 0;
+  return { n, mean, sd };
+}
+
+export interface RecordComparison {
+  record: string;
+  beatsUsed: number;
+  pr: [number | null, number | null];
+  qrs: [number | null, number | null];
+  qt: [number | null, number | null];
+}
+
+export interface IntervalAccuracy {
+  pr: Difference;
+  qrs: Difference;
+  qt: Difference;
+  records: RecordComparison[];
+}
+
+/** Measures one stretch and compares it with the median of the reference beats in it. */
+export function compareRecord(record: string, signalUv: Float32Array, fsHz: number, beats: readonly ReferenceBeat[], rPeaks: readonly number[]): RecordComparison {
+  const reference = referenceIntervals(beats, fsHz);
+  const measured = measureIntervals(signalUv, fsHz, rPeaks);
+  return {
+    record,
+    beatsUsed: measured.beatsUsed,
+    pr: [reference.prMs, measured.prMs],
+    qrs: [reference.qrsMs, measured.qrsMs],
+    qt: [reference.qtMs, measured.qtMs],
+  };
+}
+
+export function accuracy(records: RecordComparison[]): IntervalAccuracy {
+  const differences = (key: 'pr' | 'qrs' | 'qt') =>
+    summarize(records.flatMap((r) => (r[key][0] !== null && r[key][1] !== null ? [r[key][1]! - r[key][0]!] : [])));
+  return { pr: differences('pr'), qrs: differences('qrs'), qt: differences('qt'), records };
+}
+
+export function printAccuracy(title: string, result: IntervalAccuracy): void {
+  const cell = (pair: [number | null, number | null]) => `${pair[0]?.toFixed(0) ?? '-'}/${pair[1]?.toFixed(0) ?? '-'}`;
+  const lines = result.records.map((r) => `${r.record.padEnd(9)} PR ${cell(r.pr).padEnd(8)} QRS ${cell(r.qrs).padEnd(8)} QT ${cell(r.qt).padEnd(8)} beats ${r.beatsUsed}`);
+  const stat = (name: string, d: Difference) => `${name}: n=${d.n} mean ${d.mean.toFixed(1)} ms, SD ${d.sd.toFixed(1)} ms`;
+  console.log(`${title} (reference/measured ms)\n${lines.join('\n')}\n${stat('PR', result.pr)}\n${stat('QRS', result.qrs)}\n${stat('QT', result.qt)}`);
+}
+
+/** R peaks found by the project's own real-time detector on every lead of the record. */
+export function detectRPeaks(leadsUv: Float32Array[], fsHz: number, anchorLead: number): number[] {
+  const detector = new QrsDetector({ fsHz, leadCount: leadsUv.length, anchorLead });
+  const peaks = detector.push(leadsUv, leadsUv[0]!.length).map((beat) => beat.sample);
+  peaks.push(...detector.flush().map((beat) => beat.sample));
+  return peaks;
+}
+
+export function ludbDir(): string | null {
+  const dataDir = findEcgDataDir();
+  const dir = dataDir === null ? null : join(dataDir, 'ludb');
+  return dir !== null && existsSync(dir) ? dir : null;
+}
+
+export function qtdbDir(): string | null {
+  const dataDir = findEcgDataDir();
+  const dir = dataDir === null ? null : join(dataDir, 'qtdb');
+  return dir !== null && existsSync(dir) ? dir : null;
+}
+
+export function recordNames(dir: string, requiredExtension: string): string[] {
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.hea') && existsSync(join(dir, f.replace(/\.hea$/, requiredExtension))))
+    .map((f) => f.replace(/\.hea$/, ''))
+    .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+}
+
+/** LUDB lead II against the cardiologists' lead-II marks; rPeaks from the marks or the detector. */
+export function evaluateLudb(dir: string, source: 'reference' | 'detector'): IntervalAccuracy {
+  const records = recordNames(dir, '.ii').map((name) => {
+    const record = readRecord(join(dir, name));
+    const fsHz = record.header.fsHz;
+    const leadII = findSignal(record.header, 'ii');
+    const signalUv = signalMicrovolts(record, leadII);
+    const beats = referenceBeats(readAnnotations(join(dir, `${name}.ii`), fsHz));
+    const rPeaks =
+      source === 'reference'
+        ? beats.map((b) => b.rSample)
+        : detectRPeaks(record.header.signals.map((_, i) => signalMicrovolts(record, i)), fsHz, leadII);
+    return compareRecord(name, signalUv, fsHz, beats, rPeaks);
+  });
+  return accuracy(records);
+}

@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { evaluateLudb, ludbDir, printAccuracy } from './intervals-helpers.js';
+
+const dir = ludbDir();
+if (dir === null) console.log('intervals-ludb: skipped, shared ECG data (ludb/) not found; set ECG_DATA_DIR');
+
+describe.skipIf(dir === null)('intervals on LUDB lead II vs the cardiologists (100 records, 10 s)', () => {
+  it('with the reference R peaks: mean within ±5/±5/±12 ms, SD within 10/10/30 ms', () => {
+    const result = evaluateLudb(dir!, 'reference');
+    printAccuracy('LUDB lead II, reference R peaks', result);
+    expect(result.qrs.n).toBe(100);
+    expect(result.pr.n).toBeGreaterThanOrEqual(75);
+    expect(result.qt.n).toBeGreaterThanOrEqual(95);
+    expect(Math.abs(result.pr.mean)).toBeLessThanOrEqual(5);
+    expect(Math.abs(result.qrs.mean)).toBeLessThanOrEqual(5);
+    expect(Math.abs(result.qt.mean)).toBeLessThanOrEqual(12);
+    expect(result.pr.sd).toBeLessThanOrEqual(10);
+    expect(result.qrs.sd).toBeLessThanOrEqual(10);
+    expect(result.qt.sd).toBeLessThanOrEqual(30);
+  });
+
+  it('with R peaks from the real-time detector, as the live monitor measures', () => {
+    const result = evaluateLudb(dir!, 'detector');
+    printAccuracy('LUDB lead II, detected R peaks', result);
+    expect(result.qrs.n).toBeGreaterThanOrEqual(98);
+    expect(Math.abs(result.pr.mean)).toBeLessThanOrEqual(5);
+    expect(Math.abs(result.qrs.mean)).toBeLessThanOrEqual(5);
+    expect(Math.abs(result.qt.mean)).toBeLessThanOrEqual(12);
+    expect(result.pr.sd).toBeLessThanOrEqual(10);
+    expect(result.qrs.sd).toBeLessThanOrEqual(10);
+    expect(result.qt.sd).toBeLessThanOrEqual(30);
+  });
+});
