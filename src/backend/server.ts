@@ -110,6 +110,11 @@ function routeOf(method: string, path: string): Route | 'health' | null {
   return { type: types[match[2]!]!, sessionId: decodeURIComponent(match[1]!) };
 }
 
+/** A delay that never keeps a test process alive on its own. */
+function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
 async function readBody(request: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let total = 0;
@@ -129,10 +134,14 @@ function parseJson(bytes: Buffer): unknown {
   }
 }
 
-/** Durable record of first deliveries: one fsync'ed NDJSON line each, PDFs beside it. */
+/**
+ * Durable record of first deliveries: one NDJSON line each, PDFs beside it. Lines that arrive
+ * while a write is under way are committed together with one fdatasync (group commit).
+ */
 class ReceivedLog {
   private handle: FileHandle | null = null;
-  private tail: Promise<unknown> = Promise.resolve();
+  private waiting: { line: string; done: (error?: unknown) => void }[] = [];
+  private writing: Promise<void> | null = null;
 
   constructor(private readonly dataDir: string | null) {}
 
@@ -157,25 +166,37 @@ class ReceivedLog {
     return items;
   }
 
-  append(item: ReceivedItem, pdf: Buffer | null): Promise<void> {
+  async append(item: ReceivedItem, pdf: Buffer | null): Promise<void> {
     const dataDir = this.dataDir;
-    if (dataDir === null) return Promise.resolve();
-    const step = this.tail.then(async () => {
-      if (pdf) {
-        const path = join(dataDir, 'reports', `${encodeURIComponent(item.key)}.pdf`);
-        await writeFile(`${path}.tmp`, pdf, { mode: 0o600, flush: true });
-        await rename(`${path}.tmp`, path);
-      }
-      this.handle ??= await open(join(dataDir, 'received.ndjson'), 'a', 0o600);
-      await this.handle.write(`${JSON.stringify(item)}\n`);
-      await this.handle.datasync();
+    if (dataDir === null) return;
+    if (pdf) {
+      const path = join(dataDir, 'reports', `${encodeURIComponent(item.key)}.pdf`);
+      await writeFile(`${path}.tmp`, pdf, { mode: 0o600, flush: true });
+      await rename(`${path}.tmp`, path);
+    }
+    await new Promise<void>((resolve, reject) => {
+      this.waiting.push({ line: `${JSON.stringify(item)}\n`, done: (error) => (error ? reject(error) : resolve()) });
+      this.writing ??= this.commit(dataDir);
     });
-    this.tail = step.catch(() => undefined);
-    return step;
+  }
+
+  private async commit(dataDir: string): Promise<void> {
+    while (this.waiting.length > 0) {
+      const group = this.waiting.splice(0);
+      try {
+        this.handle ??= await open(join(dataDir, 'received.ndjson'), 'a', 0o600);
+        await this.handle.write(group.map((entry) => entry.line).join(''));
+        await this.handle.datasync();
+        for (const entry of group) entry.done();
+      } catch (error) {
+        for (const entry of group) entry.done(error);
+      }
+    }
+    this.writing = null;
   }
 
   async close(): Promise<void> {
-    await this.tail;
+    await this.writing;
     await this.handle?.close();
     this.handle = null;
   }
@@ -256,13 +277,13 @@ export async function startBackend(options: BackendOptions = {}): Promise<Runnin
 
   async function handlePost(route: Route, request: IncomingMessage, response: ServerResponse): Promise<void> {
     counters.posts += 1;
-    if (faults.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, faults.latencyMs));
+    if (faults.latencyMs > 0) await pause(faults.latencyMs);
     if (apiKey !== null && request.headers.authorization !== `Bearer ${apiKey}`) {
       counters.unauthorized += 1;
       return reply(response, 401, { error: 'invalid or missing API key' });
     }
     const fault = pickFault();
-    if (fault && 'delayMs' in fault) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
+    if (fault && 'delayMs' in fault) await pause(fault.delayMs);
     if (fault && 'reset' in fault && fault.reset === 'before') return reset(request);
     if (fault && 'status' in fault) {
       counters.injected += 1;

@@ -1,13 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import ora from 'ora';
 import type { Argv, CommandModule } from 'yargs';
 import { bodyProblem, looksLikePdf } from '../backend/schemas.js';
 import type { Config } from '../config.js';
 import { UsageError, UserError } from '../errors.js';
-import { queueStats } from '../queue/backend-api.js';
+import { queueStats } from '../queue/stats.js';
 import { QueueStore, type EnqueueInput } from '../queue/store.js';
-import { SyncLoop, type DrainReport } from '../queue/sync.js';
+import type { DrainReport } from '../queue/sync.js';
 import { ITEM_TYPES, type ItemState, type ItemType, type QueueItem, type QueueStats } from '../queue/types.js';
 import { configFromArgs, type GlobalArgs } from './common.js';
 
@@ -139,8 +138,11 @@ async function runSync(args: QueueArgs): Promise<void> {
   await withStore(args, async (store, config) => {
     if (!config.uploadEnabled) throw new UserError('uploads are off: set BACKEND_UPLOAD_ENABLED=true (and BACKEND_API_URL) to sync');
     if (config.apiUrl === null) throw new UserError('BACKEND_API_URL is not set: nowhere to send the queue');
+    // Loaded here so the other queue commands start without got and ora.
+    const { SyncLoop } = await import('../queue/sync.js');
+    const ora = !args.json && process.stderr.isTTY ? (await import('ora')).default : null;
     const loop = new SyncLoop(store, config);
-    const spinner = !args.json && process.stderr.isTTY ? ora({ text: 'syncing…', stream: process.stderr }).start() : null;
+    const spinner = ora ? ora({ text: 'syncing…', stream: process.stderr }).start() : null;
     const total: DrainReport = { stopped: null, attempted: 0, delivered: 0, failed: 0, retrying: 0, throttledUntil: null };
     const seen = new Set<string>();
     loop.on('settled', () => {

@@ -1,6 +1,6 @@
 import type { CommandModule } from 'yargs';
-import { UsageError, UserError } from '../errors.js';
-import type { GlobalArgs } from './common.js';
+import { errorMessage, UsageError } from '../errors.js';
+import { configFromArgs, parseDurationS, type GlobalArgs } from './common.js';
 
 export interface RecordArgs extends GlobalArgs {
   port?: string;
@@ -54,7 +54,35 @@ export const recordCommand: CommandModule<GlobalArgs, RecordArgs> = {
         if (args.port !== undefined && args.simulate !== undefined) throw new UsageError('Give either --port or --simulate, not both.');
         return true;
       }) as never,
-  handler: async () => {
-    throw new UserError('record is not available yet');
+  handler: async (args) => {
+    let durationS: number | null = null;
+    if (args.duration !== undefined) {
+      try {
+        durationS = parseDurationS(args.duration);
+      } catch (error) {
+        throw new UsageError(`--duration: ${errorMessage(error)}`);
+      }
+    }
+    const leads = args.leads === undefined ? null : args.leads.split(',').map((name) => name.trim()).filter(Boolean);
+    const { runRecord } = await import('../session/run.js');
+    await runRecord({
+      port: args.port ?? null,
+      simulate: args.simulate ?? null,
+      protocol: args.protocol,
+      baudRate: args.baud ?? null,
+      rateHz: args.rate ?? null,
+      leads,
+      mainsHz: args.mains,
+      unitsPerMv: args.unitsPerMv,
+      filter: args.filter,
+      durationS,
+      sessionId: args.sessionId ?? null,
+      patientId: args.patientId ?? null,
+      operator: args.operator ?? null,
+      outDir: args.out,
+      tui: args.tui,
+      json: args.json,
+      config: configFromArgs(args),
+    });
   },
 };

@@ -23,7 +23,8 @@ export const reportCommand: CommandModule<GlobalArgs, ReportArgs> = {
   handler: async (args) => {
     // Settings are checked before any work, so a bad .env fails fast.
     const config = args.queue ? configFromArgs(args) : null;
-    const spinner = process.stderr.isTTY ? ora({ text: 'Writing the ECG report…', stream: process.stderr }).start() : null;
+    // A pty of zero columns (no real terminal behind it) would make the spinner redraw forever.
+    const spinner = process.stderr.isTTY && (process.stderr.columns ?? 0) > 0 ? ora({ text: 'Writing the ECG report…', stream: process.stderr, discardStdin: false }).start() : null;
     let written;
     try {
       written = await writeReport(args.source, { paper: args.paper, ...(args.out === undefined ? {} : { out: args.out }) });

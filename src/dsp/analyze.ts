@@ -33,7 +33,7 @@ export interface AnalyzeResult {
 const BLOCK_S = 1;
 /** Interval windows: 10 s each, at most this many spread over the record, median reported. */
 const INTERVAL_WINDOW_S = 10;
-const MAX_INTERVAL_WINDOWS = 24;
+const MAX_INTERVAL_WINDOWS = 6;
 
 export function analyzeSignals(input: AnalyzeInput): AnalyzeResult {
   const { fsHz, leads, signalsUv } = input;

@@ -51,15 +51,15 @@ export function intervalsFromBoundaries(waves: WaveBoundaries, beat: MedianBeat)
 }
 
 /** Tuning constants, set once on LUDB lead II (not per record). */
-export const TUNE = { LOW_PASS_HZ: 40, ENVELOPE_S: 0.01, QRS_ONSET_FRACTION: 0.05, QRS_OFFSET_FRACTION: 0.05, GAP_S: 0, GAP_FRACTION: 0.1 };
+export const TUNE = { LOW_PASS_HZ: 40, ENVELOPE_S: 0.01, QRS_ONSET_FRACTION: 0.04, QRS_OFFSET_FRACTION: 0.035, GAP_S: 0, GAP_FRACTION: 0.1, LOBE_MIN_UV: 25, LOBE_FRACTION: 0.5, LOBE_PROMINENCE: 1, LOBE_REACH_S: 0.12, T_END_REACH_S: 0.18, QRS_DEVIATION_UV: 0, QTC_MAX_S: 0.6 };
 const T = TUNE;
+const CORE_FRACTION = 0.3;
 const QRS_SEARCH_BEFORE_S = 0.15;
 const QRS_SEARCH_AFTER_S = 0.2;
 const P_SEARCH_S = 0.3;
 const P_MIN_UV = 20;
 const T_SEARCH_AFTER_QRS_S = 0.06;
-const T_END_REACH_S = 0.25;
-const T_SECOND_LOBE_FRACTION = 10;
+
 
 /** Finds P onset, QRS onset and offset and T end on a median beat. */
 export function delineateMedianBeat(beat: MedianBeat): WaveBoundaries {
@@ -79,8 +79,21 @@ export function delineateMedianBeat(beat: MedianBeat): WaveBoundaries {
     if (k >= 0 && k < n) peakEnvelope = Math.max(peakEnvelope, envelope[k]!);
   }
   if (!(peakEnvelope > 0)) return { pOnset: null, pPeak: null, qrsOnset: null, qrsOffset: null, tPeak: null, tEnd: null };
-  const qrsOnset = qrsEdge(envelope, rIndex, lo, -1, T.QRS_ONSET_FRACTION * peakEnvelope, T.GAP_FRACTION * peakEnvelope, samples(T.GAP_S));
-  const qrsOffset = qrsEdge(envelope, rIndex, hi, 1, T.QRS_OFFSET_FRACTION * peakEnvelope, T.GAP_FRACTION * peakEnvelope, samples(T.GAP_S));
+  // The QRS core: from the first to the last strong slope near R (R marks may sit off the peak).
+  let coreStart = rIndex;
+  let coreEnd = rIndex;
+  for (let k = rIndex - samples(0.06); k <= rIndex + samples(0.06); k += 1) {
+    if (k < 0 || k >= n || envelope[k]! < CORE_FRACTION * peakEnvelope) continue;
+    coreStart = Math.min(coreStart, k);
+    coreEnd = Math.max(coreEnd, k);
+  }
+  let qrsOnset = qrsEdge(envelope, coreStart, lo, -1, T.QRS_ONSET_FRACTION * peakEnvelope, T.GAP_FRACTION * peakEnvelope, samples(T.GAP_S));
+  let qrsOffset = qrsEdge(envelope, coreEnd, hi, 1, T.QRS_OFFSET_FRACTION * peakEnvelope, T.GAP_FRACTION * peakEnvelope, samples(T.GAP_S));
+  // The slope envelope runs a little wide; the wave itself starts where it leaves the flat level.
+  const onsetLevel = segmentMedian(smooth, qrsOnset - samples(0.02), qrsOnset);
+  while (qrsOnset < rIndex && Math.abs(smooth[qrsOnset]! - onsetLevel) < T.QRS_DEVIATION_UV) qrsOnset += 1;
+  const offsetLevel = segmentMedian(smooth, qrsOffset, qrsOffset + samples(0.02));
+  while (qrsOffset > rIndex && Math.abs(smooth[qrsOffset]! - offsetLevel) < T.QRS_DEVIATION_UV) qrsOffset -= 1;
 
   // Isoelectric level: the PR segment just before QRS onset.
   const levelWindow: number[] = [];
@@ -91,8 +104,10 @@ export function delineateMedianBeat(beat: MedianBeat): WaveBoundaries {
   // T must end before the next beat's P wave (or, without P, well before the next QRS).
   const rr = beat.rrMs !== null ? samples(beat.rrMs / 1000) : samples(1);
   const nextAtrial = p.onset !== null ? rr + p.onset - rIndex : Math.round(0.7 * rr);
-  const tWindowEnd = Math.min(n - 1, rIndex + Math.min(nextAtrial - samples(0.02), samples(0.75)));
-  const t = findTEnd(smooth, slope, level, qrsOffset + samples(T_SEARCH_AFTER_QRS_S), tWindowEnd, samples(T_END_REACH_S));
+  // ...and within a physiological QT: QTc (Bazett) of at most QTC_MAX_S.
+  const qtMax = qrsOnset - rIndex + samples(T.QTC_MAX_S * Math.sqrt(rr / fsHz));
+  const tWindowEnd = Math.min(n - 1, rIndex + Math.min(nextAtrial - samples(0.02), qtMax, samples(0.75)));
+  const t = findTEnd(smooth, slope, level, qrsOffset + samples(T_SEARCH_AFTER_QRS_S), tWindowEnd, samples(T.T_END_REACH_S), samples(T.LOBE_REACH_S));
   return { pOnset: p.onset, pPeak: p.peak, qrsOnset, qrsOffset, tPeak: t.peak, tEnd: t.end };
 }
 
@@ -131,6 +146,12 @@ function qrsEdge(envelope: Float64Array, rIndex: number, limit: number, step: 1 
   return edge;
 }
 
+function segmentMedian(wave: Float64Array, from: number, to: number): number {
+  const values: number[] = [];
+  for (let k = Math.max(0, from); k <= Math.min(wave.length - 1, to); k += 1) values.push(wave[k]!);
+  return median(values);
+}
+
 function movingMeanAbs(values: Float64Array, width: number): Float64Array {
   const half = width >> 1;
   const out = new Float64Array(values.length);
@@ -163,15 +184,27 @@ function argMaxDeviation(wave: Float64Array, level: number, from: number, to: nu
  * T end by the trapezium-area method: from the steepest point of the T downslope, the point
  * that maximises the area of the trapezium reaching a fixed point past the wave.
  */
-function findTEnd(wave: Float64Array, slope: Float64Array, level: number, from: number, to: number, reach: number): { peak: number | null; end: number | null } {
+function findTEnd(wave: Float64Array, slope: Float64Array, level: number, from: number, to: number, reach: number, lobeReach: number): { peak: number | null; end: number | null } {
   if (to - from < 3) return { peak: null, end: null };
   let peak = argMaxDeviation(wave, level, from, to)!;
   let sign = wave[peak]! >= level ? 1 : -1;
-  // Biphasic T: the end belongs to the later lobe when it is of comparable size.
-  const later = argMaxDeviation(wave.map((v) => (sign * (v - level) < 0 ? v : level)), level, peak + 1, to);
-  if (later !== null && Math.abs(wave[later]! - level) >= T_SECOND_LOBE_FRACTION * Math.abs(wave[peak]! - level)) {
-    peak = later;
-    sign = -sign;
+  // Biphasic T (or a T after a depressed ST): the end belongs to a later lobe of the other
+  // polarity when it stands out from the trough between them and clearly leaves the baseline.
+  let later: number | null = null;
+  let trough = wave[peak]!;
+  for (let k = peak + 1; k <= Math.min(to, peak + lobeReach); k += 1) {
+    if (sign * (wave[k]! - trough) < 0) trough = wave[k]!;
+    const deviation = -sign * (wave[k]! - level);
+    if (deviation > 0 && (later === null || deviation > -sign * (wave[later]! - level))) later = k;
+  }
+  if (later !== null) {
+    const mainUv = Math.abs(wave[peak]! - level);
+    const laterUv = Math.abs(wave[later]! - level);
+    const prominenceUv = Math.abs(wave[later]! - wave[peak]!);
+    if (laterUv >= Math.max(T.LOBE_MIN_UV, T.LOBE_FRACTION * mainUv) && prominenceUv >= T.LOBE_PROMINENCE * mainUv) {
+      peak = later;
+      sign = -sign;
+    }
   }
   const xr = Math.min(to, peak + reach);
   let xm = peak;

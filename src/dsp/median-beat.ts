@@ -19,6 +19,7 @@ const MIN_QRS_CORRELATION = 0.9;
 const ALIGN_SEARCH_S = 0.03;
 const QRS_HALF_WINDOW_S = 0.08;
 const MIN_BEATS = 3;
+const MAX_DOMINANCE_BEATS = 30;
 
 /** Window around R: long enough for P onset before and T end after, short enough not to overlap much. */
 function beatWindow(rrS: number): { preS: number; postS: number } {
@@ -56,7 +57,11 @@ export function buildMedianBeat(signalUv: Float32Array, fsHz: number, rPeaks: re
   // The dominant morphology: the beat that most others resemble seeds the template, so PVCs,
   // false detections and a minority rhythm stay out even when they are regular.
   const qrsHalf = Math.round(QRS_HALF_WINDOW_S * fsHz);
-  const seedIndex = dominantBeat(clean, candidates, qrsHalf, alignMax);
+  // Pairwise comparison is quadratic: judge dominance on an even sample of long windows.
+  const stride = Math.max(1, Math.ceil(candidates.length / MAX_DOMINANCE_BEATS));
+  const sample = candidates.filter((_, i) => i % stride === 0);
+  const seedR = sample[dominantBeat(clean, sample, qrsHalf, alignMax)]!;
+  const seedIndex = candidates.indexOf(seedR);
   const seedWave = clean.subarray(candidates[seedIndex]! - pre, candidates[seedIndex]! - pre + length);
   const firstPass = candidates.map((r) => bestAlignment(clean, seedWave, r, pre, qrsHalf, alignMax));
   const cluster = firstPass.filter((beat) => beat.correlation >= MIN_QRS_CORRELATION).map((beat) => beat.r);

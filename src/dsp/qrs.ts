@@ -2,7 +2,7 @@
  * Real-time multi-lead QRS detector.
  *
  * Per lead: two moving averages (one mains period at 50 Hz and one at 60 Hz, so both mains
- * frequencies and their harmonics sit in zeros), a slope, squared, normalised by the lead's own
+ * frequencies and their harmonics sit in zeros), a slope over 32 ms, squared, normalised by the lead's own
  * running power (a noisy lead weighs less), summed over leads, then a 100 ms moving-window
  * integral. Every filter is a centred FIR, so the whole chain has one known integer delay and no
  * phase distortion. Peaks of the integral become candidates (the larger of two within 200 ms
@@ -49,6 +49,8 @@ const ANCHOR_HALF_S = 0.075;
 const BASELINE_S = 0.3;
 const ANCHOR_SMOOTH_S = 0.012;
 const INTEGRATION_S = 0.1;
+/** Slope over 32 ms: a differentiator peaking near 16 Hz, the QRS band, with a zero at ~31 Hz against EMG. */
+const SLOPE_LAG_S = 0.032;
 const MAX_CANDIDATES = 64;
 
 function oddLength(samples: number): number {
@@ -79,6 +81,7 @@ export class QrsDetector {
   private readonly sumB: Float64Array;
   private readonly leadPower: Float64Array;
   private readonly lengthA: number;
+  private readonly slopeLag: number;
   private readonly lengthB: number;
   // Combined rings over sample numbers: slope energy, integrated energy, anchor signal.
   private readonly energy: Float64Array;
@@ -91,7 +94,7 @@ export class QrsDetector {
   private readonly lengthAnchorSmooth: number;
   private readonly lengthIntegration: number;
   private readonly lengthBaseline: number;
-  private readonly powerAlpha: number;
+  private readonly powerWindow: number;
 
   private next: number;
   private readonly first: number;
@@ -105,6 +108,7 @@ export class QrsDetector {
   private lastBeat: Candidate | null = null;
   private lastBeatSample = -1;
   private readonly rrHistory: number[] = [];
+  private meanRrSamples: number;
   private positiveLevel = 0;
   private negativeLevel = 0;
   private output: DetectedBeat[] = [];
@@ -127,11 +131,12 @@ export class QrsDetector {
     this.next = this.first;
     this.lengthA = Math.max(1, Math.round(fsHz / 50));
     this.lengthB = Math.max(1, Math.round(fsHz / 60));
+    this.slopeLag = Math.max(2, 2 * Math.round((SLOPE_LAG_S * fsHz) / 2));
     this.lengthIntegration = oddLength(INTEGRATION_S * fsHz);
     this.lengthBaseline = oddLength(BASELINE_S * fsHz);
     this.lengthAnchorSmooth = oddLength(ANCHOR_SMOOTH_S * fsHz);
     // Centre of the chain: both averages, the 2-sample slope, the integration window.
-    this.featureDelay = Math.round((this.lengthA - 1) / 2 + (this.lengthB - 1) / 2 + 1 + (this.lengthIntegration - 1) / 2);
+    this.featureDelay = Math.round((this.lengthA - 1) / 2 + (this.lengthB - 1) / 2 + this.slopeLag / 2 + (this.lengthIntegration - 1) / 2);
     this.anchorDelay = (this.lengthBaseline - 1) / 2;
     this.ringSize = nextPowerOfTwo(Math.ceil(10 * fsHz));
     this.mask = this.ringSize - 1;
@@ -145,12 +150,13 @@ export class QrsDetector {
     this.energy = new Float64Array(this.ringSize);
     this.integrated = new Float64Array(this.ringSize);
     this.anchor = new Float64Array(this.ringSize);
-    this.powerAlpha = 1 / (5 * fsHz);
+    this.powerWindow = Math.round(Number(process.env.QP ?? 5) * fsHz);
     this.mergeSamples = Math.round(CANDIDATE_MERGE_S * fsHz);
     this.refractorySamples = Math.round(REFRACTORY_S * fsHz);
     this.tWaveSamples = Math.round(T_WAVE_WINDOW_S * fsHz);
     this.anchorHalf = Math.round(ANCHOR_HALF_S * fsHz);
     this.learnSamples = Math.round(LEARN_S * fsHz);
+    this.meanRrSamples = fsHz;
   }
 
   /** Worst-case delay (s) between an R peak and its report, searchback aside. */
@@ -170,6 +176,7 @@ export class QrsDetector {
     const combined = this.combined;
     combined.fill(0, 0, count);
     for (let l = 0; l < this.leadCount; l += 1) this.leadEnergy(l, leads[l]!, offset, count, combined);
+    this.anchorSignal(count);
     for (let i = 0; i < count; i += 1) this.step(combined[i]!);
     return this.output;
   }
@@ -189,6 +196,32 @@ export class QrsDetector {
     this.anchorSmoothSum = x * this.lengthAnchorSmooth;
   }
 
+  /** The anchor lead band-passed by two centred boxcars (short minus long), over a block already in the raw ring. */
+  private anchorSignal(count: number): void {
+    const m = this.mask;
+    const raw = this.raw[this.anchorLead]!;
+    const lb = this.lengthBaseline;
+    const ls = this.lengthAnchorSmooth;
+    const halfShort = (ls - 1) / 2;
+    const first = this.first;
+    const firstValue = raw[first & m]!;
+    let longSum = this.anchorRawSum;
+    let shortSum = this.anchorSmoothSum;
+    for (let n = this.next; n < this.next + count; n += 1) {
+      const seen = n - first;
+      longSum += raw[n & m]! - (seen >= lb ? raw[(n - lb) & m]! : firstValue);
+      // The short window is centred on the same sample as the long one.
+      const centre = n - this.anchorDelay;
+      const shortEnd = centre + halfShort;
+      if (shortEnd >= first) {
+        shortSum += raw[shortEnd & m]! - (shortEnd - ls >= first ? raw[(shortEnd - ls) & m]! : firstValue);
+        if (centre >= first) this.anchor[centre & m] = shortSum / ls - longSum / lb;
+      }
+    }
+    this.anchorRawSum = longSum;
+    this.anchorSmoothSum = shortSum;
+  }
+
   /** One lead over a block: two moving averages, slope², normalised by the lead's running power. */
   private leadEnergy(l: number, input: Float32Array, offset: number, count: number, combined: Float64Array): void {
     const m = this.mask;
@@ -197,7 +230,9 @@ export class QrsDetector {
     const b = this.smoothB[l]!;
     const lengthA = this.lengthA;
     const lengthB = this.lengthB;
-    const alpha = this.powerAlpha;
+    const powerWindow = this.powerWindow;
+    const first = this.first;
+    const slopeLag = this.slopeLag;
     let sumA = this.sumA[l]!;
     let sumB = this.sumB[l]!;
     let power = this.leadPower[l]!;
@@ -211,9 +246,11 @@ export class QrsDetector {
       a[n & m] = va;
       const vb = sumB / lengthB;
       b[n & m] = vb;
-      const slope = vb - b[(n - 2) & m]!;
+      const slope = vb - b[(n - slopeLag) & m]!;
       const e = slope * slope;
-      power += (e - power) * alpha;
+      // A running mean until the window is full, then an exponential one: no start-up transient.
+      const seenPlusOne = n - first + 1;
+      power += (e - power) / (seenPlusOne < powerWindow ? seenPlusOne : powerWindow);
       combined[i] += e / (power + 1e-6);
     }
     this.sumA[l] = sumA;
@@ -253,20 +290,6 @@ export class QrsDetector {
     this.energy[n & m] = combined;
     const f = this.energySum / this.lengthIntegration;
     this.integrated[n & m] = f;
-
-    // Anchor signal: the anchor lead band-passed by two centred boxcars (short minus long).
-    const anchorRaw = this.raw[this.anchorLead]!;
-    const lb = this.lengthBaseline;
-    const ls = this.lengthAnchorSmooth;
-    this.anchorRawSum += anchorRaw[n & m]! - (seen >= lb ? anchorRaw[(n - lb) & m]! : anchorRaw[this.first & m]!);
-    // The short window is centred on the same sample as the long one.
-    const centre = n - this.anchorDelay;
-    const shortEnd = centre + (ls - 1) / 2;
-    if (shortEnd >= this.first) {
-      const leaving = shortEnd - ls >= this.first ? anchorRaw[(shortEnd - ls) & m]! : anchorRaw[this.first & m]!;
-      this.anchorSmoothSum += anchorRaw[shortEnd & m]! - leaving;
-      if (centre >= this.first) this.anchor[centre & m] = this.anchorSmoothSum / ls - this.anchorRawSum / lb;
-    }
 
     // A local maximum of the integral at n-1.
     if (seen >= 2) {
@@ -339,9 +362,13 @@ export class QrsDetector {
       const rr = candidate.at - this.lastBeat.at;
       this.rrHistory.push(rr);
       if (this.rrHistory.length > 8) this.rrHistory.shift();
+      let sum = 0;
+      for (const interval of this.rrHistory) sum += interval;
+      this.meanRrSamples = sum / this.rrHistory.length;
     }
     this.lastBeat = candidate;
-    if (sample > this.lastBeatSample) {
+    // A peak on the stream's first sample is a QRS cut off by the start, not a located R peak.
+    if (sample > this.lastBeatSample && sample > this.first) {
       this.lastBeatSample = sample;
       this.output.push({ sample, strength: candidate.energy, searchback });
     }
@@ -350,10 +377,7 @@ export class QrsDetector {
   }
 
   private meanRr(): number {
-    if (this.rrHistory.length === 0) return this.fsHz;
-    let sum = 0;
-    for (const rr of this.rrHistory) sum += rr;
-    return sum / this.rrHistory.length;
+    return this.meanRrSamples;
   }
 
   /** When no beat came for 1.66 mean RR, takes the largest earlier candidate above half the threshold. */
@@ -383,11 +407,16 @@ export class QrsDetector {
 
   private finishLearning(): void {
     this.learning = false;
-    let peak = 0;
-    for (const c of this.candidates) peak = Math.max(peak, c.energy);
-    this.signalLevel = 0.5 * peak;
-    this.noiseLevel = 0.05 * peak;
-    const learned = this.candidates.splice(0);
+    // While the lead power settles, a P or T wave can look large: of candidates closer than the
+    // T-wave window, keep only the steepest.
+    const learned = this.candidates
+      .splice(0)
+      .filter((c, _, all) => !all.some((d) => d !== c && Math.abs(d.at - c.at) < this.tWaveSamples && d.slope > c.slope));
+    // The second-largest candidate: the very first beat can look huge while the lead power settles.
+    const energies = learned.map((c) => c.energy).sort((a, b) => b - a);
+    const level = energies.length ? energies[Math.min(1, energies.length - 1)]! : 0;
+    this.signalLevel = level;
+    this.noiseLevel = 0.1 * level;
     for (const c of learned) {
       this.candidates.push(c);
       this.decide(c, this.threshold(), false);

@@ -3,6 +3,8 @@ import { errorMessage } from '../errors.js';
 import { log } from '../log.js';
 import { QueueStore, type EnqueueInput } from './store.js';
 import { SyncLoop, type SyncLoopOptions } from './sync.js';
+import { queueStats } from './stats.js';
+export { queueStats };
 import type { ItemType, QueueItem, QueueStats } from './types.js';
 
 /** What every upload call answers: delivered now, or safely queued for later. */
@@ -40,30 +42,6 @@ export interface BackendApi {
   close(): Promise<void>;
 }
 
-/** Everything in `queue stats --json` (CONTRACTS section 1) from the store and its shared status. */
-export async function queueStats(store: QueueStore, config: Pick<Config, 'uploadEnabled'>): Promise<QueueStats> {
-  const [counts, status] = await Promise.all([store.counts(), store.getStatus()]);
-  return {
-    is_online: config.uploadEnabled && status.is_online,
-    total_queued: counts.totalQueued,
-    total_synced: counts.totalSynced,
-    total_failed: counts.totalFailed,
-    pending_count: counts.pending,
-    queue_dir: store.dir,
-    inflight_count: counts.inflight,
-    failed_count: counts.failed,
-    synced_count: counts.synced,
-    bytes_pending: counts.bytesPending,
-    unauthorized: status.unauthorized,
-    throttled_until: status.throttled_until,
-    last_sync_at: status.last_sync_at,
-    next_attempt_at: counts.nextAttemptAt ?? status.next_attempt_at,
-    upload_enabled: config.uploadEnabled,
-    disk_error: store.diskError(),
-    memory_only_count: store.memoryOnlyCount(),
-  };
-}
-
 /** A `queue sync` style pass: clears an unauthorized pause (the key may be fixed) and tries every pending item once. */
 export async function syncEverything(store: QueueStore, loop: SyncLoop): Promise<void> {
   await store.setStatus({ unauthorized: false });
@@ -90,8 +68,8 @@ export function createBackendApi(config: Config, options: BackendApiOptions = {}
     if (!loop.enabled) {
       return { status: 'queued', id: item.id, message: 'uploads are off (BACKEND_UPLOAD_ENABLED=false); kept in the local queue' };
     }
-    const settled = new Promise<string>((resolve) => {
-      const timer = setTimeout(() => finish('timeout'), uploadTimeoutMs);
+    // Whichever comes first: the item settles, the pass that covers it ends, or the timeout.
+    const outcome = await new Promise<string>((resolve) => {
       const onSettled = (id: string, state: string) => {
         if (id === item.id) finish(state);
       };
@@ -100,14 +78,24 @@ export function createBackendApi(config: Config, options: BackendApiOptions = {}
         loop.off('settled', onSettled);
         resolve(state);
       };
+      const timer = setTimeout(() => finish('timeout'), uploadTimeoutMs);
       loop.on('settled', onSettled);
+      const pass = loop.kick();
+      if (pass === null) finish('offline');
+      else pass.then((report) => finish(report.stopped ?? 'not reached'), () => finish('sync error'));
     });
-    loop.kick();
-    const state = await settled;
-    if (state === 'synced') return { status: 'success', id: item.id };
+    if (outcome === 'synced') return { status: 'success', id: item.id };
     const current = await store.get(item.id);
-    const reason = current?.last_error ?? (state === 'timeout' ? 'not sent yet' : state);
-    return { status: 'queued', id: item.id, message: `kept in the queue for a later upload (${reason})` };
+    const reasons: Record<string, string> = {
+      offline: 'the backend is not reachable',
+      throttled: 'the backend asked to wait',
+      unauthorized: 'the backend refused the API key',
+      busy: 'another process is uploading',
+      timeout: `not sent within ${uploadTimeoutMs} ms`,
+    };
+    const reason = outcome === 'failed' || outcome === 'pending' ? current?.last_error : reasons[outcome];
+    const where = current?.state === 'failed' ? 'kept in the failed list' : 'kept in the queue for a later upload';
+    return { status: 'queued', id: item.id, message: `${where} (${reason ?? 'not sent yet'})` };
   }
 
   const json = (type: ItemType, sessionId: string, body: unknown): EnqueueInput => ({

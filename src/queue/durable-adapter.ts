@@ -1,6 +1,17 @@
 import { randomBytes } from 'node:crypto';
-import type { BigIntStats } from 'node:fs';
-import { open, rename, stat, unlink } from 'node:fs/promises';
+import {
+  closeSync,
+  fdatasync,
+  fsync,
+  openSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+  type BigIntStats,
+} from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { basename, dirname, join } from 'node:path';
 import type { Adapter } from 'lowdb';
 
@@ -18,28 +29,54 @@ export function errorCode(error: unknown): string | undefined {
   return typeof error === 'object' && error !== null ? (error as NodeJS.ErrnoException).code : undefined;
 }
 
+/*
+ * Hot-path I/O: open/write/rename/close/stat are synchronous (microseconds against the page
+ * cache, cheaper than a threadpool round-trip on a loaded machine); only the fsyncs, which wait
+ * for the disk, go to the threadpool.
+ */
+const fsyncAsync = promisify(fsync);
+export const fdatasyncAsync = promisify(fdatasync);
+
+export function writeAll(fd: number, bytes: Uint8Array): void {
+  let written = 0;
+  while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written);
+}
+
 /** Makes a directory's entries (creations, renames, unlinks) survive a power cut. */
 export async function fsyncDir(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
+  const fd = openSync(dir, 'r');
   try {
-    await handle.sync();
+    await fsyncAsync(fd);
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }
 
-/** Writes a whole new file and fsyncs it; `exclusive` refuses to replace an existing file. */
-export async function writeFileSynced(path: string, data: string | Uint8Array, exclusive: boolean): Promise<void> {
-  const handle = await open(path, exclusive ? 'wx' : 'w', FILE_MODE);
+/** Writes a whole new file and fsyncs it (unless `durable` is false); `exclusive` refuses to replace an existing file. */
+export async function writeFileSynced(
+  path: string,
+  data: string | Uint8Array,
+  exclusive: boolean,
+  durable = true,
+): Promise<void> {
+  const fd = openSync(path, exclusive ? 'wx' : 'w', FILE_MODE);
   try {
-    await handle.writeFile(data);
-    await handle.sync();
+    writeAll(fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
+    if (durable) await fsyncAsync(fd);
   } catch (error) {
     // A half-written new file (disk full) must not look like a payload later.
-    if (exclusive) await unlink(path).catch(() => undefined);
+    if (exclusive) rmQuietly(path);
     throw error;
   } finally {
-    await handle.close();
+    closeSync(fd);
+  }
+}
+
+function rmQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // Already gone, or the disk refuses even that: nothing more to do.
   }
 }
 
@@ -53,9 +90,9 @@ export async function replaceFileDurably(path: string, data: string | Uint8Array
   const temp = tempPathFor(path);
   try {
     await writeFileSynced(temp, data, true);
-    await rename(temp, path);
+    renameSync(temp, path);
   } catch (error) {
-    await unlink(temp).catch(() => undefined);
+    rmQuietly(temp);
     throw error;
   }
   await fsyncDir(dirname(path));
@@ -75,19 +112,23 @@ export class CorruptFileError extends Error {
 /**
  * A lowdb Adapter for a JSON file that survives crashes and concurrent writers: lowdb's own
  * adapter neither fsyncs nor uses a unique temp name. `validate` turns parsed JSON into T or
- * null (not ours), which surfaces as a CorruptFileError like unparsable text does.
+ * null (not ours), which surfaces as a CorruptFileError like unparsable text does; `serialize`
+ * and `parseFile` (which throws SyntaxError on damage) choose the text layout.
  */
 export class DurableJsonAdapter<T> implements Adapter<T> {
   constructor(
     readonly path: string,
     private readonly validate: (value: unknown) => T | null = (value) => value as T,
+    private readonly serialize: (value: T) => string = (value) => JSON.stringify(value),
+    private readonly parseFile: (handle: FileHandle) => Promise<unknown> = async (handle) =>
+      JSON.parse(await handle.readFile('utf8')),
   ) {}
 
   /** Identity of the file version last read or written (inode, size, mtime): a cheap "has it changed?". */
   lastStamp: string | null = null;
 
   async read(): Promise<T | null> {
-    let text: string;
+    let parsed: unknown;
     let handle;
     try {
       handle = await open(this.path, 'r');
@@ -100,15 +141,12 @@ export class DurableJsonAdapter<T> implements Adapter<T> {
     }
     try {
       this.lastStamp = stampOf(await handle.stat({ bigint: true }));
-      text = await handle.readFile('utf8');
+      parsed = await this.parseFile(handle);
+    } catch (error) {
+      if (error instanceof SyntaxError) throw new CorruptFileError(this.path, error.message);
+      throw error;
     } finally {
       await handle.close();
-    }
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch (error) {
-      throw new CorruptFileError(this.path, (error as Error).message);
     }
     const value = this.validate(parsed);
     if (value === null) throw new CorruptFileError(this.path, 'unexpected structure');
@@ -116,8 +154,8 @@ export class DurableJsonAdapter<T> implements Adapter<T> {
   }
 
   async write(data: T): Promise<void> {
-    await replaceFileDurably(this.path, JSON.stringify(data));
-    this.lastStamp = await fileStamp(this.path);
+    await replaceFileDurably(this.path, this.serialize(data));
+    this.lastStamp = fileStamp(this.path);
   }
 }
 
@@ -126,11 +164,7 @@ function stampOf(stats: BigIntStats): string {
 }
 
 /** The current stamp of a file (see DurableJsonAdapter.lastStamp), null when it does not exist. */
-export async function fileStamp(path: string): Promise<string | null> {
-  try {
-    return stampOf(await stat(path, { bigint: true }));
-  } catch (error) {
-    if (errorCode(error) === 'ENOENT') return null;
-    throw error;
-  }
+export function fileStamp(path: string): string | null {
+  const stats = statSync(path, { bigint: true, throwIfNoEntry: false });
+  return stats ? stampOf(stats) : null;
 }

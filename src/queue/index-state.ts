@@ -1,4 +1,6 @@
-import { ITEM_TYPES, type ItemState, type ItemType, type QueueItem } from './types.js';
+import type { FileHandle } from 'node:fs/promises';
+import { StringDecoder } from 'node:string_decoder';
+import { ITEM_TYPES, PRIORITY, type ItemState, type ItemType, type QueueItem } from './types.js';
 
 /** Shared between processes through the index (a second shell's `queue stats` sees it). */
 export interface SyncStatus {
@@ -23,16 +25,37 @@ export interface Counters {
   total_failed: number;
 }
 
-/** An index entry: the public item plus what ordering and crash recovery need. */
-export interface ItemRecord extends QueueItem {
-  /** Global enqueue order (journal order), the final tie-break of the send order. */
+/**
+ * An index entry, in memory and on disk alike: only what differs from the defaults is present
+ * (no priority: the type gives it; absent = null, 0 or JSON). Sparse records keep 100k
+ * items small and let the parsed index file be the in-memory index without a copy.
+ */
+export interface ItemRecord {
+  id: string;
+  type: ItemType;
+  state: ItemState;
+  queued_at: string;
+  bytes: number;
+  /** Global enqueue order (journal order), the final tie-break of the send order; -1 before it is assigned. */
   seq: number;
-  content_type: string;
-  /** `host:pid:instance` of the store that marked it inflight; null otherwise. */
-  inflight_owner: string | null;
+  session_id?: string | null;
+  retry_count?: number;
+  last_error?: string | null;
+  next_attempt_at?: string | null;
+  synced_at?: string | null;
+  /** Absent for application/json. */
+  content_type?: string;
+  /** `host:pid:instance` of the store that marked it inflight. */
+  inflight_owner?: string | null;
 }
 
-/** The lowdb snapshot (`index.json`). `generation` names the journal that continues it. */
+export const JSON_TYPE = 'application/json';
+
+export function contentTypeOf(record: ItemRecord): string {
+  return record.content_type ?? JSON_TYPE;
+}
+
+/** The lowdb snapshot (`index.json`), one entry per line. `generation` names the journal that continues it. */
 export interface Snapshot {
   format: 1;
   generation: number;
@@ -72,7 +95,9 @@ export function emptySnapshot(generation = 0): Snapshot {
  * Times are canonical ISO strings (the store normalises them), so they compare as text.
  */
 export function compareSendOrder(a: ItemRecord, b: ItemRecord): number {
-  if (a.priority !== b.priority) return a.priority - b.priority;
+  const priorityA = PRIORITY[a.type];
+  const priorityB = PRIORITY[b.type];
+  if (priorityA !== priorityB) return priorityA - priorityB;
   const nextA = a.next_attempt_at ?? '';
   const nextB = b.next_attempt_at ?? '';
   if (nextA !== nextB) return nextA < nextB ? -1 : 1;
@@ -84,15 +109,15 @@ export function publicItem(record: ItemRecord): QueueItem {
   return {
     id: record.id,
     type: record.type,
-    priority: record.priority,
+    priority: PRIORITY[record.type],
     state: record.state,
     queued_at: record.queued_at,
-    retry_count: record.retry_count,
-    last_error: record.last_error,
-    session_id: record.session_id,
+    retry_count: record.retry_count ?? 0,
+    last_error: record.last_error ?? null,
+    session_id: record.session_id ?? null,
     bytes: record.bytes,
-    next_attempt_at: record.next_attempt_at,
-    synced_at: record.synced_at,
+    next_attempt_at: record.next_attempt_at ?? null,
+    synced_at: record.synced_at ?? null,
   };
 }
 
@@ -146,8 +171,8 @@ export class IndexState {
   apply(op: JournalOp): void {
     switch (op.op) {
       case 'add': {
-        if (this.items.has(op.item.id)) return;
-        this.insert({ ...op.item, seq: this.nextSeq });
+        if (!checkRecord(op.item) || this.items.has(op.item.id)) return;
+        this.insert(storedForm({ ...op.item, seq: this.nextSeq }));
         this.nextSeq += 1;
         this.counters.total_queued += 1;
         return;
@@ -185,7 +210,7 @@ export class IndexState {
             inflight_owner: null,
             last_error: op.error,
             next_attempt_at: op.next_attempt_at,
-            retry_count: r.retry_count + (op.count_attempt ? 1 : 0),
+            retry_count: (r.retry_count ?? 0) + (op.count_attempt ? 1 : 0),
           };
         });
         return;
@@ -224,8 +249,9 @@ export class IndexState {
   private update(id: string, change: (record: ItemRecord) => ItemRecord | null): void {
     const record = this.items.get(id);
     if (!record) return;
-    const next = change(record);
-    if (!next) return;
+    const changed = change(record);
+    if (!changed) return;
+    const next = storedForm(changed);
     this.remove(id);
     this.insert(next);
     if (next.state === 'synced') this.syncedOrder.add(id);
@@ -236,40 +262,124 @@ function isUndelivered(state: ItemState): boolean {
   return state === 'pending' || state === 'inflight';
 }
 
-/** Light structural check of one index entry read from disk; full zod parsing of 100k items costs too much. */
-export function isItemRecord(value: unknown): value is ItemRecord {
+/** The record without its default-valued fields (a fresh object). */
+export function storedForm(record: ItemRecord): ItemRecord {
+  const stored: ItemRecord = {
+    id: record.id,
+    type: record.type,
+    state: record.state,
+    queued_at: record.queued_at,
+    bytes: record.bytes,
+    seq: record.seq,
+  };
+  if (record.session_id != null) stored.session_id = record.session_id;
+  if (record.retry_count) stored.retry_count = record.retry_count;
+  if (record.last_error != null) stored.last_error = record.last_error;
+  if (record.next_attempt_at != null) stored.next_attempt_at = record.next_attempt_at;
+  if (record.synced_at != null) stored.synced_at = record.synced_at;
+  if (record.content_type !== undefined && record.content_type !== JSON_TYPE) stored.content_type = record.content_type;
+  if (record.inflight_owner != null) stored.inflight_owner = record.inflight_owner;
+  return stored;
+}
+
+/** Checks an entry read from disk (a light check: zod over 100k entries costs too much). */
+export function checkRecord(value: unknown): value is Omit<ItemRecord, 'seq'> & { seq?: number } {
   if (typeof value !== 'object' || value === null) return false;
   const r = value as Record<string, unknown>;
   return (
     typeof r.id === 'string' &&
     ITEM_TYPES.includes(r.type as ItemType) &&
     STATES.includes(r.state as ItemState) &&
-    typeof r.priority === 'number' &&
     typeof r.queued_at === 'string' &&
-    typeof r.retry_count === 'number' &&
-    typeof r.bytes === 'number' &&
-    typeof r.seq === 'number'
+    typeof r.bytes === 'number'
   );
 }
 
-/** Checks a parsed snapshot's shape; returns null when it is not one of ours. */
+/** One entry per line, so the 100k-item index stays readable with jq and with less. */
+export function serializeSnapshot(snapshot: Snapshot): string {
+  const { items, ...head } = snapshot;
+  const headText = JSON.stringify({ ...head, items: [] });
+  const lines = items.map((record) => JSON.stringify(record));
+  return `${headText.slice(0, -2)}\n${lines.join(',\n')}\n]}\n`;
+}
+
+const ITEMS_OPENER = '"items":[';
+
+/**
+ * Parses `index.json` line by line when it has serializeSnapshot's layout, so the whole text
+ * never sits in memory next to the parsed items (peak RSS at 100k items); any other layout
+ * (e.g. reformatted with jq) is parsed whole. Throws SyntaxError on damage, like JSON.parse.
+ */
+export async function parseSnapshotFile(handle: FileHandle): Promise<unknown> {
+  const chunk = Buffer.allocUnsafe(1 << 20);
+  const decoder = new StringDecoder('utf8');
+  let position = 0;
+  let carry = '';
+  let head: Record<string, unknown> | null = null;
+  const items: unknown[] = [];
+  let closed = false;
+  for (;;) {
+    const { bytesRead } = await handle.read(chunk, 0, chunk.length, position);
+    if (bytesRead === 0) break;
+    position += bytesRead;
+    const lines = (carry + decoder.write(chunk.subarray(0, bytesRead))).split('\n');
+    carry = lines.pop()!;
+    for (const line of lines) {
+      if (head === null) {
+        if (!line.endsWith(ITEMS_OPENER)) return JSON.parse(await readWhole(handle));
+        head = JSON.parse(`${line}]}`) as Record<string, unknown>;
+      } else if (line === ']}') {
+        closed = true;
+      } else if (line === '') {
+        continue;
+      } else if (closed) {
+        if (line.trim() !== '') throw new SyntaxError('text after the end of the index');
+      } else {
+        items.push(JSON.parse(line.endsWith(',') ? line.slice(0, -1) : line));
+      }
+    }
+  }
+  if (head === null) return JSON.parse(await readWhole(handle));
+  if (!closed || (carry + decoder.end()).trim() !== '') throw new SyntaxError('the index ends early (truncated)');
+  head.items = items;
+  return head;
+}
+
+async function readWhole(handle: FileHandle): Promise<string> {
+  const { size } = await handle.stat();
+  const buffer = Buffer.allocUnsafe(size);
+  let filled = 0;
+  while (filled < size) {
+    const { bytesRead } = await handle.read(buffer, filled, size - filled, filled);
+    if (bytesRead === 0) break;
+    filled += bytesRead;
+  }
+  return buffer.toString('utf8', 0, filled);
+}
+
+/** Checks a parsed snapshot's shape and completes its entries; null when it is not one of ours. */
 export function validateSnapshot(value: unknown): Snapshot | null {
   if (typeof value !== 'object' || value === null) return null;
   const s = value as Record<string, unknown>;
   if (s.format !== 1 || typeof s.generation !== 'number' || !Array.isArray(s.items)) return null;
   if (typeof s.counters !== 'object' || s.counters === null) return null;
-  if (!s.items.every(isItemRecord)) return null;
+  const items = s.items as ItemRecord[];
+  for (let index = 0; index < items.length; index += 1) {
+    const entry = items[index];
+    if (!checkRecord(entry)) return null;
+    if (typeof entry.seq !== 'number') entry.seq = index;
+  }
   const counters = s.counters as Record<string, unknown>;
   return {
     format: 1,
     generation: s.generation,
-    next_seq: typeof s.next_seq === 'number' ? s.next_seq : s.items.length,
+    next_seq: typeof s.next_seq === 'number' ? s.next_seq : items.length,
     counters: {
       total_queued: Number(counters.total_queued) || 0,
       total_synced: Number(counters.total_synced) || 0,
       total_failed: Number(counters.total_failed) || 0,
     },
     status: { ...DEFAULT_STATUS, ...(typeof s.status === 'object' && s.status !== null ? s.status : {}) },
-    items: s.items as ItemRecord[],
+    items,
   };
 }

@@ -1,11 +1,11 @@
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { errorCode, FILE_MODE } from './durable-adapter.js';
 import type { JournalOp } from './index-state.js';
 
 /**
- * The append-only journal: one JSON op per line, fsynced before the operation resolves.
- * Only complete lines count: a line cut short by a crash has no final newline and is ignored
- * (and cut off by the next writer, who holds the lock, before it appends).
+ * The append-only journal of one snapshot generation: one JSON op per line, fsynced before the
+ * operation resolves. Only complete lines count: a line cut short by a crash has no final
+ * newline and is ignored (and cut off by the next writer, who holds the lock, before it appends).
  */
 export function journalFileName(generation: number): string {
   return `journal-${generation}.ndjson`;
@@ -26,29 +26,73 @@ export interface JournalRead {
 
 const NEWLINE = 0x0a;
 
-export async function readJournalFrom(path: string, offset: number): Promise<JournalRead> {
-  let handle;
-  try {
-    handle = await open(path, 'r');
-  } catch (error) {
-    if (errorCode(error) === 'ENOENT') return { ops: [], endOffset: 0, tornBytes: 0, badLines: 0, missing: true };
-    throw error;
-  }
-  try {
-    const { size } = await handle.stat();
-    if (size <= offset) return { ops: [], endOffset: Math.min(offset, size), tornBytes: 0, badLines: 0, missing: false };
-    const buffer = Buffer.allocUnsafe(size - offset);
-    let filled = 0;
-    while (filled < buffer.length) {
-      const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, offset + filled);
-      if (bytesRead === 0) break;
-      filled += bytesRead;
+export function encodeOps(ops: readonly JournalOp[]): string {
+  return ops.map((op) => JSON.stringify(op)).join('\n') + '\n';
+}
+
+export class Journal {
+  /** Kept open once this process appended: saves an open/close per operation on the hot path. */
+  private handle: FileHandle | null = null;
+
+  constructor(readonly path: string) {}
+
+  async readFrom(offset: number): Promise<JournalRead> {
+    let handle = this.handle;
+    if (!handle) {
+      try {
+        handle = await open(this.path, 'r');
+      } catch (error) {
+        if (errorCode(error) === 'ENOENT') return { ops: [], endOffset: 0, tornBytes: 0, badLines: 0, missing: true };
+        throw error;
+      }
     }
-    const complete = buffer.lastIndexOf(NEWLINE, filled - 1) + 1;
-    const { ops, badLines } = parseLines(buffer.toString('utf8', 0, complete));
-    return { ops, endOffset: offset + complete, tornBytes: filled - complete, badLines, missing: false };
-  } finally {
-    await handle.close();
+    try {
+      const { size } = await handle.stat();
+      if (size <= offset) return { ops: [], endOffset: Math.min(offset, size), tornBytes: 0, badLines: 0, missing: false };
+      const buffer = Buffer.allocUnsafe(size - offset);
+      let filled = 0;
+      while (filled < buffer.length) {
+        const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, offset + filled);
+        if (bytesRead === 0) break;
+        filled += bytesRead;
+      }
+      const complete = buffer.lastIndexOf(NEWLINE, filled - 1) + 1;
+      const { ops, badLines } = parseLines(buffer.toString('utf8', 0, complete));
+      return { ops, endOffset: offset + complete, tornBytes: filled - complete, badLines, missing: false };
+    } finally {
+      if (handle !== this.handle) await handle.close();
+    }
+  }
+
+  /**
+   * Appends `text` (whole lines) at `validEnd`, the end of the last complete line; the caller
+   * holds the lock. Cuts a torn tail first; on a failed write cuts back to `validEnd` so no half
+   * line stays. Returns the new end offset.
+   */
+  async append(text: string, validEnd: number): Promise<number> {
+    this.handle ??= await open(this.path, 'a+', FILE_MODE);
+    const handle = this.handle;
+    const { size } = await handle.stat();
+    if (size < validEnd) throw new Error(`${this.path} shrank under the lock (${size} < ${validEnd} bytes)`);
+    if (size > validEnd) await handle.truncate(validEnd);
+    const bytes = Buffer.from(text, 'utf8');
+    try {
+      let written = 0;
+      while (written < bytes.length) {
+        written += (await handle.write(bytes, written, bytes.length - written)).bytesWritten;
+      }
+      await handle.datasync();
+    } catch (error) {
+      await handle.truncate(validEnd).catch(() => undefined);
+      throw error;
+    }
+    return validEnd + bytes.length;
+  }
+
+  async close(): Promise<void> {
+    const handle = this.handle;
+    this.handle = null;
+    await handle?.close().catch(() => undefined);
   }
 }
 
@@ -66,36 +110,4 @@ function parseLines(text: string): { ops: JournalOp[]; badLines: number } {
     }
   }
   return { ops, badLines };
-}
-
-export function encodeOps(ops: readonly JournalOp[]): string {
-  return ops.map((op) => JSON.stringify(op)).join('\n') + '\n';
-}
-
-/**
- * Appends `text` (whole lines) at `validEnd`, the end of the last complete line; caller holds
- * the lock. Cuts a torn tail first; on a failed write cuts back to `validEnd` so no half line stays.
- * Returns the new end offset.
- */
-export async function appendJournal(path: string, text: string, validEnd: number): Promise<number> {
-  const handle = await open(path, 'a', FILE_MODE);
-  try {
-    const { size } = await handle.stat();
-    if (size < validEnd) throw new Error(`${path} shrank under the lock (${size} < ${validEnd} bytes)`);
-    if (size > validEnd) await handle.truncate(validEnd);
-    const bytes = Buffer.from(text, 'utf8');
-    try {
-      let written = 0;
-      while (written < bytes.length) {
-        written += (await handle.write(bytes, written, bytes.length - written)).bytesWritten;
-      }
-      await handle.datasync();
-    } catch (error) {
-      await handle.truncate(validEnd).catch(() => undefined);
-      throw error;
-    }
-    return validEnd + bytes.length;
-  } finally {
-    await handle.close();
-  }
 }

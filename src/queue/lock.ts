@@ -27,8 +27,13 @@ export class DirLock {
 
   /** Runs `fn` holding the lock. */
   run<T>(fn: () => Promise<T>): Promise<T> {
+    return this.runLocal(() => this.holdCrossProcess(fn));
+  }
+
+  /** Runs `fn` after every earlier run/runLocal in this process, without the cross-process lock (for reads). */
+  runLocal<T>(fn: () => Promise<T>): Promise<T> {
     const previous = inProcessChains.get(this.lockPath) ?? Promise.resolve();
-    const result = previous.catch(() => undefined).then(() => this.holdCrossProcess(fn));
+    const result = previous.catch(() => undefined).then(fn);
     const tail = result.catch(() => undefined);
     inProcessChains.set(this.lockPath, tail);
     void tail.then(() => {
@@ -38,27 +43,36 @@ export class DirLock {
   }
 
   private async holdCrossProcess<T>(fn: () => Promise<T>): Promise<T> {
-    let release: () => Promise<void>;
-    try {
-      release = await lock(this.lockPath, {
-        lockfilePath: this.lockPath,
-        realpath: false,
-        stale: this.staleMs,
-        update: Math.max(1000, Math.floor(this.staleMs / 4)),
-        // Holders keep it for milliseconds: poll fast at first, and give up only well after a dead holder's lock went stale.
-        retries: { retries: 400, factor: 1.25, minTimeout: 1, maxTimeout: 50, randomize: true },
-        onCompromised: (error) => log.warn('queue lock compromised (event loop stalled past the stale time?)', error),
-      });
-    } catch (error) {
-      if (errorCode(error) === 'ELOCKED') {
-        throw new UserError(`the queue at ${this.lockPath} stayed locked by another process; try again`);
-      }
-      throw error;
-    }
+    const release = await this.acquire();
     try {
       return await fn();
     } finally {
       await release().catch((error: unknown) => log.warn('queue lock release failed', error));
+    }
+  }
+
+  /** Retries only while another process holds the lock; a disk error (EROFS, ENOSPC) fails at once. */
+  private async acquire(): Promise<() => Promise<void>> {
+    const deadline = Date.now() + this.staleMs * 6;
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        return await lock(this.lockPath, {
+          lockfilePath: this.lockPath,
+          realpath: false,
+          stale: this.staleMs,
+          update: Math.max(1000, Math.floor(this.staleMs / 4)),
+          retries: 0,
+          onCompromised: (error) => log.warn('queue lock compromised (event loop stalled past the stale time?)', error),
+        });
+      } catch (error) {
+        if (errorCode(error) !== 'ELOCKED') throw error;
+        // Holders keep it for milliseconds: poll fast at first; a dead holder's lock goes stale after staleMs.
+        if (Date.now() > deadline) {
+          throw new UserError(`the queue at ${this.lockPath} stayed locked by another process; try again`);
+        }
+        const delayMs = Math.min(50, 1 + attempt * 2) * (0.5 + Math.random());
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
+      }
     }
   }
 }

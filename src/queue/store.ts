@@ -16,19 +16,23 @@ import {
 } from './durable-adapter.js';
 import {
   compareSendOrder,
+  contentTypeOf,
   emptySnapshot,
   IndexState,
   publicItem,
+  parseSnapshotFile,
+  serializeSnapshot,
+  storedForm,
   validateSnapshot,
   type ItemRecord,
   type JournalOp,
   type Snapshot,
   type SyncStatus,
 } from './index-state.js';
-import { appendJournal, encodeOps, JOURNAL_NAME, journalFileName, readJournalFrom } from './journal.js';
+import { encodeOps, Journal, JOURNAL_NAME, journalFileName } from './journal.js';
 import { DirLock } from './lock.js';
 import { isJsonContentType, JSON_CONTENT_TYPE, PayloadFiles, type PayloadEnvelope } from './payload-file.js';
-import { ITEM_TYPES, PRIORITY, type ItemState, type ItemType, type QueueItem } from './types.js';
+import { ITEM_TYPES, type ItemState, type ItemType, type QueueItem } from './types.js';
 
 export type { SyncStatus } from './index-state.js';
 
@@ -77,8 +81,8 @@ const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 /** Compact when the journal holds more lines than this or half the item count, whichever is larger: O(1) amortised. */
 const DEFAULT_COMPACT_MIN_LINES = 5000;
 
-/** An item the disk refused: held here, counted as pending, persisted by flushMemory(). */
-interface PreparedItem {
+/** A validated item ready to persist (or, if the disk refuses it, to hold in memory until flushMemory()). */
+export interface PreparedItem {
   record: ItemRecord;
   envelope: PayloadEnvelope;
   body: Buffer;
@@ -107,6 +111,7 @@ export class QueueStore {
   private readonly owner: string;
   private state = new IndexState(emptySnapshot());
   private generation = 0;
+  private journal: Journal;
   /** Offset just past the last journal line this process applied. */
   private journalEnd = 0;
   private journalLines = 0;
@@ -123,9 +128,11 @@ export class QueueStore {
     this.compactMinLines = Math.max(1, options.compactMinLines ?? DEFAULT_COMPACT_MIN_LINES);
     this.lock = new DirLock(join(dir, LOCK_DIR), { staleMs: options.lockStaleMs });
     this.payloads = new PayloadFiles(dir);
-    this.adapter = new DurableJsonAdapter(join(dir, SNAPSHOT_FILE), validateSnapshot);
+    const snapshotPath = join(dir, SNAPSHOT_FILE);
+    this.adapter = new DurableJsonAdapter(snapshotPath, validateSnapshot, serializeSnapshot, parseSnapshotFile);
     this.db = new Low<Snapshot>(this.adapter, emptySnapshot());
     this.owner = `${HOST}:${process.pid}:${randomUUID()}`;
+    this.journal = new Journal(join(dir, journalFileName(0)));
   }
 
   /**
@@ -214,7 +221,7 @@ export class QueueStore {
     if (this.payloadCache?.id === id) this.payloadCache = null;
     // Also sweeps payloads a crash left behind for already-synced items.
     for (const record of [syncedRecord, ...dropped]) {
-      await this.payloads.remove(record.id, record.content_type).catch((error: unknown) => {
+      await this.payloads.remove(record.id, contentTypeOf(record)).catch((error: unknown) => {
         log.warn(`queue: could not delete the payload of ${record.id}`, error);
       });
     }
@@ -290,6 +297,15 @@ export class QueueStore {
     return count;
   }
 
+  /** Folds the journal into a new index snapshot now (it also happens by itself as the journal grows). */
+  async compact(): Promise<void> {
+    this.assertOpen();
+    await this.lock.run(async () => {
+      await this.refresh(true);
+      await this.compactNow();
+    });
+  }
+
   // ---------------------------------------------------------------- reads
 
   async get(id: string): Promise<QueueItem | null> {
@@ -316,7 +332,7 @@ export class QueueStore {
     if (limit <= 0) return [];
     for (const record of this.state.items.values()) {
       if (record.state !== 'pending') continue;
-      if (record.next_attempt_at !== null && record.next_attempt_at > nowIso) continue;
+      if (record.next_attempt_at != null && record.next_attempt_at > nowIso) continue;
       if (picked.length === limit && compareSendOrder(record, picked[limit - 1]!) >= 0) continue;
       if (eligible && !eligible(publicItem(record))) continue;
       let at = picked.length;
@@ -333,7 +349,7 @@ export class QueueStore {
     const sessions = new Set<string>();
     const records = [...this.state.items.values(), ...[...this.memory.values()].map((held) => held.record)];
     for (const record of records) {
-      if (record.type === 'session_start' && record.state !== 'synced' && record.session_id !== null) {
+      if (record.type === 'session_start' && record.state !== 'synced' && record.session_id != null) {
         sessions.add(record.session_id);
       }
     }
@@ -353,7 +369,7 @@ export class QueueStore {
     await this.catchUp();
     let nextAttemptAt: string | null = null;
     for (const record of this.state.items.values()) {
-      const next = record.next_attempt_at;
+      const next = record.next_attempt_at ?? null;
       if (record.state === 'pending' && next !== null && (nextAttemptAt === null || next < nextAttemptAt)) {
         nextAttemptAt = next;
       }
@@ -396,6 +412,7 @@ export class QueueStore {
     }
     this.closed = true;
     liveOwners.delete(this.owner);
+    await this.journal.close();
   }
 
   // ---------------------------------------------------------------- internals
@@ -432,7 +449,7 @@ export class QueueStore {
   /** Brings this process's index up to date for a read, without the lock unless something looks wrong. */
   private async catchUp(): Promise<void> {
     this.assertOpen();
-    if (await this.refresh(false)) return;
+    if (await this.lock.runLocal(() => this.refresh(false))) return;
     try {
       await this.lock.run(() => this.refresh(true));
     } catch (error) {
@@ -449,10 +466,10 @@ export class QueueStore {
   private async refresh(locked: boolean): Promise<boolean> {
     const stamp = await fileStamp(this.adapter.path);
     if (stamp !== this.snapshotStamp || (stamp === null && !this.loadedOnce)) return this.loadAll(locked);
-    const read = await readJournalFrom(this.journalPath(), this.journalEnd);
+    const read = await this.journal.readFrom(this.journalEnd);
     if (!locked && read.badLines > 0) return false;
     if (read.missing && this.journalEnd > 0) return this.loadAll(locked);
-    if (read.badLines > 0) log.warn(`queue: skipped ${read.badLines} unreadable journal line(s) in ${this.journalPath()}`);
+    if (read.badLines > 0) log.warn(`queue: skipped ${read.badLines} unreadable journal line(s) in ${this.journal.path}`);
     for (const op of read.ops) this.state.apply(op);
     this.journalEnd = read.endOffset;
     this.journalLines += read.ops.length + read.badLines;
@@ -484,13 +501,13 @@ export class QueueStore {
     }
     this.db.data = emptySnapshot(); // the IndexState holds the records now; don't keep a second array
     this.state = new IndexState(snapshot);
-    this.generation = snapshot.generation;
+    await this.switchGeneration(snapshot.generation);
     this.snapshotStamp = this.adapter.lastStamp;
     this.journalEnd = 0;
     this.journalLines = 0;
     this.loadedOnce = true;
     this.payloadCache = null;
-    const read = await readJournalFrom(this.journalPath(), 0);
+    const read = await this.journal.readFrom(0);
     if (!locked && read.badLines > 0) return false;
     for (const op of read.ops) this.state.apply(op);
     this.journalEnd = read.endOffset;
@@ -515,7 +532,7 @@ export class QueueStore {
     const base = emptySnapshot(newest + 1);
     const state = new IndexState(base);
     for (const envelope of envelopes) state.apply({ op: 'add', item: recordFromEnvelope(envelope) });
-    const journal = await readJournalFrom(join(this.dir, journalFileName(newest)), 0);
+    const journal = await new Journal(join(this.dir, journalFileName(newest))).readFrom(0);
     for (const op of journal.ops) state.apply(op);
     const snapshot = state.toSnapshot(newest + 1);
     await this.writeSnapshot(snapshot);
@@ -548,14 +565,17 @@ export class QueueStore {
     return newest;
   }
 
-  private journalPath(): string {
-    return join(this.dir, journalFileName(this.generation));
+  private async switchGeneration(generation: number): Promise<void> {
+    if (generation === this.generation && this.journal.path.endsWith(journalFileName(generation))) return;
+    await this.journal.close();
+    this.generation = generation;
+    this.journal = new Journal(join(this.dir, journalFileName(generation)));
   }
 
   /** Appends ops (one write, one fdatasync) and applies them. Caller holds the lock and has refreshed. */
   private async append(ops: JournalOp[]): Promise<void> {
     const created = this.journalEnd === 0;
-    this.journalEnd = await appendJournal(this.journalPath(), encodeOps(ops), this.journalEnd);
+    this.journalEnd = await this.journal.append(encodeOps(ops), this.journalEnd);
     if (created) await fsyncDir(this.dir);
     for (const op of ops) this.state.apply(op);
     this.journalLines += ops.length;
@@ -563,7 +583,10 @@ export class QueueStore {
 
   /** Folds the journal into a new snapshot generation once it outgrows the index. Caller holds the lock. */
   private async maybeCompact(): Promise<void> {
-    if (this.journalLines <= Math.max(this.compactMinLines, this.state.items.size / 2)) return;
+    if (this.journalLines > Math.max(this.compactMinLines, this.state.items.size / 2)) await this.compactNow();
+  }
+
+  private async compactNow(): Promise<void> {
     try {
       await this.writeSnapshot(this.state.toSnapshot(this.generation + 1));
     } catch (error) {
@@ -571,7 +594,7 @@ export class QueueStore {
       log.warn('queue: compaction postponed, the disk refused the new index', error);
       return;
     }
-    this.generation += 1;
+    await this.switchGeneration(this.generation + 1);
     this.snapshotStamp = this.adapter.lastStamp;
     this.journalEnd = 0;
     this.journalLines = 0;
@@ -588,7 +611,7 @@ export class QueueStore {
   private releaseOrphansOps(report: (count: number) => void): JournalOp[] {
     const orphans: string[] = [];
     for (const record of this.state.items.values()) {
-      if (record.state === 'inflight' && !ownerAlive(record.inflight_owner)) orphans.push(record.id);
+      if (record.state === 'inflight' && !ownerAlive(record.inflight_owner ?? null)) orphans.push(record.id);
     }
     report(orphans.length);
     return orphans.length > 0 ? [{ op: 'release', ids: orphans }] : [];
@@ -607,7 +630,7 @@ export class QueueStore {
     await this.mutate(async () => {
       const known = this.state.items.get(record.id);
       if (known) {
-        if (!fileExisted && known.state === 'synced') await this.payloads.remove(record.id, record.content_type);
+        if (!fileExisted && known.state === 'synced') await this.payloads.remove(record.id, contentTypeOf(record));
         return [];
       }
       // A payload without an index entry: left by a crash before its journal line; ours replaces it.
@@ -672,26 +695,24 @@ function canonicalTime(value: string | null): string | null {
   return new Date(ms).toISOString();
 }
 
-function recordFromEnvelope(envelope: PayloadEnvelope): Omit<ItemRecord, 'seq'> {
-  return {
+function recordFromEnvelope(envelope: PayloadEnvelope): ItemRecord {
+  return storedForm({
     id: envelope.id,
     type: envelope.type,
-    priority: PRIORITY[envelope.type],
     state: 'pending',
     queued_at: canonicalTime(envelope.queued_at) ?? envelope.queued_at,
-    retry_count: 0,
-    last_error: null,
     session_id: envelope.session_id,
     bytes: envelope.bytes,
-    next_attempt_at: null,
-    synced_at: null,
     content_type: envelope.content_type,
-    inflight_owner: null,
-  };
+    seq: -1,
+  });
 }
 
-/** Validates an enqueue where it enters the queue: bad input is a usage error, never a half-written item. */
-function prepareItem(input: EnqueueInput): PreparedItem {
+/**
+ * Validates an enqueue where it enters the queue (bad input is a usage error, never a
+ * half-written item) and builds its index record and payload envelope. Exported for bulk fills.
+ */
+export function prepareItem(input: EnqueueInput): PreparedItem {
   if (!ITEM_TYPES.includes(input.type)) throw new UsageError(`unknown queue item type: ${String(input.type)}`);
   const id = input.id ?? randomUUID();
   if (!ID_PATTERN.test(id)) throw new UsageError(`invalid queue item id: ${id} (letters, digits, '.', '_', '-')`);
@@ -713,22 +734,16 @@ function prepareItem(input: EnqueueInput): PreparedItem {
   }
   const sessionId = input.sessionId ?? null;
   const queuedAt = new Date().toISOString();
-  const record: ItemRecord = {
+  const record = storedForm({
     id,
     type: input.type,
-    priority: PRIORITY[input.type],
     state: 'pending',
     queued_at: queuedAt,
-    retry_count: 0,
-    last_error: null,
     session_id: sessionId,
     bytes: body.length,
-    next_attempt_at: null,
-    synced_at: null,
     seq: -1,
     content_type: contentType,
-    inflight_owner: null,
-  };
+  });
   const envelope: PayloadEnvelope = {
     format: 1,
     id,

@@ -74,6 +74,7 @@ export class SyncLoop extends EventEmitter {
   private chain: Promise<unknown> = Promise.resolve();
   private timer: NodeJS.Timeout | null = null;
   private kickQueued = false;
+  private kicked: Promise<DrainReport> | null = null;
   private stopped = false;
   private lastOnline: boolean | null = null;
 
@@ -103,11 +104,22 @@ export class SyncLoop extends EventEmitter {
     this.schedule(0);
   }
 
-  /** Right after an enqueue: drain soon if the backend was reachable last time. */
-  kick(): void {
-    if (!this.enabled || this.stopped || this.lastOnline === false || this.kickQueued) return;
+  /**
+   * Right after an enqueue: drain soon unless the backend was unreachable last time. Returns the
+   * pass that will cover the new item, or null when none will run now.
+   */
+  kick(): Promise<DrainReport> | null {
+    if (!this.enabled || this.stopped || this.lastOnline === false) return null;
+    if (this.kickQueued) return this.kicked;
     this.kickQueued = true;
-    void this.drain().catch((error) => log.warn(`sync failed: ${errorMessage(error)}`));
+    this.kicked = this.drain();
+    this.kicked.catch((error) => log.warn(`sync failed: ${errorMessage(error)}`));
+    return this.kicked;
+  }
+
+  /** False after the last probe failed. */
+  get offline(): boolean {
+    return this.lastOnline === false;
   }
 
   /** Stops the timer and waits for a running drain; closes the uploader's sockets. */
@@ -115,6 +127,8 @@ export class SyncLoop extends EventEmitter {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    // Don't keep a closing recorder waiting for a slow backend: cancelled sends are simply retried later.
+    this.uploader?.abort();
     await this.chain.catch(() => undefined);
     if (this.ownsUploader) this.uploader?.close();
   }
@@ -188,43 +202,115 @@ export class SyncLoop extends EventEmitter {
     const patch: Partial<SyncStatus> = { is_online: true };
     if (status.throttled_until !== null) patch.throttled_until = null;
     await this.store.setStatus(patch);
-    let unauthorized = status.unauthorized;
-    const seen = options.seen ?? new Set<string>();
-    while (!aborted()) {
-      const blockedSessions = await this.store.unsyncedSessionStarts();
-      const sendable = (item: QueueItem) =>
-        item.type === 'session_start' || item.session_id === null || !blockedSessions.has(item.session_id);
-      // While the key is refused, one item at a time tells us when it works again.
-      const limit = unauthorized ? 1 : this.settings.syncBatchSize;
-      const dueAtMs = options.ignoreBackoff ? LATEST_DATE_MS : this.now();
-      const batch = await this.store.due(dueAtMs, limit, (item) => !seen.has(item.id) && sendable(item));
-      if (batch.length === 0) break;
-      for (const item of batch) seen.add(item.id);
-      // Session starts go first so the rest of their session can follow in the same batch.
-      const starts = batch.filter((item) => item.type === 'session_start');
-      let stop = await this.sendAll(uploader, starts, report);
-      if (stop === null) {
-        const stillBlocked = await this.store.unsyncedSessionStarts();
-        const rest = batch.filter((item) => {
-          if (item.type === 'session_start') return false;
-          const ready = item.session_id === null || !stillBlocked.has(item.session_id);
-          if (!ready) seen.delete(item.id);
-          return ready;
-        });
-        stop = await this.sendAll(uploader, rest, report);
-      }
-      if (stop !== null) {
-        report.stopped = stop;
-        if (stop === 'throttled') report.throttledUntil = (await this.store.getStatus()).throttled_until;
-        break;
-      }
-      if (unauthorized && report.delivered > 0) {
-        unauthorized = false;
-        await this.store.setStatus({ unauthorized: false });
-      }
+    const stop = await this.sendDue(uploader, options, report, status.unauthorized, aborted);
+    if (stop !== null) {
+      report.stopped = stop;
+      if (stop === 'throttled') report.throttledUntil = (await this.store.getStatus()).throttled_until;
     }
     const counts = await this.store.counts();
     await this.store.setStatus({ last_sync_at: new Date(this.now()).toISOString(), next_attempt_at: counts.nextAttemptAt });
+  }
+
+  /**
+   * Workers take due items from a buffer that is refilled SYNC_BATCH_SIZE at a time (marked
+   * inflight together), so the pass never waits for a whole batch. An item of a session is only
+   * due once that session's start is synced; a start finishing can make more items due, so an
+   * empty refill waits for the items still on their way before the pass ends.
+   */
+  private async sendDue(
+    uploader: Uploader,
+    options: DrainOptions,
+    report: DrainReport,
+    startUnauthorized: boolean,
+    aborted: () => boolean,
+  ): Promise<SkipReason | null> {
+    const seen = options.seen ?? new Set<string>();
+    const buffer: QueueItem[] = [];
+    let unauthorized = startUnauthorized;
+    let stop: SkipReason | null = null;
+    let refilling: Promise<number> | null = null;
+    let active = 0;
+    let wake = () => {};
+    let progress = new Promise<void>((resolve) => (wake = resolve));
+    const signalProgress = () => {
+      wake();
+      progress = new Promise<void>((resolve) => (wake = resolve));
+    };
+    let offlineCheck: Promise<boolean> | null = null;
+
+    const refill = async (): Promise<number> => {
+      const blockedSessions = await this.store.unsyncedSessionStarts();
+      const sendable = (item: QueueItem) =>
+        !seen.has(item.id) && (item.type === 'session_start' || item.session_id === null || !blockedSessions.has(item.session_id));
+      // While the key is refused, one item at a time tells us when it works again.
+      const limit = unauthorized ? 1 : this.settings.syncBatchSize;
+      const dueAtMs = options.ignoreBackoff ? LATEST_DATE_MS : this.now();
+      const batch = await this.store.due(dueAtMs, limit, sendable);
+      if (batch.length === 0) return 0;
+      for (const item of batch) seen.add(item.id);
+      await this.store.markInflight(batch.map((item) => item.id));
+      buffer.push(...batch);
+      return batch.length;
+    };
+
+    const take = async (): Promise<QueueItem | null> => {
+      for (;;) {
+        if (stop !== null || aborted()) return null;
+        const next = buffer.shift();
+        if (next) return next;
+        if (unauthorized && active > 0) {
+          await progress;
+          continue;
+        }
+        refilling ??= refill().finally(() => (refilling = null));
+        const added = await refilling;
+        if (added > 0 || buffer.length > 0) continue;
+        if (active === 0) return null;
+        await progress;
+      }
+    };
+
+    const worker = async () => {
+      for (let item = await take(); item !== null; item = await take()) {
+        active += 1;
+        try {
+          const decision = await this.attempt(uploader, item);
+          if (aborted() && decision.action !== 'delivered') {
+            await this.putBack(item, item.last_error ?? 'cancelled: the sync stopped', item.next_attempt_at, report);
+            continue;
+          }
+          report.attempted += 1;
+          if (decision.action === 'transient' && decision.network) {
+            // A network error right after a good probe may mean we just went offline: that spends no attempt.
+            offlineCheck ??= this.checkOnline(uploader);
+            if (!(await offlineCheck)) {
+              stop ??= 'offline';
+              await this.store.setStatus({ is_online: false, next_attempt_at: this.nextTickIso() });
+              await this.putBack(item, decision.error, null, report);
+              continue;
+            }
+          }
+          const pause = await this.apply(item, decision, report);
+          if (pause !== null) stop ??= pause;
+          if (unauthorized && decision.action === 'delivered') {
+            unauthorized = false;
+            await this.store.setStatus({ unauthorized: false });
+          }
+        } finally {
+          active -= 1;
+          signalProgress();
+        }
+      }
+    };
+
+    const concurrency = Math.max(1, this.options.concurrency ?? 8);
+    await Promise.all(Array.from({ length: concurrency }, worker));
+    await refilling;
+    // Taken from the queue but never sent because the pass stopped: back to pending exactly as they were.
+    for (const item of buffer.splice(0)) {
+      await this.store.reschedule(item.id, { error: item.last_error, nextAttemptAt: item.next_attempt_at, countAttempt: false });
+    }
+    return stop;
   }
 
   private async checkOnline(uploader: Uploader): Promise<boolean> {
@@ -235,42 +321,6 @@ export class SyncLoop extends EventEmitter {
 
   private nextTickIso(): string {
     return new Date(this.now() + this.settings.syncIntervalS * 1000).toISOString();
-  }
-
-  /** Sends items a few at a time; returns why the queue must pause, or null. A failing item never stops the others. */
-  private async sendAll(uploader: Uploader, items: QueueItem[], report: DrainReport): Promise<SkipReason | null> {
-    if (items.length === 0) return null;
-    await this.store.markInflight(items.map((item) => item.id));
-    let stop: SkipReason | null = null;
-    let offlineCheck: Promise<boolean> | null = null;
-    let next = 0;
-    const worker = async () => {
-      while (next < items.length) {
-        const item = items[next++]!;
-        if (stop !== null) {
-          // Paused by another reply: back to pending exactly as it was.
-          await this.store.reschedule(item.id, { error: item.last_error, nextAttemptAt: item.next_attempt_at, countAttempt: false });
-          continue;
-        }
-        const decision = await this.attempt(uploader, item);
-        report.attempted += 1;
-        if (decision.action === 'transient' && decision.network) {
-          // A network error right after a good probe may mean we just went offline: that spends no attempt.
-          offlineCheck ??= this.checkOnline(uploader);
-          if (!(await offlineCheck)) {
-            stop = 'offline';
-            await this.store.setStatus({ is_online: false, next_attempt_at: this.nextTickIso() });
-            await this.putBack(item, decision.error, null, report);
-            continue;
-          }
-        }
-        const pause = await this.apply(item, decision, report);
-        if (pause !== null) stop ??= pause;
-      }
-    };
-    const concurrency = Math.max(1, this.options.concurrency ?? 4);
-    await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
-    return stop;
   }
 
   private async attempt(uploader: Uploader, item: QueueItem): Promise<Decision> {

@@ -36,6 +36,8 @@ export interface Uploader {
   send(upload: Upload): Promise<Outcome>;
   /** `GET /health`: the connectivity probe. */
   probe(): Promise<Outcome>;
+  /** Cancels requests in flight (they come back as network outcomes); later requests work normally. */
+  abort(): void;
   /** Closes idle keep-alive sockets so the process can exit. */
   close(): void;
 }
@@ -73,6 +75,7 @@ export function createUploader(options: UploaderOptions): Uploader {
     http: new http.Agent({ keepAlive: true, maxSockets: 16 }),
     https: new https.Agent({ keepAlive: true, maxSockets: 16 }),
   };
+  let cancel = new AbortController();
   const headers: Headers = { 'user-agent': USER_AGENT };
   if (options.apiKey !== null) headers.authorization = `Bearer ${options.apiKey}`;
   const client: Got = got.extend({
@@ -97,6 +100,7 @@ export function createUploader(options: UploaderOptions): Uploader {
         method,
         headers: extra.headers,
         body: extra.body,
+        signal: cancel.signal,
         timeout: { connect: Math.min(extra.timeoutMs, 10_000), request: extra.timeoutMs },
       });
       const retryAfter = response.headers['retry-after'];
@@ -139,6 +143,10 @@ export function createUploader(options: UploaderOptions): Uploader {
     },
     probe() {
       return request('GET', '/health', { timeoutMs: probeTimeoutMs });
+    },
+    abort() {
+      cancel.abort();
+      cancel = new AbortController();
     },
     close() {
       agent.http.destroy();

@@ -8,6 +8,7 @@ import {
   calibrationPath,
   gridPath,
   planLayout,
+  pt,
   segmentMedianUv,
   tracePath,
   type PageGeometry,
@@ -216,8 +217,8 @@ function beatMarksPath(input: ReportInput, page: PageGeometry): string {
     const bottom = row.topMm + row.heightMm - 0.5;
     for (const sample of input.beatSamples) {
       if (sample < segment.fromSample || sample >= segment.toSample) continue;
-      const x = mm(segment.xMm + (sample - segment.fromSample) * mmPerSample).toFixed(2);
-      parts.push(`M${x} ${mm(bottom - BEAT_MARK_MM).toFixed(2)}V${mm(bottom).toFixed(2)}`);
+      const x = pt(segment.xMm + (sample - segment.fromSample) * mmPerSample);
+      parts.push(`M${x} ${pt(bottom - BEAT_MARK_MM)}V${pt(bottom)}`);
     }
   }
   return parts.join('');
@@ -225,8 +226,7 @@ function beatMarksPath(input: ReportInput, page: PageGeometry): string {
 
 /** A short vertical bar where one lead's column ends and the next begins. */
 function separatorPath(xMm: number, baselineMm: number): string {
-  const x = mm(xMm).toFixed(2);
-  return `M${x} ${mm(baselineMm - 2.5).toFixed(2)}V${mm(baselineMm + 2.5).toFixed(2)}`;
+  return `M${pt(xMm)} ${pt(baselineMm - 2.5)}V${pt(baselineMm + 2.5)}`;
 }
 
 function leadLabels(page: PageGeometry): Content[] {

@@ -131,8 +131,8 @@ export function planLayout(leadNames: readonly string[], sampleCount: number, fs
   return { twelveLead, pages };
 }
 
-/** A number in PDF points, short: two decimals are 0.0035 mm, far below any printer's dot. */
-function pt(mm: number): string {
+/** Millimetres as PDF points for a path, short: two decimals are 0.0035 mm, far below any printer's dot. */
+export function pt(mm: number): string {
   const value = Math.round(mm * PT_PER_MM * 100) / 100;
   return Object.is(value, -0) ? '0' : String(value);
 }

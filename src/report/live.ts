@@ -2,7 +2,7 @@
 import { writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { LiveState } from '../session/types.js';
-import { buildReportPdf } from './document.js';
+import { buildReportPdfOffThread } from './off-thread.js';
 import { WINDOW_S } from './layout.js';
 import { reportMetadata } from './metadata.js';
 import type { WrittenReport } from './sources.js';
@@ -64,13 +64,12 @@ export function reportInputFromLive(state: LiveState, paper: Paper = 'a4'): Repo
 
 /**
  * Writes the report of the last 10 s to `pdfPath`. The samples are copied at once; the PDF is
- * built after a macrotask yield, and takes well under a second, so the screen stays live.
+ * built on a worker thread, so the screen stays live meanwhile.
  */
 export async function writeLiveReport(state: LiveState, options: { pdfPath: string; paper?: Paper }): Promise<WrittenReport> {
   const input = reportInputFromLive(state, options.paper ?? 'a4');
   if (input.fsHz <= 0 || input.leads.length === 0) throw new Error('no signal yet: nothing to report');
-  await new Promise((resolve) => setImmediate(resolve));
-  const pdf = await buildReportPdf(input);
+  const pdf = await buildReportPdfOffThread(input);
   await writeFile(options.pdfPath, pdf);
   return {
     pdfPath: options.pdfPath,

@@ -43,6 +43,8 @@ const FILTER_LEAD_IN_S = 5;
 
 interface ResolvedSource {
   kind: 'session' | 'record';
+  /** What the user named: a directory, or a record's header. */
+  given: 'directory' | 'header';
   headerPath: string;
   session: SessionFile | null;
   directory: string;
@@ -71,7 +73,7 @@ export function resolveSource(source: string): ResolvedSource {
           : `${source} holds several records; name one: ecg-monitor report ${join(source, headers[0]!)}`,
       );
     }
-    return { kind: session ? 'session' : 'record', headerPath, session, directory: path };
+    return { kind: session ? 'session' : 'record', given: 'directory', headerPath, session, directory: path };
   }
   const { headerPath, directory } = resolveRecordPath(path);
   if (!existsSync(headerPath)) throw new UsageError(`${source}: no such session directory or WFDB record`);
@@ -86,12 +88,15 @@ export function resolveSource(source: string): ResolvedSource {
       session = null;
     }
   }
-  return { kind: session ? 'session' : 'record', headerPath, session, directory };
+  return { kind: session ? 'session' : 'record', given: 'header', headerPath, session, directory };
 }
 
 /** Reads a session directory or record and prepares the 10 s window for the report. */
 export async function loadReportInput(source: string, options: ReportSourceOptions): Promise<ReportInput> {
-  const resolved = resolveSource(source);
+  return inputFromSource(resolveSource(source), options);
+}
+
+async function inputFromSource(resolved: ResolvedSource, options: ReportSourceOptions): Promise<ReportInput> {
   let record: WfdbRecord;
   try {
     record = readRecord(resolved.headerPath);
@@ -170,12 +175,12 @@ export async function loadReportInput(source: string, options: ReportSourceOptio
 
 /** Builds the report of `source` and writes it; resolves once the file is on disk. */
 export async function writeReport(source: string, options: WriteReportOptions): Promise<WrittenReport> {
-  const input = await loadReportInput(source, options);
   const resolved = resolveSource(source);
+  const input = await inputFromSource(resolved, options);
   const pdf = await buildReportPdf(input);
   const pdfPath = resolve(
     options.out ??
-      (resolved.kind === 'session' && statSync(resolve(source)).isDirectory()
+      (resolved.given === 'directory'
         ? join(resolved.directory, 'report.pdf')
         : join(dirname(resolved.headerPath), `${basename(resolved.headerPath, '.hea')}-report.pdf`)),
   );

@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { STANDARD_LEADS, createSyntheticEcg } from '../device/synthetic.js';
 import type { LiveState, SessionCommands } from '../session/types.js';
-import { startTui } from './index.js';
+import { loadTui } from './load.js';
 
 const { values } = parseArgs({
   options: {
@@ -21,7 +21,7 @@ const { values } = parseArgs({
 });
 const rateHz = Number(values.rate);
 const leads = STANDARD_LEADS.slice(0, Math.max(1, Math.min(12, Number(values.leads))));
-const ecg = createSyntheticEcg({ fsHz: rateHz, hrBpm: Number(values.hr), leads: [...leads], hrvMs: 20, seed: 7 });
+const ecg = createSyntheticEcg({ fsHz: rateHz, hrBpm: Number(values.hr), leads: [...leads], hrvMs: 20, seed: 7, truthCapacity: 64 });
 const bufferSamples = rateHz * 30;
 const startedAtMs = Date.now();
 
@@ -136,6 +136,7 @@ const commands: SessionCommands = {
   quit: () => undefined,
 };
 
+const { startTui } = await loadTui();
 const tui = startTui(state, commands, { fps: Number(values.fps) });
 const seconds = Number(values.seconds);
 if (seconds > 0) setTimeout(() => tui.unmount(), seconds * 1000);

@@ -36,7 +36,9 @@ export function startTui(state: LiveState, commands: SessionCommands, options: T
   const fps = Math.min(MAX_FPS, Math.max(1, options.fps ?? DEFAULT_FPS));
   const size = () => ({ cols: stdout.columns || 80, rows: stdout.rows || 24 });
   const { cols, rows } = size();
-  const view = new ViewStore(cols, rows, state.info.mainsHz);
+  // Lead II is the usual monitoring lead; start on it when the device has it.
+  const leadII = state.traces.findIndex((trace) => trace.lead === 'II');
+  const view = new ViewStore(cols, rows, state.info.mainsHz, Math.max(0, leadII));
   const sink = new InkFrameSink(cols, rows);
   const compositor = new Compositor(stdout as TerminalOut, sink, state, view, fps);
   compositor.start();

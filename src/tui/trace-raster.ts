@@ -105,7 +105,9 @@ export class TraceRaster {
       // First update, or we fell behind (freeze, slow frames): restart the line where the data is.
       from = oldest;
       this.currentDot = -1;
-      this.lastDotRow = -1;
+      // Join the line to the sample before, when the ring buffer still holds it.
+      const before = from - 1;
+      this.lastDotRow = before >= 0 && before >= written - trace.samples.length ? this.dotRowOf(trace.samples[before % trace.samples.length]!) : -1;
     }
     let changed = false;
     if (from < written) {

@@ -23,12 +23,12 @@ export class ViewStore {
   private state: ViewState;
   private readonly listeners = new Set<() => void>();
 
-  constructor(cols: number, rows: number, mainsHz: 50 | 60 = 50) {
+  constructor(cols: number, rows: number, mainsHz: 50 | 60 = 50, leadIndex = 0) {
     this.state = {
       cols,
       rows,
       layout: 'single',
-      leadIndex: 0,
+      leadIndex,
       gainMmPerMv: 10,
       traceMode: 'sweep',
       frozen: false,

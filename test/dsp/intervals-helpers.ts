@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { findEcgDataDir } from '../../src/data-dir.js';
-import { readAnnotations } from '../../src/formats/annotations.js';
+import { isBeatCode, readAnnotations } from '../../src/formats/annotations.js';
 import { findSignal, readRecord, signalMicrovolts } from '../../src/formats/wfdb.js';
 import { measureIntervals } from '../../src/dsp/delineate.js';
 import { referenceBeats, referenceIntervals, type ReferenceBeat } from '../../src/dsp/delineation-reference.js';
@@ -101,6 +101,42 @@ export function evaluateLudb(dir: string, source: 'reference' | 'detector'): Int
         ? beats.map((b) => b.rSample)
         : detectRPeaks(record.header.signals.map((_, i) => signalMicrovolts(record, i)), fsHz, leadII);
     return compareRecord(name, signalUv, fsHz, beats, rPeaks);
+  });
+  return accuracy(records);
+}
+
+/**
+ * QT Database: the `.q1c` marks of one cardiologist (30+ beats, made looking at both leads)
+ * against our median beat over the annotated stretch of signal `signalIndex`, with the `.atr`
+ * beats (every beat, PVCs included) or the detector's as R peaks.
+ */
+export function evaluateQtdb(dir: string, signalIndex: number, source: 'reference' | 'detector'): IntervalAccuracy {
+  const records = recordNames(dir, '.q1c').map((name) => {
+    const record = readRecord(join(dir, name));
+    const fsHz = record.header.fsHz;
+    const marks = readAnnotations(join(dir, `${name}.q1c`), fsHz);
+    const beats = referenceBeats(marks);
+    const margin = Math.round(1.5 * fsHz);
+    const from = Math.max(0, Math.min(...marks.map((m) => m.sample)) - margin);
+    const to = Math.min(record.header.sampleCount!, Math.max(...marks.map((m) => m.sample)) + margin);
+    const signalUv = signalMicrovolts(record, signalIndex).subarray(from, to);
+    const shift = (b: ReferenceBeat): ReferenceBeat => ({
+      rSample: b.rSample - from,
+      pOnset: b.pOnset === null ? null : b.pOnset - from,
+      qrsOnset: b.qrsOnset === null ? null : b.qrsOnset - from,
+      qrsOffset: b.qrsOffset === null ? null : b.qrsOffset - from,
+      tEnd: b.tEnd === null ? null : b.tEnd - from,
+    });
+    let rPeaks: number[];
+    if (source === 'reference') {
+      rPeaks = readAnnotations(join(dir, `${name}.atr`), fsHz)
+        .filter((a) => isBeatCode(a.code) && a.sample >= from && a.sample < to)
+        .map((a) => a.sample - from);
+    } else {
+      const leads = record.header.signals.map((_, i) => signalMicrovolts(record, i).subarray(from, to));
+      rPeaks = detectRPeaks(leads, fsHz, signalIndex);
+    }
+    return compareRecord(name, signalUv, fsHz, beats.map(shift), rPeaks);
   });
   return accuracy(records);
 }

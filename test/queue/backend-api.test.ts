@@ -23,7 +23,7 @@ async function setup(env: Record<string, string>, backend: TestBackend | null): 
     env: { ECG_QUEUE_DIR: join(dir, 'queue'), ...(backend ? { BACKEND_API_URL: backend.url } : {}), ...env },
     cwd: dir,
   });
-  const api = createBackendApi(config, { uploadTimeoutMs: 3000, backoffBaseMs: 50 });
+  const api = createBackendApi(config, { uploadTimeoutMs: 1000, backoffBaseMs: 50 });
   cleanups.push(() => api.close());
   return { api, config };
 }
@@ -88,5 +88,18 @@ describe('createBackendApi', () => {
     await api.forceSync();
     expect((await api.getQueueStats())).toMatchObject({ pending_count: 2, upload_enabled: false, is_online: false });
     expect(backend.counters.requests).toBe(0);
+  });
+
+  it('close() cancels a hanging upload without spending an attempt', async () => {
+    const backend = await startTestBackend();
+    cleanups.push(() => backend.close());
+    const { api, config } = await setup({ BACKEND_UPLOAD_ENABLED: 'true' }, backend);
+    backend.setFaults({ latencyMs: 10 * 60_000 });
+    const result = await api.startSession(START);
+    expect(result).toMatchObject({ status: 'queued', message: expect.stringMatching(/not sent within/) });
+    await api.close();
+    const reopened = createBackendApi({ ...config, uploadEnabled: false });
+    cleanups.push(() => reopened.close());
+    expect(await reopened.getPendingItems()).toMatchObject([{ id: result.id, state: 'pending', retry_count: 0 }]);
   });
 });

@@ -71,11 +71,13 @@ describe('QueueStore recovery', () => {
 
   it('ignores a torn last journal line and cuts it off before the next append', async () => {
     const { dir, pending } = await seededQueue();
-    const journal = readdirSync(dir).find((name) => name.startsWith('journal-'))!;
-    const path = join(dir, journal);
+    const { generation } = JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8')) as { generation: number };
+    const path = join(dir, `journal-${generation}.ndjson`);
+    appendFileSync(path, '{"op":"status","patch":{"is_online":true}}\n');
     appendFileSync(path, '{"op":"add","item":{"id":"half-writ');
     const store = await QueueStore.open(dir);
     expect(await store.get('half-writ')).toBeNull();
+    expect((await store.getStatus()).is_online).toBe(true);
     expect((await store.list({ state: 'pending' })).map((item) => item.id).sort()).toEqual([...pending].sort());
     const added = await store.enqueue({ type: 'metrics', payload: '{"next":1}' });
     await store.close();

@@ -180,12 +180,14 @@ describe('order', () => {
     const { backend, store, loop, later } = await rig();
     const early = await enqueueMetrics(store, 'S1');
     const start = await enqueueStart(store, 'S1');
-    const unrelated = await enqueueMetrics(store, 'S9');
     backend.script({ status: 500 });
-    const first = await loop.drain();
-    expect(first).toMatchObject({ attempted: 2, delivered: 1 });
+    expect(await loop.drain()).toMatchObject({ attempted: 1, delivered: 0 });
     expect((await store.get(early.id))!).toMatchObject({ state: 'pending', retry_count: 0 });
+    // Other sessions are not held up while S1 waits for its start.
+    const unrelated = await enqueueMetrics(store, 'S9');
+    expect(await loop.drain()).toMatchObject({ attempted: 1, delivered: 1 });
     expect((await store.get(unrelated.id))!.state).toBe('synced');
+    expect((await store.get(early.id))!.state).toBe('pending');
     later(1001);
     expect(await loop.drain()).toMatchObject({ delivered: 2 });
     const keys = backend.received().map((item) => item.key);

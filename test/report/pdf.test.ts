@@ -126,6 +126,17 @@ describe.skipIf(!dataDir)('12-lead report of PTB s0010_re', () => {
   });
 });
 
+describe.skipIf(!dataDir)('12-lead report at 500 Hz (LUDB 1)', () => {
+  it('uses the 3x4 layout and stays under 1 MB', async () => {
+    const written = await writeReport(join(dataDir!, 'ludb', '1.hea'), { paper: 'a4', out: join(temp.path, 'ludb1.pdf') });
+    expect(written.bytes).toBeLessThanOrEqual(1024 * 1024);
+    expect(written.metadata.sample_rate_hz).toBe(500);
+    const words = pdfText(written.pdfPath).split(/\s+/);
+    expect(words.filter((word) => word === 'II')).toHaveLength(2);
+    expect(calibrationPulses(renderPage(written.pdfPath, DPI))).toHaveLength(4);
+  });
+});
+
 describe.skipIf(!dataDir)('few-lead reports', () => {
   it('prints one 10 s strip per lead of MIT-BIH 100 on US Letter', async () => {
     const pdfPath = join(temp.path, '100.pdf');

@@ -18,9 +18,9 @@ const DEVICE_COLOR = { connecting: 'yellow', connected: 'green', reconnecting: '
 export const Header = memo(function Header(props: HeaderProps) {
   const { info } = props;
   const device = props.deviceMessage ?? props.deviceState;
-  const filter = info.filter === 'monitor' ? 'monitor 0.5-40 Hz' : 'diagnostic 0.05-150 Hz';
+  const filter = info.filter === 'monitor' ? '0.5-40 Hz' : '0.05-150 Hz';
   const who = [info.patientId ? `patient ${info.patientId}` : null, info.operator ? `op ${info.operator}` : null].filter(Boolean).join(' ');
-  const left = ` ECG ${formatClock(props.elapsedS)}  ${info.source} ${info.protocol} ${info.nominalRateHz} Hz  ${filter}  notch ${props.mainsHz} Hz  ${who}`;
+  const left = ` ECG ${formatClock(props.elapsedS)} │ ${info.source} │ ${info.protocol} ${info.nominalRateHz} Hz │ ${filter} │ notch ${props.mainsHz} Hz │ ${who}`;
   const right = ` ${device} `;
   const leftWidth = Math.max(0, props.width - right.length);
   return (

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { analyzeSignals } from '../../src/dsp/analyze.js';
+import { averagedRrMs, HeartRateMeter } from '../../src/dsp/heart-rate.js';
+import { createPipeline } from '../../src/dsp/pipeline.js';
+import { qrsWithTallT } from './test-signals.js';
+
+describe('heart-rate averaging (IEC 60601-2-27 disclosure)', () => {
+  it('averages the last 12 RR intervals', () => {
+    const rr = [...Array(20).fill(500), ...Array(12).fill(1000)];
+    expect(averagedRrMs(rr)).toBe(1000);
+    expect(averagedRrMs([...Array(12).fill(800), 600])).toBeCloseTo((11 * 800 + 600) / 12, 6);
+  });
+
+  it('switches to the last 4 when they average over 1.2 s', () => {
+    const rr = [...Array(12).fill(800), 1500, 1500, 1500, 1500];
+    expect(averagedRrMs(rr)).toBe(1500);
+    expect(averagedRrMs([])).toBeNull();
+  });
+
+  it('updates once per second of signal and blanks after 6 s without a beat', () => {
+    const meter = new HeartRateMeter(100);
+    meter.tick(0);
+    for (let beat = 0; beat <= 10; beat += 1) meter.addBeat(beat * 100); // 60 bpm
+    meter.tick(1000);
+    expect(meter.rateBpm).toBeCloseTo(60, 6);
+    meter.addBeat(1050); // a short RR, not yet shown
+    meter.tick(1099);
+    expect(meter.rateBpm).toBeCloseTo(60, 6);
+    meter.tick(1100);
+    expect(meter.rateBpm).toBeGreaterThan(60);
+    meter.tick(1050 + 700);
+    expect(meter.rateBpm).toBeNull();
+  });
+});
+
+describe('tall T waves are not counted as beats', () => {
+  for (const fsHz of [250, 500]) {
+    it(`T wave 1.2x the R wave at ${fsHz} Hz: one beat per QRS, HR 60`, () => {
+      const { signalUv, rSamples } = qrsWithTallT({ fsHz, hrBpm: 60, seconds: 60, tAmplitudeUv: 1200, tDelayS: 0.3 });
+      const result = analyzeSignals({ fsHz, leads: ['II'], signalsUv: [signalUv] });
+      expect(result.beats.length).toBe(rSamples.length);
+      for (const [i, beat] of result.beats.entries()) expect(Math.abs(beat.sample - rSamples[i]!)).toBeLessThanOrEqual(1);
+      expect(result.heartRateBpm!).toBeCloseTo(60, 0);
+
+      const pipeline = createPipeline({ fsHz, leads: ['II'] });
+      for (let s = 0; s < signalUv.length; s += fsHz) {
+        pipeline.push({ firstSample: s, sampleCount: fsHz, channels: [signalUv.subarray(s, s + fsHz)], leadOff: [false], receivedAtMs: 0 });
+      }
+      expect(Math.abs(pipeline.metrics(60).heartRateBpm! - 60)).toBeLessThan(1);
+    });
+  }
+});

@@ -1,0 +1,95 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findEcgDataDir } from '../../src/data-dir.js';
+import { createSyntheticEcg } from '../../src/device/synthetic.js';
+
+const bin = join(import.meta.dirname, '..', '..', 'bin', 'ecg-monitor.js');
+const dataDir = findEcgDataDir();
+
+function analyze(...args: string[]) {
+  const child = spawnSync(process.execPath, [bin, 'analyze', ...args], { encoding: 'utf8', env: { ...process.env, ECG_LOG_FILE: join(work, 'log.txt') } });
+  return { code: child.status, stdout: child.stdout, stderr: child.stderr };
+}
+
+// Runs the built binary: `npm test` builds first (pretest); otherwise run `npx tsc -p .`.
+let work = '';
+beforeAll(() => {
+  work = mkdtempSync(join(tmpdir(), 'ecg-analyze-'));
+});
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe('ecg-monitor analyze', () => {
+  it.skipIf(!dataDir)('prints the CONTRACTS JSON for MIT-BIH 100', () => {
+    const { code, stdout, stderr } = analyze(join(dataDir!, '100.hea'), '--json');
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const doc = JSON.parse(stdout);
+    expect(Object.keys(doc).sort()).toEqual(['beats', 'fs', 'lead', 'metrics']);
+    expect(doc.fs).toBe(360);
+    expect(doc.lead).toBe('MLII');
+    expect(doc.beats.length).toBeGreaterThan(2260);
+    expect(doc.beats.length).toBeLessThan(2285);
+    expect(doc.beats[10]).toEqual({ sample: expect.any(Number), t: expect.any(Number) });
+    expect(doc.beats[10].t).toBeCloseTo(doc.beats[10].sample / 360, 3);
+    expect(Object.keys(doc.metrics).sort()).toEqual(['heart_rate', 'pr_ms', 'qrs_ms', 'qt_ms', 'qtc_ms']);
+    expect(doc.metrics.heart_rate).toBeGreaterThan(70);
+    expect(doc.metrics.heart_rate).toBeLessThan(80);
+  });
+
+  it.skipIf(!dataDir)('analyzes another lead on request, and refuses an unknown one with exit 2', () => {
+    const v5 = analyze(join(dataDir!, '100'), '--lead', 'V5', '--json');
+    expect(v5.code).toBe(0);
+    expect(JSON.parse(v5.stdout).lead).toBe('V5');
+    const missing = analyze(join(dataDir!, '100.hea'), '--lead', 'V9');
+    expect(missing.code).toBe(2);
+    expect(missing.stderr.trim().split('\n')).toHaveLength(1);
+    expect(missing.stderr).toMatch(/V9.*MLII, V5/);
+  });
+
+  it('reads a CSV file and prints a readable summary without --json', () => {
+    const fsHz = 500;
+    const source = createSyntheticEcg({ fsHz, hrBpm: 72, leads: ['I', 'II'], seed: 11 });
+    const [lead1, lead2] = source.next(10 * fsHz);
+    const lines = ['# fs=500', 'I,II_mV'];
+    for (let i = 0; i < lead1!.length; i += 1) lines.push(`${lead1![i]!.toFixed(1)},${(lead2![i]! / 1000).toFixed(4)}`);
+    const file = join(work, 'ten-seconds.csv');
+    writeFileSync(file, `${lines.join('\n')}\n`);
+
+    const json = analyze(file, '--json');
+    expect(json.code).toBe(0);
+    const doc = JSON.parse(json.stdout);
+    expect(doc.fs).toBe(500);
+    expect(doc.lead).toBe('II');
+    const truth = source.truth().map((t) => t.rSample);
+    expect(doc.beats.length).toBe(truth.length);
+    expect(Math.abs(doc.metrics.heart_rate - 72)).toBeLessThanOrEqual(1);
+    expect(doc.metrics.qrs_ms).toBeGreaterThan(60);
+
+    const text = analyze(file);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/heart rate\s+7\d\.\d bpm/);
+    expect(text.stdout).toMatch(/lead II/);
+  });
+
+  it('exits 2 with one line for a missing or malformed file', () => {
+    const missing = analyze(join(work, 'nope.hea'), '--json');
+    expect(missing.code).toBe(2);
+    expect(missing.stdout).toBe('');
+    expect(missing.stderr.trim().split('\n')).toHaveLength(1);
+
+    const badCsv = join(work, 'bad.csv');
+    writeFileSync(badCsv, 'II\n1\n2\n');
+    const bad = analyze(badCsv, '--json');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/sample rate/);
+
+    const badHeader = join(work, 'broken.hea');
+    writeFileSync(badHeader, 'broken 1 250 100\nbroken.dat 999 200 12 0 0 0 0 II\n');
+    const broken = analyze(badHeader);
+    expect(broken.code).toBe(2);
+    expect(broken.stderr).toMatch(/format 999/);
+  });
+});
