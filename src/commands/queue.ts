@@ -142,7 +142,7 @@ async function runSync(args: QueueArgs): Promise<void> {
     const { SyncLoop } = await import('../queue/sync.js');
     const ora = !args.json && process.stderr.isTTY ? (await import('ora')).default : null;
     const loop = new SyncLoop(store, config);
-    const spinner = ora ? ora({ text: 'syncing…', stream: process.stderr }).start() : null;
+    const spinner = ora ? ora({ text: 'syncing…', stream: process.stderr, discardStdin: false }).start() : null;
     const total: DrainReport = { stopped: null, attempted: 0, delivered: 0, failed: 0, retrying: 0, throttledUntil: null };
     const seen = new Set<string>();
     loop.on('settled', () => {

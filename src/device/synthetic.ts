@@ -30,6 +30,8 @@ export interface SyntheticEcgOptions {
   baselineWander?: boolean;
   mainsHz?: 0 | 50 | 60;
   muscleNoise?: boolean;
+  /** Atrial fibrillation: no P waves, fibrillatory waves, irregularly irregular RR. */
+  atrialFibrillation?: boolean;
   /** Every Nth beat is a premature ventricular beat (wide QRS, no P, compensatory pause). */
   pvcEvery?: number;
   prMs?: number;
@@ -69,7 +71,7 @@ interface WaveShape {
 }
 
 // Amplitudes are typical adult values; V1..V6 follow normal R-wave progression.
-const NORMAL_P: Omit<WaveShape, 'centerS'> = { sigmaS: 0.025, magnitudeUv: 150, axisDeg: 60, precordialUv: [60, 80, 90, 100, 100, 90] };
+const NORMAL_P: Omit<WaveShape, 'centerS'> = { sigmaS: 0.025, magnitudeUv: 200, axisDeg: 60, precordialUv: [60, 80, 90, 100, 100, 90] };
 const NORMAL_QRS: WaveShape[] = [
   { centerS: -0.028, sigmaS: 0.007, magnitudeUv: -110, axisDeg: 60, precordialUv: [0, 0, 0, -40, -80, -100] },
   { centerS: 0, sigmaS: 0.009, magnitudeUv: 1300, axisDeg: 50, precordialUv: [200, 500, 900, 1400, 1500, 1200] },
@@ -261,7 +263,7 @@ export function createSyntheticEcg(options: SyntheticEcgOptions): SyntheticEcg {
       // T narrows at fast rates, as real T waves do, so it keeps clear of the QRS.
       const tBase = { ...NORMAL_T, sigmaS: NORMAL_T.sigmaS * Math.sqrt(Math.min(1.5, rrS)) };
       tShape = { ...tBase, centerS: qrs.onsetS + qtS - halfWidthS(tBase) };
-      pShape = { ...NORMAL_P, centerS: qrs.onsetS - prS + halfWidthS(NORMAL_P) };
+      if (!options.atrialFibrillation) pShape = { ...NORMAL_P, centerS: qrs.onsetS - prS + halfWidthS(NORMAL_P) };
     }
     shapes.push(...qrsShapes, tShape);
     if (pShape) shapes.push(pShape);
@@ -294,6 +296,7 @@ export function createSyntheticEcg(options: SyntheticEcgOptions): SyntheticEcg {
 
   /** Next RR (s): respiratory sinus arrhythmia plus random variation, mean preserved. */
   const nextRrS = () => {
+    if (options.atrialFibrillation) return meanRrS * (1 + 0.3 * (2 * random.uniform() - 1));
     const breathing = Math.sin((2 * Math.PI * 0.25 * nextRSample) / fsHz);
     const rrS = meanRrS + hrvS * (breathing * 0.7 + random.normal() * 0.7);
     return Math.max(0.6 * meanRrS, Math.min(1.4 * meanRrS, rrS));
@@ -360,7 +363,10 @@ function createNoise(options: SyntheticEcgOptions, random: { uniform(): number; 
   const mainsUv = 30;
   const muscleRmsUv = 15;
   const base = new Float64Array(BASE_LEADS.length);
-  const enabled = options.baselineWander === true || (options.mainsHz ?? 0) > 0 || options.muscleNoise === true;
+  const fibrillationUv = 40;
+  // Fibrillatory waves project mostly on II, III, aVF and V1 (an inferior-anterior axis).
+  const fibrillationWeights = BASE_LEADS.map((name) => ({ I: 0.3, II: 1, V1: 1.2, V2: 0.6 })[name] ?? 0.2);
+  const enabled = options.baselineWander === true || (options.mainsHz ?? 0) > 0 || options.muscleNoise === true || options.atrialFibrillation === true;
   return {
     add(out: Float32Array[], firstSample: number): void {
       if (!enabled) return;
@@ -375,6 +381,10 @@ function createNoise(options: SyntheticEcgOptions, random: { uniform(): number; 
           }
           if (options.mainsHz) value += mainsUv * Math.sin(2 * Math.PI * options.mainsHz * tS + mainsPhase[b]!);
           if (options.muscleNoise) value += muscleRmsUv * random.normal();
+          if (options.atrialFibrillation) {
+            const envelope = 0.6 + 0.4 * Math.sin(2 * Math.PI * 0.3 * tS);
+            value += fibrillationWeights[b]! * fibrillationUv * envelope * (Math.sin(2 * Math.PI * 5.7 * tS) + 0.5 * Math.sin(2 * Math.PI * 7.3 * tS + 1));
+          }
           base[b] = value;
         }
         for (let l = 0; l < leads.length; l += 1) out[l]![i]! += deriveLead(leads[l]!, base);

@@ -47,6 +47,7 @@ export function analyzeSignals(input: AnalyzeInput): AnalyzeResult {
     mainsHz: input.mainsHz === undefined ? 50 : input.mainsHz,
     analysisLead: input.lead,
     intervalsEveryS: 0,
+    displayOutput: false,
   });
   const beats: Beat[] = [];
   const block = Math.max(1, Math.round(BLOCK_S * fsHz));

@@ -51,7 +51,7 @@ export function intervalsFromBoundaries(waves: WaveBoundaries, beat: MedianBeat)
 }
 
 /** Tuning constants, set once on LUDB lead II (not per record). */
-export const TUNE = { LOW_PASS_HZ: 40, ENVELOPE_S: 0.01, QRS_ONSET_FRACTION: 0.04, QRS_OFFSET_FRACTION: 0.035, GAP_S: 0, GAP_FRACTION: 0.1, LOBE_MIN_UV: 25, LOBE_FRACTION: 0.5, LOBE_PROMINENCE: 1, LOBE_REACH_S: 0.12, T_END_REACH_S: 0.18, QRS_DEVIATION_UV: 0, QTC_MAX_S: 0.6 };
+export const TUNE = { LOW_PASS_HZ: 40, ENVELOPE_S: 0.01, QRS_ONSET_FRACTION: 0.04, QRS_OFFSET_FRACTION: 0.035, GAP_S: 0, GAP_FRACTION: 0.1, LOBE_MIN_UV: 25, LOBE_FRACTION: 0.5, LOBE_PROMINENCE: 1, LOBE_REACH_S: 0.12, T_END_REACH_S: 0.18, QRS_DEVIATION_UV: 0, QTC_MAX_S: 0.6, P_SPREAD_RATIO: 3 };
 const T = TUNE;
 const CORE_FRACTION = 0.3;
 const QRS_SEARCH_BEFORE_S = 0.15;
@@ -100,14 +100,23 @@ export function delineateMedianBeat(beat: MedianBeat): WaveBoundaries {
   for (let k = Math.max(0, qrsOnset - samples(0.02)); k <= qrsOnset; k += 1) levelWindow.push(smooth[k]!);
   const level = median(levelWindow);
 
-  const p = findPOnset(smooth, slope, level, Math.max(0, qrsOnset - samples(P_SEARCH_S)), qrsOnset - samples(0.02), samples(0.15));
-  // T must end before the next beat's P wave (or, without P, well before the next QRS).
   const rr = beat.rrMs !== null ? samples(beat.rrMs / 1000) : samples(1);
-  const nextAtrial = p.onset !== null ? rr + p.onset - rIndex : Math.round(0.7 * rr);
-  // ...and within a physiological QT: QTc (Bazett) of at most QTC_MAX_S.
+  // T ends within a physiological QT (Bazett QTc <= QTC_MAX_S) and before the next P wave.
   const qtMax = qrsOnset - rIndex + samples(T.QTC_MAX_S * Math.sqrt(rr / fsHz));
-  const tWindowEnd = Math.min(n - 1, rIndex + Math.min(nextAtrial - samples(0.02), qtMax, samples(0.75)));
-  const t = findTEnd(smooth, slope, level, qrsOffset + samples(T_SEARCH_AFTER_QRS_S), tWindowEnd, samples(T.T_END_REACH_S), samples(T.LOBE_REACH_S));
+  const tStart = qrsOffset + samples(T_SEARCH_AFTER_QRS_S);
+  const findT = (nextAtrial: number) =>
+    findTEnd(smooth, slope, level, tStart, Math.min(n - 1, rIndex + Math.min(nextAtrial - samples(0.02), qtMax, samples(0.75))), samples(T.T_END_REACH_S), samples(T.LOBE_REACH_S));
+  // First without P (the next P is then at least 30 % of RR before the next QRS)...
+  let t = findT(Math.round(0.7 * rr));
+  // ...then P, searched after the previous beat's T wave (which fast rates bring close)...
+  const previousTEnd = t.end !== null ? t.end - rr + samples(0.02) : 0;
+  const pFrom = Math.max(0, qrsOnset - samples(P_SEARCH_S), previousTEnd);
+  const pTo = qrsOnset - samples(0.02);
+  // A P wave must stand out from the beat-to-beat scatter there (AF's f-waves do not repeat).
+  const pMinUv = Math.max(P_MIN_UV, T.P_SPREAD_RATIO * segmentMedian(beat.spreadUv, pFrom, pTo));
+  const p = findPOnset(smooth, slope, level, pFrom, pTo, samples(0.15), pMinUv, samples(0.01));
+  // ...and T again, now bounded by the next beat's P onset.
+  if (p.onset !== null) t = findT(rr + p.onset - rIndex);
   return { pOnset: p.onset, pPeak: p.peak, qrsOnset, qrsOffset, tPeak: t.peak, tEnd: t.end };
 }
 
@@ -229,10 +238,12 @@ function findTEnd(wave: Float64Array, slope: Float64Array, level: number, from: 
 }
 
 /** P onset: the mirror of the T-end method on the P upslope; null when no P wave stands out. */
-function findPOnset(wave: Float64Array, slope: Float64Array, level: number, from: number, to: number, reach: number): { peak: number | null; onset: number | null } {
+function findPOnset(wave: Float64Array, slope: Float64Array, level: number, from: number, to: number, reach: number, minUv: number, edge: number): { peak: number | null; onset: number | null } {
   if (to - from < 3) return { peak: null, onset: null };
   const peak = argMaxDeviation(wave, level, from, to)!;
-  if (Math.abs(wave[peak]! - level) < P_MIN_UV) return { peak: null, onset: null };
+  if (Math.abs(wave[peak]! - level) < minUv) return { peak: null, onset: null };
+  // A peak on the window's edge is the tail of another wave (previous T), not a P wave.
+  if (peak - from < edge) return { peak: null, onset: null };
   const sign = wave[peak]! >= level ? 1 : -1;
   const xl = Math.max(0, peak - reach);
   let xm = peak;

@@ -86,6 +86,10 @@ export class BiquadCascade {
       this.prime(input[0]!);
       this.primed = true;
     }
+    if (sectionCount === 3) {
+      this.processThree(input, output, count);
+      return;
+    }
     // Section by section over the whole block: coefficients and state stay in registers.
     let source: Float32Array = input;
     for (let s = 0; s < sectionCount; s += 1) {
@@ -109,6 +113,35 @@ export class BiquadCascade {
       source = output;
     }
     if (sectionCount === 0 && output !== input) output.set(input.subarray(0, count));
+  }
+
+  /** The usual chain (high-pass, notch, low-pass) in one pass, all state in locals. */
+  private processThree(input: Float32Array, output: Float32Array, count: number): void {
+    const k = this.coefficients;
+    const z = this.state;
+    const p0 = k[0]!, p1 = k[1]!, p2 = k[2]!, p3 = k[3]!, p4 = k[4]!;
+    const q0 = k[5]!, q1 = k[6]!, q2 = k[7]!, q3 = k[8]!, q4 = k[9]!;
+    const r0 = k[10]!, r1 = k[11]!, r2 = k[12]!, r3 = k[13]!, r4 = k[14]!;
+    let a1 = z[0]!, a2 = z[1]!, b1 = z[2]!, b2 = z[3]!, c1 = z[4]!, c2 = z[5]!;
+    for (let i = 0; i < count; i += 1) {
+      const x = input[i]!;
+      const ya = p0 * x + a1;
+      a1 = p1 * x - p3 * ya + a2;
+      a2 = p2 * x - p4 * ya;
+      const yb = q0 * ya + b1;
+      b1 = q1 * ya - q3 * yb + b2;
+      b2 = q2 * ya - q4 * yb;
+      const yc = r0 * yb + c1;
+      c1 = r1 * yb - r3 * yc + c2;
+      c2 = r2 * yb - r4 * yc;
+      output[i] = yc;
+    }
+    z[0] = a1;
+    z[1] = a2;
+    z[2] = b1;
+    z[3] = b2;
+    z[4] = c1;
+    z[5] = c2;
   }
 
   /** Starts every section in steady state for a constant input, so the trace does not open with a step. */

@@ -4,6 +4,8 @@ import { estimateBaseline, median } from './delineation-filters.js';
 export interface MedianBeat {
   /** Baseline-corrected median beat in µV. */
   waveUv: Float64Array;
+  /** Per sample, the median absolute deviation of the beats from `waveUv`: how consistent the beats are. */
+  spreadUv: Float64Array;
   /** Index of the R peak (the alignment point) in `waveUv`. */
   rIndex: number;
   fsHz: number;
@@ -75,6 +77,7 @@ export function buildMedianBeat(signalUv: Float32Array, fsHz: number, rPeaks: re
   }
   used = [...new Set(used)].sort((x, y) => x - y);
   const waveUv = medianOfBeats(clean, used, pre, length);
+  const spreadUv = spreadOfBeats(clean, used, pre, waveUv);
   // RR of the beats used: the interval before each of them (after a PVC pause too, as QTc expects).
   const usedRr: number[] = [];
   for (const r of used) {
@@ -84,6 +87,7 @@ export function buildMedianBeat(signalUv: Float32Array, fsHz: number, rPeaks: re
   const rrSamplesUsed = usedRr.length > 0 ? median(usedRr) : medianRr;
   return {
     waveUv,
+    spreadUv,
     rIndex: pre,
     fsHz,
     rrMs: Number.isFinite(rrSamplesUsed) ? (rrSamplesUsed / fsHz) * 1000 : null,
@@ -118,6 +122,16 @@ function dominantBeat(signal: Float64Array, rPeaks: readonly number[], half: num
     if (count[i]! > count[best]! || (count[i] === count[best] && total[i]! > total[best]!)) best = i;
   }
   return best;
+}
+
+function spreadOfBeats(signal: Float64Array, rPeaks: readonly number[], pre: number, center: Float64Array): Float64Array {
+  const out = new Float64Array(center.length);
+  const column: number[] = new Array(rPeaks.length);
+  for (let k = 0; k < center.length; k += 1) {
+    for (let b = 0; b < rPeaks.length; b += 1) column[b] = Math.abs(signal[rPeaks[b]! - pre + k]! - center[k]!);
+    out[k] = median(column);
+  }
+  return out;
 }
 
 function medianOfBeats(signal: Float64Array, rPeaks: readonly number[], pre: number, length: number): Float64Array {

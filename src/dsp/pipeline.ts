@@ -41,6 +41,11 @@ export interface PipelineOptions {
   intervalsEveryS?: number;
   /** Seconds of signal the live interval measurement uses (default 10). */
   intervalsWindowS?: number;
+  /**
+   * Display filtering and the quality index (default true). Offline analysis turns them off:
+   * beats and intervals do not depend on them, and `filtered` then holds empty arrays.
+   */
+  displayOutput?: boolean;
 }
 
 export interface PushResult {
@@ -126,6 +131,10 @@ function nextPowerOfTwo(n: number): number {
   return size;
 }
 
+function detectorLatencyS(fsHz: number): number {
+  return new QrsDetector({ fsHz, leadCount: 1 }).latencyS;
+}
+
 export function createPipeline(options: PipelineOptions): Pipeline {
   const fsHz = options.fsHz;
   if (!(fsHz > 0) || !Number.isFinite(fsHz)) throw new RangeError(`sample rate must be positive, got ${fsHz}`);
@@ -138,6 +147,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   const detectionLeads = chooseDetectionLeads(leads, analysisIndex);
   const intervalsEveryS = options.intervalsEveryS ?? 2;
   const windowS = options.intervalsWindowS ?? 10;
+  const displayOutput = options.displayOutput ?? true;
 
   const makeFilters = () => leads.map(() => createDisplayFilter({ fsHz, mode, mainsHz }));
   let displayFilters: BiquadCascade[] = makeFilters();
@@ -182,7 +192,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       const beat: Beat = { sample: d.sample, timeS: d.sample / fsHz, rrMs };
       beatCount += 1;
       recentBeats.push(d.sample);
-      pendingQuality.push(d.sample);
+      if (displayOutput) pendingQuality.push(d.sample);
       out.push(beat);
     }
     const oldest = (nextSample ?? 0) - (windowS + 2) * fsHz;
@@ -218,17 +228,14 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     const detectorInput = detectionLeads.map((l) => channels[l]!);
     emitBeats(detector.push(detectorInput, count, offset), beats);
     const analysis = channels[analysisIndex]!;
+    for (let i = 0; i < count; i += 1) rawRing[(first + i) & mask] = analysis[offset + i]!;
     for (let l = 0; l < leads.length; l += 1) {
-      const input = offset === 0 && channels[l]!.length === count ? channels[l]! : channels[l]!.subarray(offset, offset + count);
+      lastHeld[l] = channels[l]![offset + count - 1]!;
+      if (!displayOutput) continue;
+      const input = channels[l]!.subarray(offset, offset + count);
       const out = filtered ? filtered[l]! : new Float32Array(count);
       displayFilters[l]!.process(input, out, count);
-      if (l === analysisIndex) {
-        for (let i = 0; i < count; i += 1) {
-          rawRing[(first + i) & mask] = analysis[offset + i]!;
-          filteredRing[(first + i) & mask] = out[i]!;
-        }
-      }
-      lastHeld[l] = channels[l]![offset + count - 1]!;
+      if (l === analysisIndex) for (let i = 0; i < count; i += 1) filteredRing[(first + i) & mask] = out[i]!;
     }
     nextSample = first + count;
     heartRate.tick(nextSample - 1);
@@ -275,9 +282,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     analysisLead: leads[analysisIndex]!,
     analysisIndex,
     filterLabel: FILTER_BANDS[mode].label,
-    get latencyS() {
-      return new QrsDetector({ fsHz, leadCount: 1 }).latencyS;
-    },
+    latencyS: detectorLatencyS(fsHz),
 
     push(block: SampleBlock): PushResult {
       if (block.channels.length !== leads.length) {
@@ -292,8 +297,13 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       else if (gap > 0) bridgeGap(gap, beats);
       else if (gap < 0) skip = Math.min(block.sampleCount, -gap); // overlap: already have these
       const count = block.sampleCount - skip;
-      const filtered = leads.map(() => new Float32Array(count));
-      if (count > 0) run(block.channels, skip, count, filtered, beats);
+      const filtered = leads.map(() => new Float32Array(displayOutput ? count : 0));
+      // At most one second per pass, so the history rings always hold what a beat needs.
+      const chunk = Math.max(1, Math.round(fsHz));
+      for (let done = 0; done < count; done += chunk) {
+        const part = Math.min(chunk, count - done);
+        run(block.channels, skip + done, part, displayOutput ? filtered.map((f) => f.subarray(done, done + part)) : null, beats);
+      }
       return { beats, filtered };
     },
 

@@ -52,6 +52,8 @@ const INTEGRATION_S = 0.1;
 /** Slope over 32 ms: a differentiator peaking near 16 Hz, the QRS band, with a zero at ~31 Hz against EMG. */
 const SLOPE_LAG_S = 0.032;
 const MAX_CANDIDATES = 64;
+/** Each lead's slope energy is divided by its own mean over this window. */
+const POWER_WINDOW_S = 5;
 
 function oddLength(samples: number): number {
   const n = Math.max(1, Math.round(samples));
@@ -80,6 +82,7 @@ export class QrsDetector {
   private readonly sumA: Float64Array;
   private readonly sumB: Float64Array;
   private readonly leadPower: Float64Array;
+  private readonly inversePower: Float64Array;
   private readonly lengthA: number;
   private readonly slopeLag: number;
   private readonly lengthB: number;
@@ -147,10 +150,11 @@ export class QrsDetector {
     this.sumA = new Float64Array(leadCount);
     this.sumB = new Float64Array(leadCount);
     this.leadPower = new Float64Array(leadCount);
+    this.inversePower = new Float64Array(leadCount);
     this.energy = new Float64Array(this.ringSize);
     this.integrated = new Float64Array(this.ringSize);
     this.anchor = new Float64Array(this.ringSize);
-    this.powerWindow = Math.round(Number(process.env.QP ?? 5) * fsHz);
+    this.powerWindow = Math.round(POWER_WINDOW_S * fsHz);
     this.mergeSamples = Math.round(CANDIDATE_MERGE_S * fsHz);
     this.refractorySamples = Math.round(REFRACTORY_S * fsHz);
     this.tWaveSamples = Math.round(T_WAVE_WINDOW_S * fsHz);
@@ -172,13 +176,19 @@ export class QrsDetector {
     this.output = [];
     if (count <= 0) return this.output;
     if (this.next === this.first) this.prime(leads, offset);
+    // Chunks of at most one second, so a block never overruns the history rings.
+    const chunk = Math.max(1, Math.round(this.fsHz));
+    for (let done = 0; done < count; done += chunk) this.pushChunk(leads, offset + done, Math.min(chunk, count - done));
+    return this.output;
+  }
+
+  private pushChunk(leads: readonly Float32Array[], offset: number, count: number): void {
     if (this.combined.length < count) this.combined = new Float64Array(count);
     const combined = this.combined;
     combined.fill(0, 0, count);
     for (let l = 0; l < this.leadCount; l += 1) this.leadEnergy(l, leads[l]!, offset, count, combined);
     this.anchorSignal(count);
     for (let i = 0; i < count; i += 1) this.step(combined[i]!);
-    return this.output;
   }
 
   /** Fills every ring as if the stream had always had its first value, so no stage needs a warm-up branch. */
@@ -186,15 +196,16 @@ export class QrsDetector {
     for (let l = 0; l < this.leadCount; l += 1) {
       const x = leads[l]![offset]!;
       this.raw[l]!.fill(x);
-      this.smoothA[l]!.fill(x);
-      this.smoothB[l]!.fill(x);
       this.sumA[l] = x * this.lengthA;
-      this.sumB[l] = x * this.lengthB;
+      this.sumB[l] = x * this.lengthA * this.lengthB;
+      this.smoothA[l]!.fill(this.sumA[l]!);
+      this.smoothB[l]!.fill(this.sumB[l]!);
     }
     const x = leads[this.anchorLead]![offset]!;
     this.anchorRawSum = x * this.lengthBaseline;
     this.anchorSmoothSum = x * this.lengthAnchorSmooth;
   }
+
 
   /** The anchor lead band-passed by two centred boxcars (short minus long), over a block already in the raw ring. */
   private anchorSignal(count: number): void {
@@ -226,37 +237,48 @@ export class QrsDetector {
   private leadEnergy(l: number, input: Float32Array, offset: number, count: number, combined: Float64Array): void {
     const m = this.mask;
     const raw = this.raw[l]!;
-    const a = this.smoothA[l]!;
-    const b = this.smoothB[l]!;
+    // The rings keep running sums, not means: the constant scale cancels in the power normalisation.
+    const sumsA = this.smoothA[l]!;
+    const sumsB = this.smoothB[l]!;
     const lengthA = this.lengthA;
     const lengthB = this.lengthB;
     const powerWindow = this.powerWindow;
+    const powerRate = 1 / powerWindow;
     const first = this.first;
     const slopeLag = this.slopeLag;
     let sumA = this.sumA[l]!;
     let sumB = this.sumB[l]!;
     let power = this.leadPower[l]!;
+    let inversePower = this.inversePower[l]!;
     let n = this.next;
     for (let i = 0; i < count; i += 1, n += 1) {
       const x = input[offset + i]!;
       sumA += x - raw[(n - lengthA) & m]!;
       raw[n & m] = x;
-      const va = sumA / lengthA;
-      sumB += va - a[(n - lengthB) & m]!;
-      a[n & m] = va;
-      const vb = sumB / lengthB;
-      b[n & m] = vb;
-      const slope = vb - b[(n - slopeLag) & m]!;
+      sumB += sumA - sumsA[(n - lengthB) & m]!;
+      sumsA[n & m] = sumA;
+      sumsB[n & m] = sumB;
+      const slope = sumB - sumsB[(n - slopeLag) & m]!;
       const e = slope * slope;
-      // A running mean until the window is full, then an exponential one: no start-up transient.
-      const seenPlusOne = n - first + 1;
-      power += (e - power) / (seenPlusOne < powerWindow ? seenPlusOne : powerWindow);
-      combined[i] += e / (power + 1e-6);
+      const seen = n - first;
+      if (seen < powerWindow) {
+        // A running mean until the window is full (no start-up transient), then an exponential one.
+        power += (e - power) / (seen + 1);
+        inversePower = 1 / (power + 1e-6);
+      } else {
+        power += (e - power) * powerRate;
+        // The power moves slowly: refresh its reciprocal every 16 samples (fixed sample numbers,
+        // so results do not depend on block sizes).
+        if ((n & 15) === 0) inversePower = 1 / (power + 1e-6);
+      }
+      combined[i] += e * inversePower;
     }
     this.sumA[l] = sumA;
     this.sumB[l] = sumB;
     this.leadPower[l] = power;
+    this.inversePower[l] = inversePower;
   }
+
 
   /**
    * End of stream: decides what is still pending by holding the last value for one latency, and

@@ -120,45 +120,73 @@ export function readAnnotations(path: string, fsHz?: number): Annotation[] {
   return parseAnnotations(readFileSync(path), fsHz);
 }
 
-/** Encodes annotations (sorted by sample) in MIT format, ready to write as e.g. `<record>.atr`. */
-export function encodeAnnotations(annotations: readonly (Pick<Annotation, 'sample' | 'code'> & Partial<Annotation>)[]): Uint8Array {
-  const bytes: number[] = [];
-  const pushWord = (word: number) => {
-    bytes.push(word & 0xff, (word >> 8) & 0xff);
-  };
-  let time = 0;
-  let num = 0;
-  let channel = 0;
-  for (const annotation of annotations) {
-    let delta = annotation.sample - time;
+export type AnnotationInput = Pick<Annotation, 'sample' | 'code'> & Partial<Annotation>;
+
+/**
+ * Encodes annotations one at a time, keeping the running time, NUM and CHN state, so a writer
+ * can append each beat to a file as it is detected. `end()` gives the terminator.
+ */
+export class AnnotationEncoder {
+  private time = 0;
+  private num = 0;
+  private channel = 0;
+
+  encode(annotation: AnnotationInput): Uint8Array {
+    const words: number[] = [];
+    const text: number[] = [];
+    let delta = annotation.sample - this.time;
     if (delta < 0) throw new RangeError('annotations must be sorted by sample');
+    if (!(Number.isInteger(annotation.code) && annotation.code >= 1 && annotation.code <= 49)) {
+      throw new RangeError(`annotation code ${annotation.code} is outside 1..49`);
+    }
     if (delta > 1023) {
-      pushWord(SKIP << 10);
-      const high = Math.floor(delta / 0x10000);
-      const low = delta % 0x10000;
-      pushWord(high & 0xffff);
-      pushWord(low);
+      // SKIP carries a 32-bit interval, high 16 bits first, each half little-endian.
+      words.push(SKIP << 10, Math.floor(delta / 0x10000) & 0xffff, delta % 0x10000);
       delta = 0;
     }
-    pushWord((annotation.code << 10) | delta);
-    time = annotation.sample;
+    words.push((annotation.code << 10) | delta);
+    this.time = annotation.sample;
     const subtype = annotation.subtype ?? 0;
-    if (subtype !== 0) pushWord((SUB << 10) | (subtype & 0x3ff));
-    if ((annotation.channel ?? 0) !== channel) {
-      channel = annotation.channel ?? 0;
-      pushWord((CHN << 10) | (channel & 0x3ff));
+    if (subtype !== 0) words.push((SUB << 10) | (subtype & 0x3ff));
+    if ((annotation.channel ?? 0) !== this.channel) {
+      this.channel = annotation.channel ?? 0;
+      words.push((CHN << 10) | (this.channel & 0x3ff));
     }
-    if ((annotation.num ?? 0) !== num) {
-      num = annotation.num ?? 0;
-      pushWord((NUM << 10) | (num & 0x3ff));
+    if ((annotation.num ?? 0) !== this.num) {
+      this.num = annotation.num ?? 0;
+      words.push((NUM << 10) | (this.num & 0x3ff));
     }
     if (annotation.aux) {
-      const text = new TextEncoder().encode(annotation.aux).subarray(0, 255);
-      pushWord((AUX << 10) | text.length);
-      for (const b of text) bytes.push(b);
-      if (text.length & 1) bytes.push(0);
+      const bytes = new TextEncoder().encode(annotation.aux).subarray(0, 255);
+      words.push((AUX << 10) | bytes.length);
+      text.push(...bytes);
+      if (bytes.length & 1) text.push(0);
     }
+    const out = new Uint8Array(words.length * 2 + text.length);
+    words.forEach((word, index) => {
+      out[2 * index] = word & 0xff;
+      out[2 * index + 1] = (word >> 8) & 0xff;
+    });
+    out.set(text, words.length * 2);
+    return out;
   }
-  pushWord(0);
-  return Uint8Array.from(bytes);
+
+  /** The end-of-file word. */
+  end(): Uint8Array {
+    return new Uint8Array(2);
+  }
+}
+
+/** Encodes annotations (sorted by sample) in MIT format, ready to write as e.g. `<record>.atr`. */
+export function encodeAnnotations(annotations: readonly AnnotationInput[]): Uint8Array {
+  const encoder = new AnnotationEncoder();
+  const parts = annotations.map((annotation) => encoder.encode(annotation));
+  parts.push(encoder.end());
+  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
 }

@@ -86,7 +86,8 @@ export function parseHeader(text: string): WfdbHeader {
     baseCounter = match[3] === undefined ? 0 : Number(match[3]);
     if (!(fsHz > 0)) throw new WfdbFormatError(`bad sampling frequency "${fsField}"`);
   }
-  const sampleCount = samplesField === undefined ? null : Number(samplesField);
+  // WFDB reads a count of 0 as "not given": read to the end of the signal files.
+  const sampleCount = samplesField === undefined || samplesField === '0' ? null : Number(samplesField);
   if (sampleCount !== null && !(Number.isInteger(sampleCount) && sampleCount >= 0)) {
     throw new WfdbFormatError(`bad sample count "${samplesField}"`);
   }
@@ -263,4 +264,108 @@ function unitsToMicrovolts(units: string): number {
   if (normalized === 'uv' || normalized === 'µv') return 1;
   if (normalized === 'v') return 1e6;
   return 1000; // mV, the WFDB default
+}
+
+/** WFDB checksum of one signal: the sum of its samples, as a signed 16-bit number. */
+export function signalChecksum(digital: ArrayLike<number>, count = digital.length): number {
+  let sum = 0;
+  for (let i = 0; i < count; i += 1) sum = (sum + digital[i]!) & 0xffff;
+  return sum >= 0x8000 ? sum - 0x10000 : sum;
+}
+
+export interface SignalCheck {
+  description: string;
+  checksumOk: boolean | null;
+  initialValueOk: boolean | null;
+}
+
+/**
+ * Compares each signal with the checksum and initial value its header states (null where the
+ * header gives none). A mismatch means a truncated or corrupt `.dat` file.
+ */
+export function verifyRecord(record: WfdbRecord): SignalCheck[] {
+  return record.header.signals.map((spec, index) => {
+    const digital = record.digital[index]!;
+    return {
+      description: spec.description,
+      checksumOk: spec.checksum === null ? null : signalChecksum(digital) === normalizeChecksum(spec.checksum),
+      initialValueOk: spec.initialValue === null || digital.length === 0 ? null : digital[0] === spec.initialValue,
+    };
+  });
+}
+
+function normalizeChecksum(value: number): number {
+  const low = value & 0xffff;
+  return low >= 0x8000 ? low - 0x10000 : low;
+}
+
+/** Encodes interleaved samples in format 16, 80 or 212 (the inverse of decodeSamples); values are clipped to the format's range. */
+export function encodeSamples(values: ArrayLike<number>, format: number): Uint8Array {
+  switch (format) {
+    case 16: {
+      const out = new Uint8Array(values.length * 2);
+      for (let i = 0; i < values.length; i += 1) {
+        const value = clip(values[i]!, -32768, 32767) & 0xffff;
+        out[2 * i] = value & 0xff;
+        out[2 * i + 1] = value >> 8;
+      }
+      return out;
+    }
+    case 80: {
+      const out = new Uint8Array(values.length);
+      for (let i = 0; i < values.length; i += 1) out[i] = clip(values[i]!, -128, 127) + 128;
+      return out;
+    }
+    case 212: {
+      // Pairs of 12-bit samples in 3 bytes; an odd count leaves half a pair, which readers ignore.
+      const pairs = Math.ceil(values.length / 2);
+      const out = new Uint8Array(pairs * 3);
+      for (let p = 0; p < pairs; p += 1) {
+        const first = clip(values[2 * p]!, -2048, 2047) & 0xfff;
+        const second = 2 * p + 1 < values.length ? clip(values[2 * p + 1]!, -2048, 2047) & 0xfff : 0;
+        out[3 * p] = first & 0xff;
+        out[3 * p + 1] = ((first >> 8) & 0x0f) | ((second >> 4) & 0xf0);
+        out[3 * p + 2] = second & 0xff;
+      }
+      return out;
+    }
+    default:
+      throw new WfdbFormatError(`signal format ${format} is not supported`);
+  }
+}
+
+function clip(value: number, low: number, high: number): number {
+  return Math.max(low, Math.min(high, Math.round(value)));
+}
+
+/** The text of a `.hea` file for `header` (single segment). */
+export function formatHeader(header: WfdbHeader): string {
+  const fs = header.counterFsHz !== header.fsHz ? `${header.fsHz}/${header.counterFsHz}` : `${header.fsHz}`;
+  const recordFields = [header.recordName, String(header.signalCount), fs];
+  if (header.sampleCount !== null) recordFields.push(String(header.sampleCount));
+  else if (header.baseTime !== null) recordFields.push('0');
+  if (header.baseTime !== null) recordFields.push(header.baseTime);
+  if (header.baseTime !== null && header.baseDate !== null) recordFields.push(header.baseDate);
+  const lines = [recordFields.join(' ')];
+  for (const spec of header.signals) {
+    const format = spec.byteOffset > 0 ? `${spec.format}+${spec.byteOffset}` : `${spec.format}`;
+    const gain = `${spec.gain}${spec.baseline !== spec.adcZero ? `(${spec.baseline})` : ''}/${spec.units}`;
+    lines.push(
+      [
+        spec.fileName,
+        format,
+        gain,
+        spec.adcResolution,
+        spec.adcZero,
+        spec.initialValue ?? 0,
+        spec.checksum ?? 0,
+        spec.blockSize,
+        spec.description,
+      ]
+        .join(' ')
+        .trimEnd(),
+    );
+  }
+  for (const comment of header.comments) lines.push(`# ${comment}`);
+  return `${lines.join('\n')}\n`;
 }

@@ -66,7 +66,8 @@ export function createBackendApi(config: Config, options: BackendApiOptions = {}
     const { store, loop } = await ready;
     const item = await store.enqueue(input);
     if (!loop.enabled) {
-      return { status: 'queued', id: item.id, message: 'uploads are off (BACKEND_UPLOAD_ENABLED=false); kept in the local queue' };
+      const why = config.uploadEnabled ? 'BACKEND_API_URL is not set' : 'uploads are off (BACKEND_UPLOAD_ENABLED=false)';
+      return { status: 'queued', id: item.id, message: `${why}; kept in the local queue` };
     }
     // Whichever comes first: the item settles, the pass that covers it ends, or the timeout.
     const outcome = await new Promise<string>((resolve) => {

@@ -45,7 +45,7 @@ export interface ItemRecord {
   synced_at?: string | null;
   /** Absent for application/json. */
   content_type?: string;
-  /** `host:pid:instance` of the store that marked it inflight. */
+  /** `host:pid:start:instance` of the store that marked it inflight. */
   inflight_owner?: string | null;
 }
 

@@ -1,5 +1,5 @@
-import { open, type FileHandle } from 'node:fs/promises';
-import { errorCode, FILE_MODE } from './durable-adapter.js';
+import { closeSync, fstatSync, ftruncateSync, openSync, readSync } from 'node:fs';
+import { errorCode, fdatasyncAsync, FILE_MODE, writeAll } from './durable-adapter.js';
 import type { JournalOp } from './index-state.js';
 
 /**
@@ -31,28 +31,24 @@ export function encodeOps(ops: readonly JournalOp[]): string {
 }
 
 export class Journal {
-  /** Kept open once this process appended: saves an open/close per operation on the hot path. */
-  private handle: FileHandle | null = null;
-
   constructor(readonly path: string) {}
 
+  /** Complete lines from `offset` on. Synchronous reads: the new tail is usually one line (see durable-adapter). */
   async readFrom(offset: number): Promise<JournalRead> {
-    let handle = this.handle;
-    if (!handle) {
-      try {
-        handle = await open(this.path, 'r');
-      } catch (error) {
-        if (errorCode(error) === 'ENOENT') return { ops: [], endOffset: 0, tornBytes: 0, badLines: 0, missing: true };
-        throw error;
-      }
+    let fd: number;
+    try {
+      fd = openSync(this.path, 'r');
+    } catch (error) {
+      if (errorCode(error) === 'ENOENT') return { ops: [], endOffset: 0, tornBytes: 0, badLines: 0, missing: true };
+      throw error;
     }
     try {
-      const { size } = await handle.stat();
+      const { size } = fstatSync(fd);
       if (size <= offset) return { ops: [], endOffset: Math.min(offset, size), tornBytes: 0, badLines: 0, missing: false };
       const buffer = Buffer.allocUnsafe(size - offset);
       let filled = 0;
       while (filled < buffer.length) {
-        const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, offset + filled);
+        const bytesRead = readSync(fd, buffer, filled, buffer.length - filled, offset + filled);
         if (bytesRead === 0) break;
         filled += bytesRead;
       }
@@ -60,7 +56,7 @@ export class Journal {
       const { ops, badLines } = parseLines(buffer.toString('utf8', 0, complete));
       return { ops, endOffset: offset + complete, tornBytes: filled - complete, badLines, missing: false };
     } finally {
-      if (handle !== this.handle) await handle.close();
+      closeSync(fd);
     }
   }
 
@@ -70,29 +66,27 @@ export class Journal {
    * line stays. Returns the new end offset.
    */
   async append(text: string, validEnd: number): Promise<number> {
-    this.handle ??= await open(this.path, 'a+', FILE_MODE);
-    const handle = this.handle;
-    const { size } = await handle.stat();
-    if (size < validEnd) throw new Error(`${this.path} shrank under the lock (${size} < ${validEnd} bytes)`);
-    if (size > validEnd) await handle.truncate(validEnd);
-    const bytes = Buffer.from(text, 'utf8');
+    const fd = openSync(this.path, 'a', FILE_MODE);
     try {
-      let written = 0;
-      while (written < bytes.length) {
-        written += (await handle.write(bytes, written, bytes.length - written)).bytesWritten;
+      const { size } = fstatSync(fd);
+      if (size < validEnd) throw new Error(`${this.path} shrank under the lock (${size} < ${validEnd} bytes)`);
+      if (size > validEnd) ftruncateSync(fd, validEnd);
+      const bytes = Buffer.from(text, 'utf8');
+      try {
+        writeAll(fd, bytes);
+        await fdatasyncAsync(fd);
+      } catch (error) {
+        try {
+          ftruncateSync(fd, validEnd);
+        } catch {
+          // The torn tail stays; readers ignore it and the next writer cuts it.
+        }
+        throw error;
       }
-      await handle.datasync();
-    } catch (error) {
-      await handle.truncate(validEnd).catch(() => undefined);
-      throw error;
+      return validEnd + bytes.length;
+    } finally {
+      closeSync(fd);
     }
-    return validEnd + bytes.length;
-  }
-
-  async close(): Promise<void> {
-    const handle = this.handle;
-    this.handle = null;
-    await handle?.close().catch(() => undefined);
   }
 }
 

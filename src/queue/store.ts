@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { mkdir, readdir, rename, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -89,6 +90,7 @@ export interface PreparedItem {
 }
 
 const HOST = hostname();
+const OWN_START = processStartTicks(process.pid) ?? '-';
 /** Owner tokens of the stores open in this process (an inflight mark by a closed store is orphaned). */
 const liveOwners = new Set<string>();
 
@@ -131,7 +133,7 @@ export class QueueStore {
     const snapshotPath = join(dir, SNAPSHOT_FILE);
     this.adapter = new DurableJsonAdapter(snapshotPath, validateSnapshot, serializeSnapshot, parseSnapshotFile);
     this.db = new Low<Snapshot>(this.adapter, emptySnapshot());
-    this.owner = `${HOST}:${process.pid}:${randomUUID()}`;
+    this.owner = `${HOST}:${process.pid}:${OWN_START}:${randomUUID()}`;
     this.journal = new Journal(join(dir, journalFileName(0)));
   }
 
@@ -412,7 +414,6 @@ export class QueueStore {
     }
     this.closed = true;
     liveOwners.delete(this.owner);
-    await this.journal.close();
   }
 
   // ---------------------------------------------------------------- internals
@@ -464,7 +465,7 @@ export class QueueStore {
    * something only a lock holder may repair (a corrupt snapshot, a garbled line).
    */
   private async refresh(locked: boolean): Promise<boolean> {
-    const stamp = await fileStamp(this.adapter.path);
+    const stamp = fileStamp(this.adapter.path);
     if (stamp !== this.snapshotStamp || (stamp === null && !this.loadedOnce)) return this.loadAll(locked);
     const read = await this.journal.readFrom(this.journalEnd);
     if (!locked && read.badLines > 0) return false;
@@ -501,7 +502,7 @@ export class QueueStore {
     }
     this.db.data = emptySnapshot(); // the IndexState holds the records now; don't keep a second array
     this.state = new IndexState(snapshot);
-    await this.switchGeneration(snapshot.generation);
+    this.switchGeneration(snapshot.generation);
     this.snapshotStamp = this.adapter.lastStamp;
     this.journalEnd = 0;
     this.journalLines = 0;
@@ -557,17 +558,22 @@ export class QueueStore {
   }
 
   private async newestJournalGeneration(): Promise<number> {
+    let names: string[];
+    try {
+      names = await readdir(this.dir);
+    } catch (error) {
+      if (errorCode(error) === 'ENOENT') return 0; // a queue that could not even be created: memory only
+      throw error;
+    }
     let newest = 0;
-    for (const name of await readdir(this.dir)) {
+    for (const name of names) {
       const match = JOURNAL_NAME.exec(name);
       if (match) newest = Math.max(newest, Number(match[1]));
     }
     return newest;
   }
 
-  private async switchGeneration(generation: number): Promise<void> {
-    if (generation === this.generation && this.journal.path.endsWith(journalFileName(generation))) return;
-    await this.journal.close();
+  private switchGeneration(generation: number): void {
     this.generation = generation;
     this.journal = new Journal(join(this.dir, journalFileName(generation)));
   }
@@ -594,7 +600,7 @@ export class QueueStore {
       log.warn('queue: compaction postponed, the disk refused the new index', error);
       return;
     }
-    await this.switchGeneration(this.generation + 1);
+    this.switchGeneration(this.generation + 1);
     this.snapshotStamp = this.adapter.lastStamp;
     this.journalEnd = 0;
     this.journalLines = 0;
@@ -624,6 +630,11 @@ export class QueueStore {
     try {
       await this.payloads.write(envelope, body, true);
     } catch (error) {
+      if (errorCode(error) === 'ENOENT') {
+        // The directory could not be made at open (or was removed): make it now, or fail with the disk's reason.
+        await mkdir(this.payloads.dir, { recursive: true, mode: DIR_MODE });
+        return this.persist(prepared);
+      }
       if (errorCode(error) !== 'EEXIST') throw error;
       fileExisted = true;
     }
@@ -634,7 +645,10 @@ export class QueueStore {
         return [];
       }
       // A payload without an index entry: left by a crash before its journal line; ours replaces it.
-      if (fileExisted) await this.payloads.write(envelope, body, false);
+      if (fileExisted) {
+        await this.payloads.write(envelope, body, false);
+        if (this.payloadCache?.id === record.id) this.payloadCache = null;
+      }
       const { seq: _seq, ...item } = record;
       return [{ op: 'add', item }];
     });
@@ -673,17 +687,31 @@ export class QueueStore {
   }
 }
 
+/** Whether the store that marked an item inflight (`host:pid:start:instance`) may still be sending it. */
 function ownerAlive(owner: string | null): boolean {
   if (owner === null) return false;
-  const [host, pidText] = owner.split(':');
+  const [host, pidText, start] = owner.split(':');
   const pid = Number(pidText);
   if (host !== HOST || !Number.isInteger(pid)) return false;
-  if (pid === process.pid) return liveOwners.has(owner);
+  if (pid === process.pid && start === OWN_START) return liveOwners.has(owner);
+  const currentStart = processStartTicks(pid);
+  // Where /proc tells the start time, a reused pid does not pass for the dead sender.
+  if (currentStart !== null) return start === '-' || currentStart === start;
   try {
     process.kill(pid, 0);
     return true;
   } catch (error) {
     return errorCode(error) === 'EPERM';
+  }
+}
+
+/** Linux: the process start time in clock ticks since boot (field 22 of /proc/<pid>/stat); null elsewhere or if gone. */
+function processStartTicks(pid: number): string | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
+  } catch {
+    return null;
   }
 }
 

@@ -41,6 +41,8 @@ const COLOR = {
 };
 const LINE_PT = { minorGrid: 0.3, majorGrid: 0.7, trace: 0.6, beatMark: 0.6 };
 const BEAT_MARK_MM = 1.5;
+/** The device column gets the most room: serial paths and record names are long. */
+const FIELD_COLUMN_WIDTHS = ['22%', '34%', '20%', '24%'];
 const TOP_MARGIN_MM = 7;
 /** Trace excursions beyond the grid are clipped this far outside it, never over the header. */
 const TRACE_OVERSHOOT_MM = 2;
@@ -147,7 +149,11 @@ function headerBlock(input: ReportInput): Content[] {
       ],
       margin: [0, 0, 0, 3],
     },
-    { columns: splitInColumns(fields, 4).map((stack) => ({ stack, width: '*' })), columnGap: 8, margin: [0, 0, 0, 4] },
+    {
+      columns: splitInColumns(fields, FIELD_COLUMN_WIDTHS.length).map((stack, i) => ({ stack, width: FIELD_COLUMN_WIDTHS[i] })),
+      columnGap: 8,
+      margin: [0, 0, 0, 4],
+    },
     {
       table: {
         headerRows: 1,

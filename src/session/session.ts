@@ -36,6 +36,8 @@ const QUEUE_EVENT_EVERY_TICKS = 5;
 export const TRACE_SECONDS = 16;
 /** How long `stop()` waits for a last upload pass when uploads are on. */
 const FINAL_SYNC_TIMEOUT_MS = 5_000;
+/** How long an unknown sample rate is measured before the recording starts. */
+const RATE_SETTLE_MS = 2_000;
 export const DISCONNECT_MESSAGE = 'device disconnected, reconnecting…';
 
 /** What the session needs from a device (SerialDevice and the simulated device both fit). */
@@ -100,22 +102,17 @@ export function makeSessionId(date: Date = new Date(), random: () => number = Ma
   return `${stamp}-${suffix}`;
 }
 
-/** Metrics before any signal: nothing measured. */
-function noSignalMetrics(t: number, stats: DecoderStats): Metrics {
-  return {
-    t,
-    heartRateBpm: null,
-    rrMs: null,
-    prMs: null,
-    qrsMs: null,
-    qtMs: null,
-    qtcBazettMs: null,
-    qtcFridericiaMs: null,
-    signalQuality: 0,
-    leadOff: false,
-    droppedFrames: stats.droppedFrames,
-    measuredRateHz: stats.measuredRateHz,
-  };
+/** Rates ECG devices commonly run at; a measured rate within 2 % of one is taken to be it. */
+const COMMON_RATES_HZ = [100, 120, 125, 128, 200, 240, 250, 256, 300, 360, 400, 480, 500, 512, 1000, 1024];
+
+/** A measured sample rate, snapped to a common one when it is that rate plus timing jitter. */
+export function snapRateHz(measuredHz: number): number {
+  let best: number | null = null;
+  for (const rate of COMMON_RATES_HZ) {
+    const off = Math.abs(measuredHz - rate);
+    if (off <= rate * 0.02 && (best === null || off < Math.abs(measuredHz - best))) best = rate;
+  }
+  return best ?? Math.round(measuredHz);
 }
 
 /** Everything that exists once the sample rate and the leads are known. */
@@ -227,17 +224,14 @@ export class Session {
   }
 
   /** One metrics period: metrics item and event, device figures, `session.json`. */
-  tick(): Metrics {
+  tick(): Metrics | null {
+    // Before the first samples (or while an unknown rate is measured) there is nothing to report.
+    if (!this.running || this.stopping) return null;
     const stats = this.deviceStats();
     const t = this.elapsedS();
-    let metrics: Metrics;
-    if (this.running) {
-      this.running.pipeline.noteDeviceStats(stats);
-      metrics = this.running.pipeline.metrics(t);
-      this.running.summary.addMetrics(metrics);
-    } else {
-      metrics = noSignalMetrics(t, stats);
-    }
+    this.running.pipeline.noteDeviceStats(stats);
+    const metrics = this.running.pipeline.metrics(t);
+    this.running.summary.addMetrics(metrics);
     this.state.metrics = metrics;
     Object.assign(this.state.device, { measuredRateHz: stats.measuredRateHz, droppedFrames: stats.droppedFrames, badFrames: stats.badFrames });
     const event = metricsEvent(metrics);
@@ -289,12 +283,13 @@ export class Session {
     if (this.stopping) return;
     if (!this.running) {
       this.pendingBlocks.push(block);
-      const rateHz = this.options.rateHz ?? this.device?.stats().measuredRateHz ?? null;
-      // ascii without --rate: hold the blocks until the decoder has measured the rate.
+      // ascii without --rate: hold the blocks until the decoder has measured the rate for a while.
+      const measuring = block.receivedAtMs - this.pendingBlocks[0]!.receivedAtMs < RATE_SETTLE_MS;
+      const rateHz = this.options.rateHz ?? (measuring ? null : this.device?.stats().measuredRateHz ?? null);
       if (rateHz === null) return;
       const named = this.device?.leads ?? this.options.deviceLeads;
       const deviceLeads = named && named.length === block.channels.length ? named : leadNames(named, block.channels.length);
-      this.initialise(Math.round(rateHz), deviceLeads, this.pendingBlocks[0]!.firstSample);
+      this.initialise(this.options.rateHz ?? snapRateHz(rateHz), deviceLeads, this.pendingBlocks[0]!.firstSample);
       const held = this.pendingBlocks;
       this.pendingBlocks = [];
       for (const b of held) this.process(this.running!, b);
@@ -425,7 +420,8 @@ export class Session {
     const state = typeof raw === 'string' ? raw : raw.state;
     const text = (typeof raw === 'string' ? message : raw.message) ?? (state === 'reconnecting' ? DISCONNECT_MESSAGE : null);
     if (state === this.lastDeviceState && text === this.state.device.message) return;
-    if (state === 'reconnecting' && this.lastDeviceState !== 'reconnecting') {
+    const wasReconnecting = this.lastDeviceState === 'reconnecting';
+    if (state === 'reconnecting' && !wasReconnecting) {
       this.running?.summary.noteDisconnect();
       if (this.running) this.running.recording.appendNote(this.running.recording.sampleCount, 'device disconnected');
     }
@@ -433,7 +429,10 @@ export class Session {
     this.state.device.state = state;
     this.state.device.message = text;
     this.state.notice = state === 'reconnecting' ? DISCONNECT_MESSAGE : this.state.notice === DISCONNECT_MESSAGE ? 'device reconnected' : this.state.notice;
-    this.emit({ type: 'device', state, message: text, t: Math.round(this.elapsedS() * 1000) / 1000 });
+    // Opening and closing are routine; only a lost link and its return are news.
+    if (state === 'reconnecting' || (state === 'connected' && wasReconnecting)) {
+      this.emit({ type: 'device', state, message: text ?? 'device reconnected', t: Math.round(this.elapsedS() * 1000) / 1000 });
+    }
     log.info(`device ${state}${text ? `: ${text}` : ''}`);
     this.bump();
   }

@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { STANDARD_LEADS, createSyntheticEcg } from '../device/synthetic.js';
 import type { LiveState, SessionCommands } from '../session/types.js';
-import { loadTui } from './load.js';
+import { startTui } from './index.js';
 
 const { values } = parseArgs({
   options: {
@@ -136,7 +136,6 @@ const commands: SessionCommands = {
   quit: () => undefined,
 };
 
-const { startTui } = await loadTui();
 const tui = startTui(state, commands, { fps: Number(values.fps) });
 const seconds = Number(values.seconds);
 if (seconds > 0) setTimeout(() => tui.unmount(), seconds * 1000);

@@ -61,6 +61,8 @@ describe('streaming pipeline', () => {
     const b = feed(createPipeline({ fsHz, leads: ['I', 'II', 'V1', 'V5'] }), channels, 1_000_000, 37).map((b) => b.sample - 1_000_000);
     expect(a.length).toBeGreaterThan(30);
     expect(b).toEqual(a);
+    const whole = feed(createPipeline({ fsHz, leads: ['I', 'II', 'V1', 'V5'] }), channels, 0, channels[0]!.length);
+    expect(whole.map((beat) => beat.sample)).toEqual(a);
   });
 
   it('bridges dropped frames so later beats keep their sample numbers', () => {

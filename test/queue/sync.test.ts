@@ -35,7 +35,7 @@ async function rig(options: { apiKey?: string | null; clientKey?: string | null;
     const merged = { ...settings, ...overrides };
     const uploader = createUploader({ apiUrl: merged.apiUrl!, apiKey: merged.apiKey, requestTimeoutMs: 400 });
     const loop = new SyncLoop(store, merged, {
-      uploader, backoffBaseMs: 1000, backoffCapMs: 5000, now: () => Date.now() + clock.offsetMs,
+      uploader, backoffBaseMs: 1000, backoffCapMs: 5000, random: () => 0.99, now: () => Date.now() + clock.offsetMs,
     });
     cleanups.push(async () => {
       await loop.stop();

@@ -186,7 +186,7 @@ describe('WaveformPanel', () => {
     const layout = computeLayout(80, 24, { layout: 'three', leadIndex: 0 }, leads);
     const { text } = panel({ layout, leadOff: [false, false, true] });
     expect(text.split('\n')[0]).toContain('3 leads');
-    const labels = text.split('\n').map((line) => line.slice(1, 5).trim()).filter((label) => label !== '');
+    const labels = text.split('\n').slice(1, -1).map((line) => line.slice(1, 5).trim()).filter((label) => label !== '');
     expect(labels).toEqual(['I', 'II', 'III', 'OFF']);
   });
 

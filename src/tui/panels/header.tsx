@@ -20,7 +20,7 @@ export const Header = memo(function Header(props: HeaderProps) {
   const device = props.deviceMessage ?? props.deviceState;
   const filter = info.filter === 'monitor' ? '0.5-40 Hz' : '0.05-150 Hz';
   const who = [info.patientId ? `patient ${info.patientId}` : null, info.operator ? `op ${info.operator}` : null].filter(Boolean).join(' ');
-  const left = ` ECG ${formatClock(props.elapsedS)} │ ${info.source} │ ${info.protocol} ${info.nominalRateHz} Hz │ ${filter} │ notch ${props.mainsHz} Hz │ ${who}`;
+  const left = ` ECG ${formatClock(props.elapsedS)} │ ${info.source} │ ${info.protocol} ${info.nominalRateHz} Hz │ ${filter} │ notch ${props.mainsHz} Hz${who === '' ? '' : ` │ ${who}`}`;
   const right = ` ${device} `;
   const leftWidth = Math.max(0, props.width - right.length);
   return (

@@ -1,7 +1,7 @@
 import { Box, Text } from 'ink';
 import { memo } from 'react';
 import { fit } from '../format.js';
-import type { ScreenLayout } from '../layout.js';
+import { LABEL_COLS, type ScreenLayout } from '../layout.js';
 import { SWEEP_MM_PER_S, type TraceMode } from '../trace-raster.js';
 import { titledBorder } from './frame.js';
 import { HELP_LINES } from './help.js';
@@ -61,17 +61,44 @@ function title(props: WaveformPanelProps): string {
   return parts.join(' ─ ');
 }
 
+/**
+ * On the live screen only the lead-name columns are Ink text; the strips stay empty boxes for the
+ * painter, so Ink does not measure a screenful of blanks on every render.
+ */
+function LabelColumns({ props }: { props: WaveformPanelProps }) {
+  const { layout } = props;
+  const inner = layout.waveInner;
+  const columns = new Map<number, string[]>();
+  for (const strip of layout.strips) {
+    if (!strip.label) continue;
+    const lines = columns.get(strip.label.x) ?? Array<string>(inner.height).fill('');
+    const top = strip.label.y - inner.y;
+    lines[top + 1] = strip.lead.slice(0, strip.label.width - 1);
+    if (props.leadOff[strip.traceIndex]) lines[top + 2] = 'OFF';
+    columns.set(strip.label.x, lines);
+  }
+  return (
+    <>
+      {[...columns].map(([x, lines]) => (
+        <Box key={x} position="absolute" marginLeft={x - inner.x} width={LABEL_COLS} height={inner.height}>
+          <Text>{lines.join('\n')}</Text>
+        </Box>
+      ))}
+    </>
+  );
+}
+
 /** The trace area: a fixed-size bordered box whose title states lead, gain and speed. */
 export const WaveformPanel = memo(function WaveformPanel(props: WaveformPanelProps) {
   const { wave } = props.layout;
-  const lines = waveInteriorLines(props);
+  const asText = props.help || props.stripLines !== undefined;
   return (
     <Box flexDirection="column" width={wave.width} height={wave.height} flexShrink={0}>
       <Text wrap="truncate" color={props.frozen ? 'yellow' : undefined}>
         {titledBorder(title(props), wave.width)}
       </Text>
       <Box borderStyle="single" borderTop={false} width={wave.width} height={wave.height - 1} overflow="hidden">
-        <Text wrap="truncate">{lines.join('\n')}</Text>
+        {asText ? <Text wrap="truncate">{waveInteriorLines(props).join('\n')}</Text> : <LabelColumns props={props} />}
       </Box>
     </Box>
   );
