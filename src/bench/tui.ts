@@ -124,7 +124,7 @@ async function measure(program: Program, cols: number, rows: number, seconds: nu
     };
   } finally {
     try {
-      tmux(socket, ['kill-server']);
+      execFileSync('tmux', ['-L', socket, 'kill-server'], { stdio: 'ignore' });
     } catch {
       // Already gone.
     }

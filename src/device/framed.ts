@@ -3,9 +3,11 @@
  * supplies a `PacketFormat`; this class finds packets, resynchronises, counts bad and dropped
  * frames, and turns raw counts into µV blocks.
  *
- * Resync rule: while in sync a packet is accepted when its own checks pass at the expected
- * position; after garbage a candidate is only accepted when the packet right after it also
- * checks out, so a stray header byte in noise is very unlikely to be taken for a frame.
+ * Resync rule (the protocols carry no checksum): while in sync a packet is accepted when its
+ * own checks pass and the byte after it, if already here, starts the next packet; out of sync
+ * (at the start and after garbage) a candidate is only accepted once the whole packet after it
+ * checks out too, so a stray header byte in noise is very unlikely to be taken for a frame.
+ * The price is one packet of latency at start and after each resync.
  */
 import { BlockBuilder, FlatRailDetector, RateMeter } from './decoder-core.js';
 import type { Decoder, DecoderStats, Protocol, SampleBlock } from './types.js';
@@ -100,6 +102,14 @@ export class FramedDecoder implements Decoder {
           continue;
         }
         this.inSync = true;
+      } else if (position + size < buffer.length && buffer[position + size] !== this.format.firstByte) {
+        // No checksum in these protocols: a packet not followed by a header is most likely a
+        // truncated one whose "footer" is a byte of the next packet.
+        this.counters.badFrames += 1;
+        this.inSync = false;
+        position += 1;
+        this.counters.discardedBytes += 1;
+        continue;
       }
       frames.push(position);
       position += size;

@@ -50,115 +50,91 @@ export function intervalsFromBoundaries(waves: WaveBoundaries, beat: MedianBeat)
   };
 }
 
-/** Tuning constants, set once on LUDB lead II (not per record). */
-export const TUNE = { LOW_PASS_HZ: 40, ENVELOPE_S: 0.01, QRS_ONSET_FRACTION: 0.04, QRS_OFFSET_FRACTION: 0.035, GAP_S: 0, GAP_FRACTION: 0.1, LOBE_MIN_UV: 25, LOBE_FRACTION: 0.5, LOBE_PROMINENCE: 1, LOBE_REACH_S: 0.12, T_END_REACH_S: 0.18, QRS_DEVIATION_UV: 0, QTC_MAX_S: 0.6, P_SPREAD_RATIO: 3 };
-const T = TUNE;
+/*
+ * Constants, set once on LUDB lead II (not per record) and checked on the QT Database and the
+ * synthetic ECG. Fractions are of the QRS's peak slope envelope.
+ */
+const LOW_PASS_HZ = 40;
+const ENVELOPE_S = 0.01;
 const CORE_FRACTION = 0.3;
+const QRS_ONSET_FRACTION = 0.04;
+const QRS_OFFSET_FRACTION = 0.035;
 const QRS_SEARCH_BEFORE_S = 0.15;
 const QRS_SEARCH_AFTER_S = 0.2;
 const P_SEARCH_S = 0.3;
+const P_REACH_S = 0.15;
 const P_MIN_UV = 20;
+/** A P wave must be this many times the beats' scatter (median absolute deviation) there. */
+const P_SPREAD_RATIO = 3;
 const T_SEARCH_AFTER_QRS_S = 0.06;
+const T_END_REACH_S = 0.18;
+/** Longest QT looked for, as a Bazett QTc. */
+const QTC_MAX_S = 0.6;
+const LOBE_REACH_S = 0.12;
+const LOBE_MIN_UV = 25;
+const LOBE_FRACTION = 0.5;
 
+const NO_WAVES: WaveBoundaries = { pOnset: null, pPeak: null, qrsOnset: null, qrsOffset: null, tPeak: null, tEnd: null };
 
 /** Finds P onset, QRS onset and offset and T end on a median beat. */
 export function delineateMedianBeat(beat: MedianBeat): WaveBoundaries {
   const { fsHz, rIndex } = beat;
   const n = beat.waveUv.length;
   const samples = (seconds: number) => Math.max(1, Math.round(seconds * fsHz));
-  const smooth = lowPassZeroPhase(beat.waveUv, fsHz, T.LOW_PASS_HZ);
+  const smooth = lowPassZeroPhase(beat.waveUv, fsHz, LOW_PASS_HZ);
   const slope = new Float64Array(n);
   for (let k = 1; k < n - 1; k += 1) slope[k] = ((smooth[k + 1]! - smooth[k - 1]!) * fsHz) / 2;
-  const envelope = movingMeanAbs(slope, samples(T.ENVELOPE_S) | 1);
+  const envelope = movingMeanAbs(slope, samples(ENVELOPE_S) | 1);
 
-  // QRS: where the slope envelope stays above a fraction of its peak around R.
-  const lo = Math.max(1, rIndex - samples(QRS_SEARCH_BEFORE_S));
-  const hi = Math.min(n - 2, rIndex + samples(QRS_SEARCH_AFTER_S));
+  // QRS: from its strong core (R marks may sit off the steepest part), out while the slope
+  // envelope stays above a small fraction of its peak.
+  const near = { from: Math.max(0, rIndex - samples(0.06)), to: Math.min(n - 1, rIndex + samples(0.06)) };
   let peakEnvelope = 0;
-  for (let k = rIndex - samples(0.06); k <= rIndex + samples(0.06); k += 1) {
-    if (k >= 0 && k < n) peakEnvelope = Math.max(peakEnvelope, envelope[k]!);
-  }
-  if (!(peakEnvelope > 0)) return { pOnset: null, pPeak: null, qrsOnset: null, qrsOffset: null, tPeak: null, tEnd: null };
-  // The QRS core: from the first to the last strong slope near R (R marks may sit off the peak).
+  for (let k = near.from; k <= near.to; k += 1) peakEnvelope = Math.max(peakEnvelope, envelope[k]!);
+  if (!(peakEnvelope > 0)) return { ...NO_WAVES };
   let coreStart = rIndex;
   let coreEnd = rIndex;
-  for (let k = rIndex - samples(0.06); k <= rIndex + samples(0.06); k += 1) {
-    if (k < 0 || k >= n || envelope[k]! < CORE_FRACTION * peakEnvelope) continue;
+  for (let k = near.from; k <= near.to; k += 1) {
+    if (envelope[k]! < CORE_FRACTION * peakEnvelope) continue;
     coreStart = Math.min(coreStart, k);
     coreEnd = Math.max(coreEnd, k);
   }
-  let qrsOnset = qrsEdge(envelope, coreStart, lo, -1, T.QRS_ONSET_FRACTION * peakEnvelope, T.GAP_FRACTION * peakEnvelope, samples(T.GAP_S));
-  let qrsOffset = qrsEdge(envelope, coreEnd, hi, 1, T.QRS_OFFSET_FRACTION * peakEnvelope, T.GAP_FRACTION * peakEnvelope, samples(T.GAP_S));
-  // The slope envelope runs a little wide; the wave itself starts where it leaves the flat level.
-  const onsetLevel = segmentMedian(smooth, qrsOnset - samples(0.02), qrsOnset);
-  while (qrsOnset < rIndex && Math.abs(smooth[qrsOnset]! - onsetLevel) < T.QRS_DEVIATION_UV) qrsOnset += 1;
-  const offsetLevel = segmentMedian(smooth, qrsOffset, qrsOffset + samples(0.02));
-  while (qrsOffset > rIndex && Math.abs(smooth[qrsOffset]! - offsetLevel) < T.QRS_DEVIATION_UV) qrsOffset -= 1;
+  let qrsOnset = coreStart;
+  const onsetLimit = Math.max(1, rIndex - samples(QRS_SEARCH_BEFORE_S));
+  while (qrsOnset > onsetLimit && envelope[qrsOnset - 1]! >= QRS_ONSET_FRACTION * peakEnvelope) qrsOnset -= 1;
+  let qrsOffset = coreEnd;
+  const offsetLimit = Math.min(n - 2, rIndex + samples(QRS_SEARCH_AFTER_S));
+  while (qrsOffset < offsetLimit && envelope[qrsOffset + 1]! >= QRS_OFFSET_FRACTION * peakEnvelope) qrsOffset += 1;
 
   // Isoelectric level: the PR segment just before QRS onset.
-  const levelWindow: number[] = [];
-  for (let k = Math.max(0, qrsOnset - samples(0.02)); k <= qrsOnset; k += 1) levelWindow.push(smooth[k]!);
-  const level = median(levelWindow);
+  const level = segmentMedian(smooth, qrsOnset - samples(0.02), qrsOnset);
 
   const rr = beat.rrMs !== null ? samples(beat.rrMs / 1000) : samples(1);
-  // T ends within a physiological QT (Bazett QTc <= QTC_MAX_S) and before the next P wave.
-  const qtMax = qrsOnset - rIndex + samples(T.QTC_MAX_S * Math.sqrt(rr / fsHz));
+  // T ends within a physiological QT and before the next beat's P wave.
+  const qtMax = qrsOnset - rIndex + samples(QTC_MAX_S * Math.sqrt(rr / fsHz));
   const tStart = qrsOffset + samples(T_SEARCH_AFTER_QRS_S);
-  const findT = (nextAtrial: number) =>
-    findTEnd(smooth, slope, level, tStart, Math.min(n - 1, rIndex + Math.min(nextAtrial - samples(0.02), qtMax, samples(0.75))), samples(T.T_END_REACH_S), samples(T.LOBE_REACH_S));
-  // First without P (the next P is then at least 30 % of RR before the next QRS)...
+  const findT = (nextAtrialFromR: number) => {
+    const tTo = Math.min(n - 1, rIndex + Math.min(nextAtrialFromR - samples(0.02), qtMax, samples(0.75)));
+    return findTEnd(smooth, slope, level, tStart, tTo, samples(T_END_REACH_S), samples(LOBE_REACH_S));
+  };
+  // First without P (the next P then starts at least 30 % of RR before the next QRS)...
   let t = findT(Math.round(0.7 * rr));
   // ...then P, searched after the previous beat's T wave (which fast rates bring close)...
   const previousTEnd = t.end !== null ? t.end - rr + samples(0.02) : 0;
   const pFrom = Math.max(0, qrsOnset - samples(P_SEARCH_S), previousTEnd);
   const pTo = qrsOnset - samples(0.02);
-  // A P wave must stand out from the beat-to-beat scatter there (AF's f-waves do not repeat).
-  const pMinUv = Math.max(P_MIN_UV, T.P_SPREAD_RATIO * segmentMedian(beat.spreadUv, pFrom, pTo));
-  const p = findPOnset(smooth, slope, level, pFrom, pTo, samples(0.15), pMinUv, samples(0.01));
+  // A P wave repeats beat after beat; AF's f-waves do not, so they leave a wide scatter.
+  const pMinUv = Math.max(P_MIN_UV, P_SPREAD_RATIO * segmentMedian(beat.spreadUv, pFrom, pTo));
+  const p = findPOnset(smooth, slope, level, pFrom, pTo, samples(P_REACH_S), pMinUv, samples(0.01));
   // ...and T again, now bounded by the next beat's P onset.
   if (p.onset !== null) t = findT(rr + p.onset - rIndex);
   return { pOnset: p.onset, pPeak: p.peak, qrsOnset, qrsOffset, tPeak: t.peak, tEnd: t.end };
 }
 
-/**
- * Where a steep stroke (at xm) meets the flat part beyond it, towards xr: the point that
- * maximises the trapezium area between the stroke point, the candidate and xr.
- */
-function knee(wave: Float64Array, slope: Float64Array, xm: number, xr: number): number {
-  const step = xr >= xm ? 1 : -1;
-  // Direction the signal moves while walking from xm towards xr.
-  const moving = Math.sign(slope[xm]!) * step || 1;
-  let best = xm;
-  let bestArea = -Infinity;
-  for (let k = xm; k !== xr + step; k += step) {
-    const area = moving * (wave[k]! - wave[xm]!) * Math.abs(xr - k);
-    if (area > bestArea) {
-      bestArea = area;
-      best = k;
-    }
-  }
-  return best;
-}
-
-/**
- * Walks from R towards `limit` while the slope envelope stays above `threshold`; a dip shorter
- * than `gap` is bridged when the envelope climbs back above `resume` (notched or fragmented QRS).
- */
-function qrsEdge(envelope: Float64Array, rIndex: number, limit: number, step: 1 | -1, threshold: number, resume: number, gap: number): number {
-  let edge = rIndex;
-  for (let k = rIndex; step > 0 ? k <= limit : k >= limit; k += step) {
-    if (envelope[k]! >= threshold) {
-      if (Math.abs(k - edge) <= 1 || envelope[k]! >= resume) edge = k;
-      else if (Math.abs(k - edge) > gap) break;
-    } else if (Math.abs(k - edge) > gap) break;
-  }
-  return edge;
-}
-
 function segmentMedian(wave: Float64Array, from: number, to: number): number {
   const values: number[] = [];
   for (let k = Math.max(0, from); k <= Math.min(wave.length - 1, to); k += 1) values.push(wave[k]!);
-  return median(values);
+  return values.length > 0 ? median(values) : 0;
 }
 
 function movingMeanAbs(values: Float64Array, width: number): Float64Array {
@@ -176,93 +152,84 @@ function movingMeanAbs(values: Float64Array, width: number): Float64Array {
   return out;
 }
 
-function argMaxDeviation(wave: Float64Array, level: number, from: number, to: number): number | null {
-  let best: number | null = null;
-  let bestValue = -Infinity;
-  for (let k = Math.max(0, from); k <= Math.min(wave.length - 1, to); k += 1) {
-    const value = Math.abs(wave[k]! - level);
-    if (value > bestValue) {
-      bestValue = value;
+function argMaxDeviation(wave: Float64Array, level: number, from: number, to: number): number {
+  let best = Math.max(0, from);
+  for (let k = best; k <= Math.min(wave.length - 1, to); k += 1) {
+    if (Math.abs(wave[k]! - level) > Math.abs(wave[best]! - level)) best = k;
+  }
+  return best;
+}
+
+/**
+ * Trapezium-area method (Vázquez-Seisdedos et al.): walking from the steepest point `xm` of a
+ * wave's flank towards a fixed point `xr` beyond it, the boundary is the point that maximises
+ * the area of the trapezium (xm, candidate, xr). `polarity` is +1 for a wave above the
+ * baseline, -1 for one below; xr may lie before xm (onsets) or after it (ends).
+ */
+function trapeziumBoundary(wave: Float64Array, xm: number, xr: number, polarity: number): number {
+  const step = xr >= xm ? 1 : -1;
+  let best = xm;
+  let bestArea = -Infinity;
+  for (let k = xm; k !== xr + step; k += step) {
+    const area = polarity * (wave[xm]! - wave[k]!) * Math.abs(xr - k);
+    if (area > bestArea) {
+      bestArea = area;
       best = k;
     }
   }
   return best;
 }
 
-/**
- * T end by the trapezium-area method: from the steepest point of the T downslope, the point
- * that maximises the area of the trapezium reaching a fixed point past the wave.
- */
+/** Steepest point of the flank from `peak` towards `limit`, where the wave heads back to baseline. */
+function steepestFlank(slope: Float64Array, peak: number, limit: number, polarity: number): number {
+  const step = limit >= peak ? 1 : -1;
+  let xm = peak;
+  let steepest = 0;
+  for (let k = peak; k !== limit + step; k += step) {
+    // Going forward the flank falls (slope against polarity); going back it rises.
+    const steepness = -step * polarity * slope[k]!;
+    if (steepness > steepest) {
+      steepest = steepness;
+      xm = k;
+    }
+  }
+  return xm;
+}
+
+/** T end: trapezium method on the T downslope; a biphasic T ends with its later lobe. */
 function findTEnd(wave: Float64Array, slope: Float64Array, level: number, from: number, to: number, reach: number, lobeReach: number): { peak: number | null; end: number | null } {
   if (to - from < 3) return { peak: null, end: null };
-  let peak = argMaxDeviation(wave, level, from, to)!;
-  let sign = wave[peak]! >= level ? 1 : -1;
-  // Biphasic T (or a T after a depressed ST): the end belongs to a later lobe of the other
-  // polarity when it stands out from the trough between them and clearly leaves the baseline.
+  let peak = argMaxDeviation(wave, level, from, to);
+  let polarity = wave[peak]! >= level ? 1 : -1;
+  // A later lobe of the other polarity takes over when it is at least half as large and
+  // stands out from the first by the first's full size (biphasic T, T after a depressed ST).
   let later: number | null = null;
-  let trough = wave[peak]!;
   for (let k = peak + 1; k <= Math.min(to, peak + lobeReach); k += 1) {
-    if (sign * (wave[k]! - trough) < 0) trough = wave[k]!;
-    const deviation = -sign * (wave[k]! - level);
-    if (deviation > 0 && (later === null || deviation > -sign * (wave[later]! - level))) later = k;
+    const deviation = -polarity * (wave[k]! - level);
+    if (deviation > 0 && (later === null || deviation > -polarity * (wave[later]! - level))) later = k;
   }
   if (later !== null) {
     const mainUv = Math.abs(wave[peak]! - level);
     const laterUv = Math.abs(wave[later]! - level);
-    const prominenceUv = Math.abs(wave[later]! - wave[peak]!);
-    if (laterUv >= Math.max(T.LOBE_MIN_UV, T.LOBE_FRACTION * mainUv) && prominenceUv >= T.LOBE_PROMINENCE * mainUv) {
+    if (laterUv >= Math.max(LOBE_MIN_UV, LOBE_FRACTION * mainUv) && Math.abs(wave[later]! - wave[peak]!) >= mainUv) {
       peak = later;
-      sign = -sign;
+      polarity = -polarity;
     }
   }
   const xr = Math.min(to, peak + reach);
-  let xm = peak;
-  let steepest = 0;
-  for (let k = peak; k <= xr; k += 1) {
-    const descent = -sign * slope[k]!;
-    if (descent > steepest) {
-      steepest = descent;
-      xm = k;
-    }
-  }
-  let end = xm;
-  let bestArea = -Infinity;
-  for (let k = xm; k <= xr; k += 1) {
-    const area = sign * (wave[xm]! - wave[k]!) * (xr - k);
-    if (area > bestArea) {
-      bestArea = area;
-      end = k;
-    }
-  }
-  return { peak, end };
+  const xm = steepestFlank(slope, peak, xr, polarity);
+  return { peak, end: trapeziumBoundary(wave, xm, xr, polarity) };
 }
 
-/** P onset: the mirror of the T-end method on the P upslope; null when no P wave stands out. */
+/** P onset: the trapezium method mirrored on the P upslope; null when no P wave stands out. */
 function findPOnset(wave: Float64Array, slope: Float64Array, level: number, from: number, to: number, reach: number, minUv: number, edge: number): { peak: number | null; onset: number | null } {
   if (to - from < 3) return { peak: null, onset: null };
-  const peak = argMaxDeviation(wave, level, from, to)!;
+  const peak = argMaxDeviation(wave, level, from, to);
   if (Math.abs(wave[peak]! - level) < minUv) return { peak: null, onset: null };
   // A peak on the window's edge is the tail of another wave (previous T), not a P wave.
   if (peak - from < edge) return { peak: null, onset: null };
-  const sign = wave[peak]! >= level ? 1 : -1;
+  const polarity = wave[peak]! >= level ? 1 : -1;
   const xl = Math.max(0, peak - reach);
-  let xm = peak;
-  let steepest = 0;
-  for (let k = peak; k >= xl; k -= 1) {
-    const ascent = sign * slope[k]!;
-    if (ascent > steepest) {
-      steepest = ascent;
-      xm = k;
-    }
-  }
-  let onset = xm;
-  let bestArea = -Infinity;
-  for (let k = xm; k >= xl; k -= 1) {
-    const area = sign * (wave[xm]! - wave[k]!) * (k - xl);
-    if (area > bestArea) {
-      bestArea = area;
-      onset = k;
-    }
-  }
-  return { peak, onset };
+  const xm = steepestFlank(slope, peak, xl, polarity);
+  return { peak, onset: trapeziumBoundary(wave, xm, xl, polarity) };
 }

@@ -181,9 +181,11 @@ export function readRecord(path: string): WfdbRecord {
     const frames = Math.floor(values.length / indices.length);
     const wanted = header.sampleCount ?? frames;
     const available = Math.min(wanted, frames);
+    const stride = indices.length;
     indices.forEach((signalIndex, column) => {
-      const out = new Int32Array(wanted).fill(invalidValue[signalIndex]!);
-      for (let f = 0; f < available; f += 1) out[f] = values[f * indices.length + column]!;
+      const out = new Int32Array(wanted);
+      if (available < wanted) out.fill(invalidValue[signalIndex]!, available);
+      for (let f = 0, at = column; f < available; f += 1, at += stride) out[f] = values[at]!;
       digital[signalIndex] = out;
     });
   }
@@ -221,10 +223,9 @@ export function decodeSamples(bytes: Uint8Array, format: number): Int32Array {
         const b0 = bytes[3 * p]!;
         const b1 = bytes[3 * p + 1]!;
         const b2 = bytes[3 * p + 2]!;
-        const first = b0 | ((b1 & 0x0f) << 8);
-        const second = b2 | ((b1 & 0xf0) << 4);
-        out[2 * p] = first >= 0x800 ? first - 0x1000 : first;
-        out[2 * p + 1] = second >= 0x800 ? second - 0x1000 : second;
+        // Shift the 12-bit value to the top of an int32 and back: sign extension without a branch.
+        out[2 * p] = ((b0 | ((b1 & 0x0f) << 8)) << 20) >> 20;
+        out[2 * p + 1] = ((b2 | ((b1 & 0xf0) << 4)) << 20) >> 20;
       }
       return out;
     }

@@ -1,3 +1,4 @@
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { StringDecoder } from 'node:string_decoder';
 import { ITEM_TYPES, PRIORITY, type ItemState, type ItemType, type QueueItem } from './types.js';
@@ -62,11 +63,28 @@ export interface Snapshot {
   next_seq: number;
   counters: Counters;
   status: SyncStatus;
+  summary?: Summary;
   items: ItemRecord[];
 }
 
-/** One journal line: a mutation, applied in file order by every process. */
-export type JournalOp =
+/**
+ * Counts and status after a write, carried by the last journal line of every write and by the
+ * snapshot header: `queue stats` reads them without loading 100k items.
+ */
+export interface Summary {
+  pending: number;
+  inflight: number;
+  failed: number;
+  synced: number;
+  bytes_pending: number;
+  next_attempt_at: string | null;
+  counters: Counters;
+  status: SyncStatus;
+}
+
+/** One journal line: a mutation, applied in file order by every process (`sum`: see Summary). */
+export type JournalOp = (
+
   | { op: 'add'; item: Omit<ItemRecord, 'seq'> }
   | { op: 'inflight'; ids: string[]; owner: string }
   | { op: 'release'; ids: string[] }
@@ -75,7 +93,8 @@ export type JournalOp =
   | { op: 'reschedule'; id: string; error: string | null; next_attempt_at: string | null; count_attempt: boolean }
   | { op: 'retry'; ids: string[] }
   | { op: 'drop'; ids: string[] }
-  | { op: 'status'; patch: Partial<SyncStatus> };
+  | { op: 'status'; patch: Partial<SyncStatus> }
+) & { sum?: Summary };
 
 const STATES: readonly ItemState[] = ['pending', 'inflight', 'synced', 'failed'];
 
@@ -86,6 +105,16 @@ export function emptySnapshot(generation = 0): Snapshot {
     next_seq: 0,
     counters: { total_queued: 0, total_synced: 0, total_failed: 0 },
     status: { ...DEFAULT_STATUS },
+    summary: {
+      pending: 0,
+      inflight: 0,
+      failed: 0,
+      synced: 0,
+      bytes_pending: 0,
+      next_attempt_at: null,
+      counters: { total_queued: 0, total_synced: 0, total_failed: 0 },
+      status: { ...DEFAULT_STATUS },
+    },
     items: [],
   };
 }
@@ -134,6 +163,9 @@ export class IndexState {
   nextSeq: number;
   private readonly stateCounts: Record<ItemState, number> = { pending: 0, inflight: 0, synced: 0, failed: 0 };
   private undeliveredBytes = 0;
+  /** Earliest next attempt among pending items, kept incrementally; recomputed only when its holder changes. */
+  private nextAttemptMin: string | null = null;
+  private nextAttemptStale = false;
 
   constructor(snapshot: Snapshot) {
     this.counters = { ...snapshot.counters };
@@ -155,8 +187,36 @@ export class IndexState {
       next_seq: this.nextSeq,
       counters: { ...this.counters },
       status: { ...this.status },
+      summary: this.summary(),
       items: [...this.items.values()],
     };
+  }
+
+  summary(): Summary {
+    return {
+      pending: this.stateCounts.pending,
+      inflight: this.stateCounts.inflight,
+      failed: this.stateCounts.failed,
+      synced: this.stateCounts.synced,
+      bytes_pending: this.undeliveredBytes,
+      next_attempt_at: this.nextAttemptAt(),
+      counters: { ...this.counters },
+      status: { ...this.status },
+    };
+  }
+
+  /** The earliest next attempt among pending items (null: none waits). */
+  nextAttemptAt(): string | null {
+    if (this.nextAttemptStale) {
+      let earliest: string | null = null;
+      for (const record of this.items.values()) {
+        const next = record.next_attempt_at;
+        if (record.state === 'pending' && next != null && (earliest === null || next < earliest)) earliest = next;
+      }
+      this.nextAttemptMin = earliest;
+      this.nextAttemptStale = false;
+    }
+    return this.nextAttemptMin;
   }
 
   count(state: ItemState): number {
@@ -165,6 +225,39 @@ export class IndexState {
 
   bytesPending(): number {
     return this.undeliveredBytes;
+  }
+
+  /** What undoes `ops` if writing them fails after they were applied (see restore). */
+  checkpoint(ops: readonly JournalOp[]): Checkpoint {
+    const records = new Map<string, ItemRecord | undefined>();
+    for (const op of ops) for (const id of touchedIds(op)) if (!records.has(id)) records.set(id, this.items.get(id));
+    return {
+      records,
+      counters: { ...this.counters },
+      status: { ...this.status },
+      nextSeq: this.nextSeq,
+      stateCounts: { ...this.stateCounts },
+      undeliveredBytes: this.undeliveredBytes,
+      nextAttemptMin: this.nextAttemptMin,
+      nextAttemptStale: this.nextAttemptStale,
+    };
+  }
+
+  restore(checkpoint: Checkpoint): void {
+    for (const [id, before] of checkpoint.records) {
+      this.remove(id);
+      if (before) {
+        this.insert(before);
+        if (before.state === 'synced') this.syncedOrder.add(id);
+      }
+    }
+    this.counters = checkpoint.counters;
+    this.status = checkpoint.status;
+    this.nextSeq = checkpoint.nextSeq;
+    Object.assign(this.stateCounts, checkpoint.stateCounts);
+    this.undeliveredBytes = checkpoint.undeliveredBytes;
+    this.nextAttemptMin = checkpoint.nextAttemptMin;
+    this.nextAttemptStale = checkpoint.nextAttemptStale;
   }
 
   /** Applies one journal op. Ops that no longer fit the state (another process got there first) are no-ops. */
@@ -234,6 +327,10 @@ export class IndexState {
     this.items.set(record.id, record);
     this.stateCounts[record.state] += 1;
     if (isUndelivered(record.state)) this.undeliveredBytes += record.bytes;
+    const next = record.next_attempt_at;
+    if (record.state === 'pending' && next != null && !this.nextAttemptStale) {
+      if (this.nextAttemptMin === null || next < this.nextAttemptMin) this.nextAttemptMin = next;
+    }
   }
 
   private remove(id: string): void {
@@ -243,6 +340,9 @@ export class IndexState {
     this.syncedOrder.delete(id);
     this.stateCounts[record.state] -= 1;
     if (isUndelivered(record.state)) this.undeliveredBytes -= record.bytes;
+    if (record.state === 'pending' && record.next_attempt_at != null && record.next_attempt_at === this.nextAttemptMin) {
+      this.nextAttemptStale = true;
+    }
   }
 
   /** Replaces a record (never mutated in place, so callers may hold returned records). */
@@ -255,6 +355,35 @@ export class IndexState {
     this.remove(id);
     this.insert(next);
     if (next.state === 'synced') this.syncedOrder.add(id);
+  }
+}
+
+export interface Checkpoint {
+  records: Map<string, ItemRecord | undefined>;
+  counters: Counters;
+  status: SyncStatus;
+  nextSeq: number;
+  stateCounts: Record<ItemState, number>;
+  undeliveredBytes: number;
+  nextAttemptMin: string | null;
+  nextAttemptStale: boolean;
+}
+
+function touchedIds(op: JournalOp): string[] {
+  switch (op.op) {
+    case 'add':
+      return [op.item.id];
+    case 'inflight':
+    case 'release':
+    case 'retry':
+    case 'drop':
+      return op.ids;
+    case 'synced':
+    case 'failed':
+    case 'reschedule':
+      return [op.id];
+    case 'status':
+      return [];
   }
 }
 
@@ -300,10 +429,11 @@ export function serializeSnapshot(snapshot: Snapshot): string {
   const { items, ...head } = snapshot;
   const headText = JSON.stringify({ ...head, items: [] });
   const lines = items.map((record) => JSON.stringify(record));
-  return `${headText.slice(0, -2)}\n${lines.join(',\n')}\n]}\n`;
+  return `${headText.slice(0, -2)}\n${lines.join(',\n')}${SNAPSHOT_END}`;
 }
 
 const ITEMS_OPENER = '"items":[';
+const SNAPSHOT_END = '\n]}\n';
 
 /**
  * Parses `index.json` line by line when it has serializeSnapshot's layout, so the whole text
@@ -345,6 +475,36 @@ export async function parseSnapshotFile(handle: FileHandle): Promise<unknown> {
   return head;
 }
 
+/** The snapshot's first line (everything but the items), when the file has serializeSnapshot's layout. */
+export function readSnapshotHead(path: string): { generation: number; summary: Summary | null } | null {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return null;
+  }
+  try {
+    // A cut-off file shows at its end: check that first, it is one small read.
+    const { size } = fstatSync(fd);
+    const ending = Buffer.alloc(SNAPSHOT_END.length);
+    readSync(fd, ending, 0, ending.length, Math.max(0, size - ending.length));
+    if (ending.toString('utf8') !== SNAPSHOT_END) return null;
+    const buffer = Buffer.allocUnsafe(16 * 1024);
+    const length = readSync(fd, buffer, 0, buffer.length, 0);
+    const end = buffer.indexOf(0x0a);
+    if (end < 0 || end >= length) return null;
+    const line = buffer.toString('utf8', 0, end);
+    if (!line.endsWith(ITEMS_OPENER)) return null;
+    const head = JSON.parse(`${line}]}`) as Record<string, unknown>;
+    if (head.format !== 1 || typeof head.generation !== 'number') return null;
+    return { generation: head.generation, summary: checkSummary(head.summary) };
+  } catch {
+    return null;
+  } finally {
+    closeSync(fd);
+  }
+}
+
 async function readWhole(handle: FileHandle): Promise<string> {
   const { size } = await handle.stat();
   const buffer = Buffer.allocUnsafe(size);
@@ -381,5 +541,23 @@ export function validateSnapshot(value: unknown): Snapshot | null {
     },
     status: { ...DEFAULT_STATUS, ...(typeof s.status === 'object' && s.status !== null ? s.status : {}) },
     items,
+  };
+}
+
+/** A Summary read from disk, or null when it is missing or not one of ours (the caller then loads the index). */
+export function checkSummary(value: unknown): Summary | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const s = value as Record<string, unknown>;
+  const numbers = ['pending', 'inflight', 'failed', 'synced', 'bytes_pending'].every((key) => typeof s[key] === 'number');
+  const counters = s.counters as Record<string, unknown> | undefined;
+  const countersOk =
+    typeof counters === 'object' &&
+    counters !== null &&
+    ['total_queued', 'total_synced', 'total_failed'].every((key) => typeof counters[key] === 'number');
+  if (!numbers || !countersOk || typeof s.status !== 'object' || s.status === null) return null;
+  return {
+    ...(s as unknown as Summary),
+    next_attempt_at: typeof s.next_attempt_at === 'string' ? s.next_attempt_at : null,
+    status: { ...DEFAULT_STATUS, ...(s.status as Partial<SyncStatus>) },
   };
 }

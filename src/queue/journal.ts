@@ -1,6 +1,6 @@
 import { closeSync, fstatSync, ftruncateSync, openSync, readSync } from 'node:fs';
 import { errorCode, fdatasyncAsync, FILE_MODE, writeAll } from './durable-adapter.js';
-import type { JournalOp } from './index-state.js';
+import { checkSummary, type JournalOp, type Summary } from './index-state.js';
 
 /**
  * The append-only journal of one snapshot generation: one JSON op per line, fsynced before the
@@ -89,6 +89,44 @@ export class Journal {
     }
   }
 }
+
+/**
+ * The summary on the journal's last complete line that has one: 'empty' when the journal has
+ * no complete line, null when its tail has none readable (the caller then loads the index).
+ */
+export function readLastSummary(path: string): Summary | 'empty' | null {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (error) {
+    if (errorCode(error) === 'ENOENT') return 'empty';
+    throw error;
+  }
+  try {
+    const { size } = fstatSync(fd);
+    const start = Math.max(0, size - TAIL_BYTES);
+    const buffer = Buffer.allocUnsafe(size - start);
+    const length = readSync(fd, buffer, 0, buffer.length, start);
+    const lines = buffer.toString('utf8', 0, length).split('\n');
+    lines.pop(); // after the last newline: empty, or a torn line
+    if (start > 0) lines.shift(); // cut through by the window
+    if (lines.length === 0) return start === 0 ? 'empty' : null;
+    for (let index = lines.length - 1; index >= 0; index -= 1) {
+      try {
+        const summary = checkSummary((JSON.parse(lines[index]!) as { sum?: unknown }).sum);
+        if (summary) return summary;
+      } catch {
+        // A garbled line: look further back.
+      }
+    }
+    return null;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Enough for any write's last line but the largest bulk drop. */
+const TAIL_BYTES = 256 * 1024;
 
 function parseLines(text: string): { ops: JournalOp[]; badLines: number } {
   const ops: JournalOp[] = [];

@@ -26,11 +26,13 @@ import {
   storedForm,
   validateSnapshot,
   type ItemRecord,
+  readSnapshotHead,
   type JournalOp,
   type Snapshot,
+  type Summary,
   type SyncStatus,
 } from './index-state.js';
-import { encodeOps, Journal, JOURNAL_NAME, journalFileName } from './journal.js';
+import { encodeOps, Journal, JOURNAL_NAME, journalFileName, readLastSummary } from './journal.js';
 import { DirLock } from './lock.js';
 import { isJsonContentType, JSON_CONTENT_TYPE, PayloadFiles, type PayloadEnvelope } from './payload-file.js';
 import { ITEM_TYPES, type ItemState, type ItemType, type QueueItem } from './types.js';
@@ -147,11 +149,15 @@ export class QueueStore {
     const store = new QueueStore(resolve(dir), options);
     liveOwners.add(store.owner);
     try {
-      await mkdir(store.dir, { recursive: true, mode: DIR_MODE });
       await mkdir(store.payloads.dir, { recursive: true, mode: DIR_MODE });
-      await store.lock.run(() => store.recoverOnOpen());
+      await store.lock.run(async () => {
+        // Open stays O(1) (for `queue stats`) unless there is recovery to do: the index loads on first use.
+        const peeked = store.peekSummary();
+        if (peeked === null || peeked.summary.inflight > 0) await store.recoverOnOpen();
+        else await store.removeStaleFiles(peeked.generation);
+      });
     } catch (error) {
-      if (!isDiskError(error)) {
+      if (!refusedByDisk(error)) {
         liveOwners.delete(store.owner);
         throw error;
       }
@@ -174,7 +180,7 @@ export class QueueStore {
     try {
       await this.persist(prepared);
     } catch (error) {
-      if (!isDiskError(error)) throw error;
+      if (!refusedByDisk(error)) throw error;
       this.noteDiskError(error);
       this.memory.set(id, prepared);
       log.warn(`queue: disk refused item ${id}; holding it in memory`, error);
@@ -368,32 +374,39 @@ export class QueueStore {
   }
 
   async counts(): Promise<StoreCounts> {
-    await this.catchUp();
-    let nextAttemptAt: string | null = null;
-    for (const record of this.state.items.values()) {
-      const next = record.next_attempt_at ?? null;
-      if (record.state === 'pending' && next !== null && (nextAttemptAt === null || next < nextAttemptAt)) {
-        nextAttemptAt = next;
-      }
-    }
+    let held = 0;
     let heldBytes = 0;
-    for (const held of this.memory.values()) heldBytes += held.record.bytes;
+    for (const item of this.memory.values()) {
+      held += 1;
+      heldBytes += item.record.bytes;
+    }
+    const summary = await this.currentSummary();
     return {
-      pending: this.state.count('pending') + this.memory.size,
-      inflight: this.state.count('inflight'),
-      failed: this.state.count('failed'),
-      synced: this.state.count('synced'),
-      bytesPending: this.state.bytesPending() + heldBytes,
-      totalQueued: this.state.counters.total_queued + this.memory.size,
-      totalSynced: this.state.counters.total_synced,
-      totalFailed: this.state.counters.total_failed,
-      nextAttemptAt,
+      pending: summary.pending + held,
+      inflight: summary.inflight,
+      failed: summary.failed,
+      synced: summary.synced,
+      bytesPending: summary.bytes_pending + heldBytes,
+      totalQueued: summary.counters.total_queued + held,
+      totalSynced: summary.counters.total_synced,
+      totalFailed: summary.counters.total_failed,
+      nextAttemptAt: summary.next_attempt_at,
     };
   }
 
   async getStatus(): Promise<SyncStatus> {
+    return { ...(await this.currentSummary()).status };
+  }
+
+  /** Until something needs the index, counts and status come from the summaries on disk (O(1) at any size). */
+  private async currentSummary(): Promise<Summary> {
+    this.assertOpen();
+    if (!this.loadedOnce) {
+      const peeked = await this.lock.runLocal(async () => (this.loadedOnce ? null : this.peekSummary()));
+      if (peeked) return peeked.summary;
+    }
     await this.catchUp();
-    return { ...this.state.status };
+    return this.state.summary();
   }
 
   /** Set while the disk refuses writes (one line: code and path), null once writes succeed again. */
@@ -423,7 +436,8 @@ export class QueueStore {
   }
 
   private noteDiskError(error: NodeJS.ErrnoException): void {
-    this.lastDiskError = `${error.code ?? 'EIO'}: the disk refused a write${error.path ? ` to ${error.path}` : ''}`;
+    const what = error.code === 'ENOENT' ? `cannot create ${error.path ?? this.dir}` : `the disk refused a write${error.path ? ` to ${error.path}` : ''}`;
+    this.lastDiskError = `${error.code ?? 'EIO'}: ${what}`;
   }
 
   private idsInState(state: ItemState): string[] {
@@ -580,11 +594,37 @@ export class QueueStore {
 
   /** Appends ops (one write, one fdatasync) and applies them. Caller holds the lock and has refreshed. */
   private async append(ops: JournalOp[]): Promise<void> {
-    const created = this.journalEnd === 0;
-    this.journalEnd = await this.journal.append(encodeOps(ops), this.journalEnd);
-    if (created) await fsyncDir(this.dir);
+    // Applied first so the last line can carry the resulting summary; undone if the write fails.
+    const checkpoint = this.state.checkpoint(ops);
     for (const op of ops) this.state.apply(op);
+    const lines = ops.map((op, index) => (index === ops.length - 1 ? { ...op, sum: this.state.summary() } : op));
+    const created = this.journalEnd === 0;
+    try {
+      this.journalEnd = await this.journal.append(encodeOps(lines), this.journalEnd);
+    } catch (error) {
+      this.state.restore(checkpoint);
+      throw error;
+    }
+    if (created) await fsyncDir(this.dir);
     this.journalLines += ops.length;
+  }
+
+  /**
+   * Counts and status from the snapshot header plus the journal's last summary, without loading
+   * the index; null when they cannot be had that way (no index yet, an old or foreign layout).
+   */
+  private peekSummary(): { summary: Summary; generation: number } | null {
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      const stamp = fileStamp(this.adapter.path);
+      const head = stamp === null ? null : readSnapshotHead(this.adapter.path);
+      if (!head || !head.summary) return null;
+      const tail = readLastSummary(join(this.dir, journalFileName(head.generation)));
+      if (tail === null) return null;
+      // Another process compacted in between: the journal read may belong to the old snapshot.
+      if (fileStamp(this.adapter.path) !== stamp) continue;
+      return { summary: tail === 'empty' ? head.summary : tail, generation: head.generation };
+    }
+    return null;
   }
 
   /** Folds the journal into a new snapshot generation once it outgrows the index. Caller holds the lock. */
@@ -624,16 +664,16 @@ export class QueueStore {
   }
 
   /** Writes the payload, then journals the add under the lock; an existing id keeps its first payload. */
-  private async persist(prepared: PreparedItem): Promise<void> {
+  private async persist(prepared: PreparedItem, retried = false): Promise<void> {
     const { record, envelope, body } = prepared;
     let fileExisted = false;
     try {
       await this.payloads.write(envelope, body, true);
     } catch (error) {
-      if (errorCode(error) === 'ENOENT') {
-        // The directory could not be made at open (or was removed): make it now, or fail with the disk's reason.
+      if (errorCode(error) === 'ENOENT' && !retried) {
+        // The directory could not be made at open (or was removed since): try to make it now.
         await mkdir(this.payloads.dir, { recursive: true, mode: DIR_MODE });
-        return this.persist(prepared);
+        return this.persist(prepared, true);
       }
       if (errorCode(error) !== 'EEXIST') throw error;
       fileExisted = true;
@@ -660,7 +700,7 @@ export class QueueStore {
       try {
         await this.persist(held);
       } catch (error) {
-        if (!isDiskError(error)) throw error;
+        if (!refusedByDisk(error)) throw error;
         this.noteDiskError(error);
         return persisted;
       }
@@ -685,6 +725,11 @@ export class QueueStore {
       throw error;
     }
   }
+}
+
+/** The disk refuses writes, or the queue directory is missing and cannot be made (recursive mkdir says ENOENT on a read-only parent). */
+function refusedByDisk(error: unknown): error is NodeJS.ErrnoException {
+  return isDiskError(error) || errorCode(error) === 'ENOENT';
 }
 
 /** Whether the store that marked an item inflight (`host:pid:start:instance`) may still be sending it. */

@@ -106,8 +106,8 @@ function headerBlock(input: ReportInput): Content[] {
     text: [{ text: `${label}: `, color: COLOR.muted }, { text: value, bold: true }],
   });
   const who: Content[] = [];
-  if (info.patientId) who.push(field('Patient', info.patientId));
-  if (info.operator) who.push(field('Operator', info.operator));
+  if (info.patientId) who.push(field('Patient', orMissing(info.patientId)));
+  if (info.operator) who.push(field('Operator', orMissing(info.operator)));
   if (who.length === 0) who.push(field('Patient', MISSING));
   const fields: Content[] = [
     ...who,

@@ -70,13 +70,20 @@ export function dateTimeText(iso: string | null): string {
   );
 }
 
+/** Free text from the user or a device is cut here, so the header never pushes the paper off the page. */
+const MAX_FIELD_CHARS = 64;
+
+function clip(text: string): string {
+  return text.length <= MAX_FIELD_CHARS ? text : `${text.slice(0, MAX_FIELD_CHARS - 1)}…`;
+}
+
 export function deviceText(info: Pick<ReportInfo, 'protocol' | 'source' | 'deviceSerial'>): string {
   const parts = [info.protocol, info.source, info.deviceSerial ? `serial ${info.deviceSerial}` : null].filter(
     (p): p is string => p !== null && p !== '',
   );
-  return parts.length === 0 ? MISSING : parts.join(', ');
+  return parts.length === 0 ? MISSING : clip(parts.join(', '));
 }
 
 export function orMissing(text: string | null | undefined): string {
-  return text === null || text === undefined || text === '' ? MISSING : text;
+  return text === null || text === undefined || text === '' ? MISSING : clip(text);
 }

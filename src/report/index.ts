@@ -2,6 +2,6 @@
 export { buildReportPdf, FOOTER_NOTICE } from './document.js';
 export { writeReport, loadReportInput, RECORD_SETTLE_S, type WriteReportOptions, type WrittenReport } from './sources.js';
 export { reportInputFromLive, writeLiveReport } from './live.js';
-export { buildReportPdfOffThread, stopReportWorker } from './off-thread.js';
+export { buildReportPdfOffThread, stopReportWorker, warmReportWorker } from './off-thread.js';
 export { reportMetadata, type ReportMetadata } from './metadata.js';
 export type { ReportInput, ReportInfo, ReportMeasurements, LeadTrace, LeadOffPeriod, Paper } from './types.js';

@@ -68,6 +68,12 @@ export function buildReportPdfOffThread(input: ReportInput): Promise<Uint8Array>
   });
 }
 
+/** Starts the worker ahead of the first report (e.g. when a session starts); it loads pdfmake at once. */
+export function warmReportWorker(): void {
+  const script = workerScript();
+  if (script) ensureWorker(script);
+}
+
 /** Stops the worker (e.g. when the session ends); the next report starts a new one. */
 export async function stopReportWorker(): Promise<void> {
   const current = worker;

@@ -46,6 +46,11 @@ function pdfMake(): PdfMake {
   return loaded;
 }
 
+/** Loads pdfmake now (a few hundred ms), so the first report does not pay for it. */
+export function preloadPdfMake(): void {
+  pdfMake();
+}
+
 export async function renderPdf(definition: DocDefinition): Promise<Uint8Array> {
   const buffer = await pdfMake().createPdf(definition).getBuffer();
   return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);

@@ -2,6 +2,7 @@
 import { parentPort } from 'node:worker_threads';
 import { errorMessage } from '../errors.js';
 import { buildReportPdf } from './document.js';
+import { preloadPdfMake } from './pdfmake.js';
 import type { ReportInput } from './types.js';
 
 export interface WorkerRequest {
@@ -10,6 +11,9 @@ export interface WorkerRequest {
 }
 
 export type WorkerReply = { id: number; pdf: Uint8Array } | { id: number; error: string };
+
+// Loading pdfmake here, as soon as the worker starts, keeps that cost off the first report.
+preloadPdfMake();
 
 parentPort?.on('message', (request: WorkerRequest) => {
   buildReportPdf(request.input).then(

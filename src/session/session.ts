@@ -235,8 +235,8 @@ export class Session {
     this.state.metrics = metrics;
     Object.assign(this.state.device, { measuredRateHz: stats.measuredRateHz, droppedFrames: stats.droppedFrames, badFrames: stats.badFrames });
     const event = metricsEvent(metrics);
-    this.emit(event);
-    this.track(this.options.api.uploadMetrics(this.options.sessionId, metricsBody(event)), 'metrics');
+    // Printed once durably queued, so what a reader has seen survives a kill.
+    this.track(this.options.api.uploadMetrics(this.options.sessionId, metricsBody(event)), 'metrics', () => this.emit(event));
     this.writeSessionFile(null);
     this.ticks += 1;
     if (this.ticks % QUEUE_EVENT_EVERY_TICKS === 0) void this.refreshQueue(true);
@@ -334,9 +334,8 @@ export class Session {
       sample_rate_hz: fsHz,
       leads,
     };
-    this.track(this.options.api.startSession(body), 'session_start');
     this.writeSessionFile(null);
-    this.emit({
+    this.track(this.options.api.startSession(body), 'session_start', () => this.emit({
       type: 'session_start',
       session_id: sessionId,
       started_at: this.state.info.startedAt,
@@ -348,7 +347,7 @@ export class Session {
       patient_id: patientId,
       operator,
       out_dir: this.dir,
-    });
+    }));
     this.bump();
   }
 
@@ -474,14 +473,16 @@ export class Session {
   }
 
   /** Keeps an enqueue in flight until it settles; stop() waits for all of them. */
-  private track(upload: Promise<unknown>, what: string): void {
-    const tracked = upload.then(
-      () => undefined,
-      (error) => {
-        this.state.notice = `could not queue ${what}: ${errorMessage(error)}`;
-        log.error(`queueing ${what} failed`, error);
-      },
-    );
+  private track(upload: Promise<unknown>, what: string, then?: () => void): void {
+    const tracked = upload
+      .then(
+        () => undefined,
+        (error) => {
+          this.state.notice = `could not queue ${what}: ${errorMessage(error)}`;
+          log.error(`queueing ${what} failed`, error);
+        },
+      )
+      .then(then);
     this.uploads.add(tracked);
     void tracked.finally(() => this.uploads.delete(tracked));
   }

@@ -9,7 +9,7 @@ import { Header } from './panels/header.js';
 import { KeysBar } from './panels/keys-bar.js';
 import { MetricsPanel } from './panels/metrics-panel.js';
 import { QueuePanel } from './panels/queue-panel.js';
-import { WaveformPanel } from './panels/waveform-panel.js';
+import { WaveformPanel, wavePanelProps } from './panels/waveform-panel.js';
 import type { ViewStore } from './view-store.js';
 
 export interface AppProps {
@@ -18,8 +18,13 @@ export interface AppProps {
   view: ViewStore;
   /** How often the text panels look at LiveState (ms). */
   panelPeriodMs?: number;
-  /** Strip text for each strip of the layout; omitted on the live screen, where the painter draws them. */
+  /** Strip text for each strip of the layout (tests); without it the strips are left blank. */
   stripLines?: ReadonlyArray<readonly string[] | null>;
+  /**
+   * 'ink': the App draws the waveform panel too (tests, plain use). 'painter': the live screen,
+   * where the compositor draws the panel and its traces and the App renders only what is below.
+   */
+  waveform?: 'ink' | 'painter';
 }
 
 /** Runs the action behind a key; returns false for keys that mean nothing. */
@@ -102,7 +107,7 @@ export function handleKey(
 }
 
 /** The whole screen: fixed rows top to bottom, sized from the terminal, never from content. */
-export function App({ state, commands, view, panelPeriodMs = 500, stripLines }: AppProps) {
+export function App({ state, commands, view, panelPeriodMs = 500, stripLines, waveform = 'ink' }: AppProps) {
   const viewState = useSyncExternalStore(view.subscribe, view.get);
   const snapshot = useLiveSnapshot(state, panelPeriodMs);
   const { exit } = useApp();
@@ -131,8 +136,16 @@ export function App({ state, commands, view, panelPeriodMs = 500, stripLines }: 
     );
   }
   const notice = [viewState.notice, snapshot.notice].filter((text) => text !== null && text !== '').join('  │  ');
+  const drawsWave = waveform === 'ink';
+  const height = drawsWave ? viewState.rows : viewState.rows - layout.header.y;
   return (
-    <Box flexDirection="column" width={viewState.cols} height={viewState.rows}>
+    <Box flexDirection="column" width={viewState.cols} height={height}>
+      {drawsWave ? (
+        <WaveformPanel
+          {...wavePanelProps(layout, viewState, snapshot.leads.map((lead) => lead.off))}
+          stripLines={stripLines}
+        />
+      ) : null}
       <Header
         width={viewState.cols}
         info={state.info}
@@ -140,15 +153,6 @@ export function App({ state, commands, view, panelPeriodMs = 500, stripLines }: 
         elapsedS={snapshot.elapsedS}
         deviceState={snapshot.deviceState}
         deviceMessage={snapshot.deviceMessage}
-      />
-      <WaveformPanel
-        layout={layout}
-        gainMmPerMv={viewState.gainMmPerMv}
-        traceMode={viewState.traceMode}
-        frozen={viewState.frozen}
-        help={viewState.help}
-        leadOff={snapshot.leads.map((lead) => lead.off)}
-        stripLines={stripLines}
       />
       <Box flexDirection="row" height={layout.metrics.height}>
         <MetricsPanel

@@ -1,7 +1,10 @@
+import { renderToString } from 'ink';
+import { createElement } from 'react';
 import type { LiveState } from '../session/types.js';
 import type { InkFrameSink } from './frame-sink.js';
 import { copyGrid, createGrid, parseFrame, type CellGrid } from './grid.js';
-import { computeLayout, type StripLayout } from './layout.js';
+import { computeLayout, type ScreenLayout, type StripLayout } from './layout.js';
+import { WaveformPanel, wavePanelProps } from './panels/waveform-panel.js';
 import { TerminalPainter } from './screen-diff.js';
 import { TraceRaster } from './trace-raster.js';
 import type { ViewStore } from './view-store.js';
@@ -47,6 +50,9 @@ export class Compositor {
   private parsedVersion = -1;
   private strips: Strip[] = [];
   private stripKey = '';
+  private layout: ScreenLayout | null = null;
+  /** What the waveform panel's frame (border, title, labels, help) was last drawn for. */
+  private waveKey = '';
   private timer: NodeJS.Timeout | null = null;
   private waitingForDrain = false;
   private readonly latencies: number[] = [];
@@ -83,6 +89,7 @@ export class Compositor {
   invalidate(): void {
     this.painter.invalidate();
     this.parsedVersion = -1;
+    this.waveKey = '';
   }
 
   /** One frame: returns the bytes written (empty when nothing changed). */
@@ -97,16 +104,18 @@ export class Compositor {
     if (this.base.cols !== view.cols || this.base.rows !== view.rows) {
       this.base = createGrid(view.cols, view.rows);
       this.next = createGrid(view.cols, view.rows);
-      this.painter.invalidate();
-      this.parsedVersion = -1;
+      this.invalidate();
     }
+    if (this.rebuildStrips()) changed = true;
+    const layout = this.layout!;
+    if (this.drawWavePanel(layout)) changed = true;
     if (this.sink.version !== this.parsedVersion) {
-      parseFrame(this.sink.frame, this.base);
+      // Ink renders everything from the status line down.
+      parseFrame(this.sink.frame, this.base, layout.header.y);
       this.parsedVersion = this.sink.version;
       this.counters.inkFrames++;
       changed = true;
     }
-    if (this.rebuildStrips()) changed = true;
     const showTraces = !view.help;
     let drewSamples = false;
     if (showTraces && !view.frozen) {
@@ -142,19 +151,32 @@ export class Compositor {
     return bytes;
   }
 
+  /** Redraws the waveform panel's frame when what it shows changed (keys, lead-off); true if it did. */
+  private drawWavePanel(layout: ScreenLayout): boolean {
+    const view = this.view.get();
+    const leadOff = this.state.traces.map((trace) => trace.leadOff);
+    const key = [this.stripKey, view.frozen, view.help, leadOff.map(Number).join('')].join('|');
+    if (key === this.waveKey) return false;
+    this.waveKey = key;
+    const text = renderToString(createElement(WaveformPanel, wavePanelProps(layout, view, leadOff)), { columns: view.cols });
+    parseFrame(text, this.base, layout.wave.y, layout.wave.height);
+    return true;
+  }
+
   /** Recreates the strips when the layout, gain, mode or leads change; true if it did. */
   private rebuildStrips(): boolean {
     const view = this.view.get();
     const leads = this.state.traces.map((trace) => trace.lead);
     const rateHz = this.state.info.nominalRateHz > 0 ? this.state.info.nominalRateHz : (this.state.device.measuredRateHz ?? 0);
     const key = [view.cols, view.rows, view.layout, view.leadIndex, view.gainMmPerMv, view.traceMode, rateHz, leads.join(',')].join('|');
-    if (key === this.stripKey) return false;
+    if (key === this.stripKey && this.layout !== null) return false;
     this.stripKey = key;
+    const layout = computeLayout(view.cols, view.rows, view, leads);
+    this.layout = layout;
     if (rateHz <= 0) {
       this.strips = [];
       return true;
     }
-    const layout = computeLayout(view.cols, view.rows, view, leads);
     this.strips = layout.strips.map((stripLayout) => ({
       layout: stripLayout,
       raster: new TraceRaster({

@@ -182,14 +182,16 @@ export function cellWidth(cp: number): 0 | 1 | 2 {
 // ---- frame parsing ------------------------------------------------------------------------
 
 /**
- * Fills `grid` from a frame of text: lines separated by `\n`, SGR sequences for colour. Other
- * escape sequences are skipped; text beyond the grid is clipped.
+ * Fills rows `top`..`top + height` of `grid` from a frame of text: lines separated by `\n`, SGR
+ * sequences for colour. Other escape sequences are skipped; text beyond the area is clipped.
  */
-export function parseFrame(text: string, grid: CellGrid): void {
-  clearGrid(grid);
+export function parseFrame(text: string, grid: CellGrid, top = 0, height = grid.rows - top): void {
+  const bottom = Math.min(grid.rows, top + height);
+  grid.chars.fill(BLANK, top * grid.cols, bottom * grid.cols);
+  grid.styles.fill(0, top * grid.cols, bottom * grid.cols);
   let pen: Pen = { ...DEFAULT_PEN };
   let style = 0;
-  let row = 0;
+  let row = top;
   let col = 0;
   const length = text.length;
   for (let i = 0; i < length; i++) {
@@ -222,7 +224,7 @@ export function parseFrame(text: string, grid: CellGrid): void {
     if (unit === 0x0a) {
       row++;
       col = 0;
-      if (row >= grid.rows) return;
+      if (row >= bottom) return;
       continue;
     }
     if (unit === 0x0d) {

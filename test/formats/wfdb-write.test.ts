@@ -45,7 +45,7 @@ describe('headers', () => {
 describe('writing records', () => {
   it('writeRecord then readRecord gives the same samples (5 µV units), checksums and annotations', () => {
     const count = 3000;
-    const leadII = Float32Array.from({ length: count }, (_, i) => Math.round(300 * Math.sin(i / 17)) * 5 - (i % 7) * 5);
+    const leadII = Float32Array.from({ length: count }, (_, i) => (Math.round(300 * Math.sin(i / 17)) * 5 - (i % 7) * 5) || 0);
     const v1 = Float32Array.from({ length: count }, (_, i) => -800 + (i % 400) * 5);
     const beats = [
       { sample: 10, code: ANN.NORMAL },

@@ -25,6 +25,7 @@ if (MODE === 'drain') {
   await store.close();
 } else {
   loop.start();
+  say('READY');
   const stamp = `${process.pid}`;
   for (let index = 0; ; index += 1) {
     const sessionId = `${stamp}-${Math.floor(index / 8)}`;

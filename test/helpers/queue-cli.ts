@@ -27,7 +27,8 @@ export function runCli(args: string[], options: { cwd: string; env: Record<strin
       [BIN, ...args],
       { cwd: options.cwd, env: cleanEnv(options.env), timeout: options.timeoutMs ?? 30_000 },
       (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        // 124 like timeout(1) when the child had to be killed.
+        const code = error ? (typeof error.code === 'number' ? error.code : error.killed ? 124 : 1) : 0;
         resolve({ code, stdout, stderr });
       },
     );

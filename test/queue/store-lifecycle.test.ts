@@ -181,4 +181,39 @@ describe('QueueStore lifecycle', () => {
     await viewer.close();
     await store.close();
   });
+
+  it('answers counts and status from the on-disk summaries exactly as from the loaded index', async () => {
+    const dir = tempQueueDir();
+    const writer = await QueueStore.open(dir, { syncedKeep: 3, compactMinLines: 15 });
+    let seed = 7;
+    const random = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
+    const types = ['session_start', 'report', 'session_end', 'waveform', 'metrics'] as const;
+    for (let step = 0; step < 60; step += 1) {
+      const roll = random();
+      const pending = await writer.list({ state: 'pending' });
+      const pick = pending[Math.floor(random() * pending.length)];
+      if (roll < 0.4 || !pick) {
+        await writer.enqueue({ type: types[step % types.length]!, payload: json({ step }), sessionId: `s${step % 3}` });
+      } else if (roll < 0.55) {
+        await writer.markInflight([pick.id]);
+        await writer.markSynced(pick.id);
+      } else if (roll < 0.65) {
+        await writer.markFailed(pick.id, `HTTP 422 at ${step}`);
+      } else if (roll < 0.8) {
+        const next = new Date(Date.UTC(2030, 0, 1) + Math.floor(random() * 1e9)).toISOString();
+        await writer.reschedule(pick.id, { error: 'HTTP 503', nextAttemptAt: next, countAttempt: true });
+      } else if (roll < 0.85) {
+        await writer.markInflight([pick.id]);
+      } else if (roll < 0.9) {
+        await writer.retryFailed();
+      } else {
+        await writer.setStatus({ is_online: roll < 0.95, last_sync_at: new Date(Date.UTC(2030, 0, step)).toISOString() });
+      }
+      const viewer = await QueueStore.open(dir);
+      expect(await viewer.counts(), `step ${step}`).toEqual(await writer.counts());
+      expect(await viewer.getStatus(), `step ${step}`).toEqual(await writer.getStatus());
+      await viewer.close();
+    }
+    await writer.close();
+  });
 });

@@ -1,6 +1,6 @@
 /** Shared by the report tests: real poppler tools, a session directory made from a real record. */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findEcgDataDir } from '../../src/data-dir.js';
@@ -120,8 +120,4 @@ export function makeSessionFromRecord(
   };
   writeFileSync(join(dir, 'session.json'), JSON.stringify(session, null, 2));
   return { dir, sessionId, fsHz, beatSamples: beats.map((a) => a.sample), remove: temp.remove };
-}
-
-export function readBytes(path: string): number {
-  return readFileSync(path).byteLength;
 }

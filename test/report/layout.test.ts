@@ -140,3 +140,13 @@ describe('printed values', () => {
     expect(fast.heartRateMinBpm).toBeCloseTo(60, 6);
   });
 });
+
+describe('long free text', () => {
+  it('is cut so the header keeps its height', async () => {
+    const { orMissing, deviceText } = await import('../../src/report/format.js');
+    expect(orMissing('x'.repeat(200))).toHaveLength(64);
+    expect(orMissing('x'.repeat(200)).endsWith('…')).toBe(true);
+    expect(deviceText({ protocol: 'ascii', source: '/dev/serial/by-id/'.padEnd(120, 'z'), deviceSerial: null }).length).toBe(64);
+    expect(orMissing('P-1')).toBe('P-1');
+  });
+});

@@ -1,3 +1,4 @@
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { writeReport } from '../../src/report/index.js';
@@ -158,7 +159,6 @@ describe.skipIf(!dataDir)('few-lead reports', () => {
     // LUDB record 1 without lead V6: not a full 12-lead set, so one strip per lead.
     const session = makeSessionFromRecord('ludb/1', { seconds: 10, sessionId: 'ludb-11' });
     try {
-      const { readFileSync, writeFileSync } = await import('node:fs');
       const headerPath = join(session.dir, 'ludb-11.hea');
       const lines = readFileSync(headerPath, 'utf8').trim().split('\n');
       const renamed = lines.map((line) => (/ v6$/i.test(line) ? line.replace(/ v6$/i, ' V6b') : line));

@@ -51,11 +51,11 @@ describe('App keys', () => {
 
   it('l changes the lead, L the layout', async () => {
     const { press, view, frame } = mount();
-    expect(frame().split('\n')[1]).toMatch(/^┌─ II ─/);
+    expect(frame().split('\n')[0]).toMatch(/^┌─ II ─/);
     await press('l', () => expect(view.get().leadIndex).toBe(2));
-    await vi.waitFor(() => expect(frame().split('\n')[1]).toMatch(/^┌─ III ─/));
+    await vi.waitFor(() => expect(frame().split('\n')[0]).toMatch(/^┌─ III ─/));
     await press('L', () => expect(view.get().layout).toBe('three'));
-    await vi.waitFor(() => expect(frame().split('\n')[1]).toContain('3 leads'));
+    await vi.waitFor(() => expect(frame().split('\n')[0]).toContain('3 leads'));
   });
 
   it('+ and - step the gain through 5, 10 and 20 mm/mV and stop at the ends', async () => {
@@ -66,13 +66,13 @@ describe('App keys', () => {
     await press('-', () => expect(view.get().gainMmPerMv).toBe(10));
     await press('-', () => expect(view.get().gainMmPerMv).toBe(5));
     await press('-', () => expect(view.get().gainMmPerMv).toBe(5));
-    await vi.waitFor(() => expect(frame().split('\n')[1]).toContain('5 mm/mV'));
+    await vi.waitFor(() => expect(frame().split('\n')[0]).toContain('5 mm/mV'));
   });
 
   it('p freezes and resumes, m switches sweep and scroll', async () => {
     const { press, view, frame } = mount();
     await press('p', () => expect(view.get().frozen).toBe(true));
-    await vi.waitFor(() => expect(frame().split('\n')[1]).toContain('FROZEN'));
+    await vi.waitFor(() => expect(frame().split('\n')[0]).toContain('FROZEN'));
     await press('p', () => expect(view.get().frozen).toBe(false));
     await press('m', () => expect(view.get().traceMode).toBe('scroll'));
   });
@@ -80,7 +80,7 @@ describe('App keys', () => {
   it('n switches the notch between 50 and 60 Hz', async () => {
     const { press, calls, frame } = mount();
     await press('n', () => expect(calls).toEqual(['setMainsHz 60']));
-    await vi.waitFor(() => expect(frame().split('\n')[0]).toContain('notch 60 Hz'));
+    await vi.waitFor(() => expect(frame().split('\n').find((line) => line.startsWith(' ECG'))).toContain('notch 60 Hz'));
     await press('n', () => expect(calls).toEqual(['setMainsHz 60', 'setMainsHz 50']));
   });
 

@@ -61,7 +61,7 @@ describe('live screen (Ink panels + trace compositor)', () => {
     const screen = () => gridLines(term.terminal.screen);
     await vi.waitFor(() => {
       const lines = screen();
-      expect(lines[1]).toMatch(/^┌─ II ─ 10 mm\/mV/);
+      expect(lines[0]).toMatch(/^┌─ II ─ 10 mm\/mV/);
       expect(lines[23]).toContain('q quit');
       expect(lines.join('\n')).toContain('RR   833 ms');
       // The trace is braille inside the strip; beat marks on the row above it.
@@ -111,7 +111,7 @@ describe('live screen (Ink panels + trace compositor)', () => {
     const traceRows = () => gridLines(term.terminal.screen).slice(strip.y + 1, strip.y + strip.height).join('\n');
     await vi.waitFor(() => expect(traceRows()).toMatch(/[\u2801-\u28ff]/));
     (term.stdin as unknown as PassThrough).write('p');
-    await vi.waitFor(() => expect(gridLines(term.terminal.screen)[1]).toContain('FROZEN'));
+    await vi.waitFor(() => expect(gridLines(term.terminal.screen)[0]).toContain('FROZEN'));
     const frozen = traceRows();
     feed(state, 1);
     await new Promise((resolve) => setTimeout(resolve, 200)); // several frames

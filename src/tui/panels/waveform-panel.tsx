@@ -3,6 +3,7 @@ import { memo } from 'react';
 import { fit } from '../format.js';
 import { LABEL_COLS, type ScreenLayout } from '../layout.js';
 import { SWEEP_MM_PER_S, type TraceMode } from '../trace-raster.js';
+import type { ViewState } from '../view-store.js';
 import { titledBorder } from './frame.js';
 import { HELP_LINES } from './help.js';
 
@@ -19,6 +20,15 @@ export interface WaveformPanelProps {
    * over Ink's output (the live screen); tests pass the raster's own lines.
    */
   stripLines?: ReadonlyArray<readonly string[] | null>;
+}
+
+/** The panel's props for a view of the screen; the App and the compositor both use it. */
+export function wavePanelProps(
+  layout: ScreenLayout,
+  view: Pick<ViewState, 'gainMmPerMv' | 'traceMode' | 'frozen' | 'help'>,
+  leadOff: boolean[],
+): WaveformPanelProps {
+  return { layout, gainMmPerMv: view.gainMmPerMv, traceMode: view.traceMode, frozen: view.frozen, help: view.help, leadOff };
 }
 
 /** The lines inside the waveform border: lead labels, strips (or blanks for the painter), help. */

@@ -1,0 +1,66 @@
+/** A socat pty pair (a virtual serial cable) and the simulate binary, for device tests. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const BIN = join(import.meta.dirname, '..', '..', 'bin', 'ecg-monitor.js');
+
+export async function waitFor(check: () => boolean, timeoutMs = 10_000, what = 'condition'): Promise<void> {
+  const start = Date.now();
+  while (!check()) {
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+export interface PtyPair {
+  device: string;
+  host: string;
+  process: ChildProcess;
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+/** Starts `socat` with two linked ptys: `<dir>/dev` (the device end) and `<dir>/host`. */
+export async function startPtyPair(directory: string): Promise<PtyPair> {
+  const device = join(directory, 'dev');
+  const host = join(directory, 'host');
+  const child = spawn('socat', [`pty,raw,echo=0,link=${device}`, `pty,raw,echo=0,link=${host}`], { stdio: 'ignore' });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  await waitFor(() => existsSync(device) && existsSync(host), 5000, 'socat ptys');
+  return {
+    device,
+    host,
+    process: child,
+    async stop(signal = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      await exited;
+    },
+  };
+}
+
+export interface Simulation {
+  process: ChildProcess;
+  stderr: () => string;
+  exited: Promise<number | null>;
+  stop(): Promise<number | null>;
+}
+
+/** Runs `ecg-monitor simulate` and resolves once it is writing. */
+export async function startSimulate(args: string[]): Promise<Simulation> {
+  const child = spawn(process.execPath, [BIN, 'simulate', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  let done = false;
+  void exited.then(() => (done = true));
+  await waitFor(() => stderr.includes('simulating') || done, 10_000, 'simulate to start');
+  return {
+    process: child,
+    stderr: () => stderr,
+    exited,
+    async stop() {
+      if (!done) child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
