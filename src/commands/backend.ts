@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { startBackend } from '../backend/server.js';
 import { loadConfig } from '../config.js';
-import { UsageError } from '../errors.js';
+import { UsageError, UserError } from '../errors.js';
 import { log } from '../log.js';
 import type { GlobalArgs } from './common.js';
 
@@ -44,6 +44,7 @@ export const backendCommand: CommandModule<GlobalArgs, BackendArgs> = {
     const failRate = probability('fail-rate', args.failRate) ?? (args.status !== undefined ? 1 : 0);
     const resetRate = probability('reset-rate', args.resetRate) ?? 0;
     const apiKey = args.apiKey ?? loadConfig({ envFile: args.envFile }).apiKey;
+    if (!(Number.isInteger(args.port) && args.port >= 0 && args.port <= 65535)) throw new UsageError('--port must be 0-65535');
     const backend = await startBackend({
       port: args.port,
       dataDir: resolve(args.data),
@@ -55,6 +56,9 @@ export const backendCommand: CommandModule<GlobalArgs, BackendArgs> = {
         ...(args.retryAfter !== undefined ? { retryAfter: args.retryAfter } : {}),
         ...(args.latencyMs !== undefined ? { latencyMs: args.latencyMs } : {}),
       },
+    }).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'EADDRINUSE') throw new UserError(`port ${args.port} is already in use: pick another with --port`);
+      throw error;
     });
     process.stdout.write(`reference backend listening: BACKEND_API_URL=${backend.url}\n`);
     process.stdout.write(`storing under ${resolve(args.data)}; ${apiKey ? 'API key required' : 'any API key accepted'}; Ctrl-C stops\n`);

@@ -217,7 +217,7 @@ const subcommands: CommandModule<GlobalArgs, never>[] = [
           details = {
             content_type: info.contentType,
             metadata: info.metadata,
-            payload: info.contentType === 'application/json' ? JSON.parse(payload.toString('utf8')) : `<${payload.length} bytes ${info.contentType}>`,
+            payload: info.contentType.startsWith('application/json') ? JSON.parse(payload.toString('utf8')) : `<${payload.length} bytes ${info.contentType}>`,
           };
         }
         printJson({ ...item, ...details });

@@ -19,6 +19,7 @@ export interface SimulateArgs extends GlobalArgs {
 }
 
 const TICK_MS = 20;
+const MAX_BACKLOG_BYTES = 64 * 1024;
 /** What a Cyton prints after `v` (soft reset); the monitor's decoder skips it as non-packet bytes. */
 const OPENBCI_BANNER = 'OpenBCI V3 8-16 channel\nOn Board ADS1299 Device ID: 0x3E\nLIS3DH Device ID: 0x33\nFirmware: v3.1.2\n$$$';
 
@@ -104,7 +105,9 @@ async function runSimulate(args: SimulateArgs): Promise<void> {
       if (!streaming) return;
       const frames = Math.min(pacer.due(Date.now()), totalFrames - framesSent);
       if (frames > 0) {
-        port.write(Buffer.from(stream.nextBytes(frames)));
+        const bytes = stream.nextBytes(frames);
+        // Nobody reading the other end: drop frames like a device's full buffer would, keeping real time.
+        if (port.writableLength < MAX_BACKLOG_BYTES) port.write(Buffer.from(bytes));
         framesSent += frames;
       }
       if (framesSent >= totalFrames) finish();

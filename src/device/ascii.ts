@@ -16,7 +16,6 @@ export const ASCII_DEFAULT_UNITS_PER_MV = 200;
 export const ASCII_DEFAULT_BASELINE = 512;
 /** Longer lines are garbage, not samples. */
 const MAX_LINE_BYTES = 256;
-const NUMERIC_LINE = /^[+-]?\d+(?:[ \t,]+[+-]?\d+)*$/;
 const NEWLINE = 0x0a;
 
 export interface AsciiDecoderOptions {
@@ -37,6 +36,7 @@ export class AsciiDecoder implements Decoder {
   private builder: BlockBuilder | null = null;
   private pending = new Uint8Array(0);
   private lastValues: number[] = [];
+  private readonly parsed: number[] = [];
   private noLeadOff: boolean[] = [];
   private allLeadOff: boolean[] = [];
   private readonly uVPerCount: number;
@@ -94,25 +94,21 @@ export class AsciiDecoder implements Decoder {
       this.counters.badFrames += 1;
       return false;
     }
-    const line = this.text.decode(raw).trim();
-    if (line === '') return false;
-    if (NUMERIC_LINE.test(line)) {
-      const values = line.split(/[ \t,]+/).map(Number);
-      if (this.columns === null) this.start(values.length);
-      if (values.length < this.columns!) {
+    const count = parseIntegers(raw, this.parsed);
+    if (count > 0) {
+      if (this.columns === null) this.start(count);
+      if (count < this.columns!) {
         this.counters.badFrames += 1;
         this.counters.discardedBytes += raw.length + 1;
         return false;
       }
-      const microvolts = new Array<number>(this.columns!);
-      for (let c = 0; c < this.columns!; c += 1) {
-        microvolts[c] = (values[c]! - this.baseline) * this.uVPerCount;
-        this.lastValues[c] = microvolts[c]!;
-      }
-      this.builder!.push(microvolts, this.noLeadOff);
+      for (let c = 0; c < this.columns!; c += 1) this.lastValues[c] = (this.parsed[c]! - this.baseline) * this.uVPerCount;
+      this.builder!.push(this.lastValues, this.noLeadOff);
       this.counters.frames += 1;
       return true;
     }
+    const line = this.text.decode(raw).trim();
+    if (line === '') return false;
     if (/[^\x20-\x7e\t]/.test(line)) {
       // Binary noise, not a status message.
       this.counters.badFrames += 1;
@@ -130,6 +126,41 @@ export class AsciiDecoder implements Decoder {
   }
 }
 
+
+const SPACE = 0x20;
+const TAB = 0x09;
+const COMMA = 0x2c;
+const CR = 0x0d;
+
+/**
+ * Parses a line of integer columns (`,`, space or tab between them; `\r` and blanks around) into
+ * `out`; returns how many, or 0 when the line is anything else. Byte-level: this runs per sample.
+ */
+function parseIntegers(raw: Uint8Array, out: number[]): number {
+  let count = 0;
+  let i = 0;
+  const end = raw.length;
+  for (;;) {
+    while (i < end && (raw[i] === SPACE || raw[i] === TAB || raw[i] === CR || (count > 0 && raw[i] === COMMA))) i += 1;
+    if (i >= end) return count;
+    let sign = 1;
+    if (raw[i] === 0x2d || raw[i] === 0x2b) {
+      if (raw[i] === 0x2d) sign = -1;
+      i += 1;
+    }
+    let value = 0;
+    let digits = 0;
+    while (i < end && raw[i]! >= 0x30 && raw[i]! <= 0x39 && digits < 10) {
+      value = value * 10 + (raw[i]! - 0x30);
+      digits += 1;
+      i += 1;
+    }
+    if (digits === 0) return 0;
+    if (i < end && raw[i] !== SPACE && raw[i] !== TAB && raw[i] !== CR && raw[i] !== COMMA) return 0;
+    out[count] = sign * value;
+    count += 1;
+  }
+}
 
 /** One line: integer counts per channel from µV, with `\n`. */
 export function encodeAsciiLine(microvolts: ArrayLike<number>, unitsPerMv = ASCII_DEFAULT_UNITS_PER_MV, baseline = ASCII_DEFAULT_BASELINE): string {

@@ -5,9 +5,13 @@
  * Events: 'block' (SampleBlock, channels in `leads` order, µV), 'state' (DeviceState, message).
  */
 import { EventEmitter } from 'node:events';
+import { log } from '../log.js';
 import { createDecoder } from './decoders.js';
 import { leadNames } from './leads.js';
 import type { Decoder, DecoderStats, DeviceState, Protocol, SampleBlock } from './types.js';
+
+/** Measured rate further than this fraction from nominal is worth a log line. */
+const RATE_TOLERANCE = 0.02;
 
 export interface DeviceOptions {
   protocol: Protocol;
@@ -47,6 +51,7 @@ export abstract class EcgDevice extends EventEmitter<DeviceEvents> {
   private reconnectCount = 0;
   private gapTotal = 0;
   private rateBeforeRestartHz: number | null = null;
+  private rateWarned = false;
 
   protected constructor(options: DeviceOptions) {
     super();
@@ -95,10 +100,21 @@ export abstract class EcgDevice extends EventEmitter<DeviceEvents> {
         channels: block.channels.slice(0, count),
         leadOff: block.leadOff.slice(0, count),
       };
+      this.checkRate();
       this.nextSample = first + block.sampleCount;
       this.lastSampleAtMs = block.receivedAtMs;
       this.emit('block', out);
     }
+  }
+
+  /** Says once in the log when the device runs more than 2 % off its nominal rate. */
+  private checkRate(): void {
+    if (this.rateWarned) return;
+    const nominal = this.nominalRateHz;
+    const measured = this.decoder.stats().measuredRateHz;
+    if (nominal === null || measured === null || Math.abs(measured - nominal) <= nominal * RATE_TOLERANCE) return;
+    this.rateWarned = true;
+    log.warn(`device ${this.protocol}: measured ${measured.toFixed(1)} Hz, nominal ${nominal} Hz`);
   }
 
   /** After a reconnect, place the first new block where real time says it belongs. */

@@ -4,7 +4,8 @@
  * frames, and turns raw counts into µV blocks.
  *
  * Resync rule (the protocols carry no checksum): while in sync a packet is accepted when its
- * own checks pass and the byte after it, if already here, starts the next packet; out of sync
+ * own checks pass and either the next packet starts right after it or (garbage follows) no
+ * valid packet starts inside it, which would mean it was truncated; out of sync
  * (at the start and after garbage) a candidate is only accepted once the whole packet after it
  * checks out too, so a stray header byte in noise is very unlikely to be taken for a frame.
  * The price is one packet of latency at start and after each resync.
@@ -103,13 +104,16 @@ export class FramedDecoder implements Decoder {
         }
         this.inSync = true;
       } else if (position + size < buffer.length && buffer[position + size] !== this.format.firstByte) {
-        // No checksum in these protocols: a packet not followed by a header is most likely a
-        // truncated one whose "footer" is a byte of the next packet.
-        this.counters.badFrames += 1;
-        this.inSync = false;
-        position += 1;
-        this.counters.discardedBytes += 1;
-        continue;
+        // Not followed by a header: either garbage follows (keep the packet) or the packet was
+        // truncated and its "footer" is a byte of the next one, which then starts inside it.
+        if (position + 2 * size > buffer.length) break;
+        if (this.packetStartsWithin(buffer, position)) {
+          this.counters.badFrames += 1;
+          this.inSync = false;
+          position += 1;
+          this.counters.discardedBytes += 1;
+          continue;
+        }
       }
       frames.push(position);
       position += size;
@@ -117,6 +121,13 @@ export class FramedDecoder implements Decoder {
     this.pending = buffer.slice(position);
     this.accept(buffer, frames, nowMs);
     return this.builder.take(nowMs);
+  }
+
+  private packetStartsWithin(buffer: Uint8Array, position: number): boolean {
+    for (let k = 1; k < this.format.packetBytes; k += 1) {
+      if (buffer[position + k] === this.format.firstByte && this.format.isValid(buffer, position + k)) return true;
+    }
+    return false;
   }
 
   private accept(buffer: Uint8Array, frames: number[], nowMs: number): void {

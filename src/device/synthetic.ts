@@ -141,10 +141,20 @@ function createRandom(seed: number): { uniform(): number; normal(): number } {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
-  return {
-    uniform,
-    normal: () => Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform()),
+  let spare: number | null = null;
+  const normal = () => {
+    if (spare !== null) {
+      const value = spare;
+      spare = null;
+      return value;
+    }
+    // Box-Muller gives two independent values; keep the second for the next call.
+    const radius = Math.sqrt(-2 * Math.log(1 - uniform()));
+    const angle = 2 * Math.PI * uniform();
+    spare = radius * Math.sin(angle);
+    return radius * Math.cos(angle);
   };
+  return { uniform, normal };
 }
 
 /** One scheduled beat: its waves in absolute sample time, with the per-lead weights precomputed. */
@@ -186,6 +196,11 @@ function deriveLead(name: string, base: Float64Array): number {
     default:
       return base[2 + PRECORDIAL.indexOf(name)]!;
   }
+}
+
+/** A lead as a weighted sum of the independent leads (I, II, V1..V6). */
+function leadCoefficients(name: string): Float64Array {
+  return Float64Array.from(BASE_LEADS, (_, b) => deriveLead(name, Float64Array.from(BASE_LEADS, (__, j) => (j === b ? 1 : 0))));
 }
 
 function validate(options: SyntheticEcgOptions): string[] {
@@ -362,10 +377,20 @@ function createNoise(options: SyntheticEcgOptions, random: { uniform(): number; 
   const mainsPhase = BASE_LEADS.map(() => 2 * Math.PI * random.uniform());
   const mainsUv = 30;
   const muscleRmsUv = 15;
-  const base = new Float64Array(BASE_LEADS.length);
   const fibrillationUv = 40;
   // Fibrillatory waves project mostly on II, III, aVF and V1 (an inferior-anterior axis).
   const fibrillationWeights = BASE_LEADS.map((name) => ({ I: 0.3, II: 1, V1: 1.2, V2: 0.6 })[name] ?? 0.2);
+  // sin(ωt + φ) = sin ωt·cos φ + cos ωt·sin φ: the per-lead phases cost no trigonometry per sample.
+  const cosOf = (phases: number[]) => phases.map(Math.cos);
+  const sinOf = (phases: number[]) => phases.map(Math.sin);
+  const wanderCos = cosOf(wanderPhase);
+  const wanderSin = sinOf(wanderPhase);
+  const driftCos = cosOf(wanderPhase.map((p) => 2 * p));
+  const driftSin = sinOf(wanderPhase.map((p) => 2 * p));
+  const mainsCos = cosOf(mainsPhase);
+  const mainsSin = sinOf(mainsPhase);
+  const coefficients = leads.map(leadCoefficients);
+  const base = new Float64Array(BASE_LEADS.length);
   const enabled = options.baselineWander === true || (options.mainsHz ?? 0) > 0 || options.muscleNoise === true || options.atrialFibrillation === true;
   return {
     add(out: Float32Array[], firstSample: number): void {
@@ -373,21 +398,31 @@ function createNoise(options: SyntheticEcgOptions, random: { uniform(): number; 
       const count = out[0]!.length;
       for (let i = 0; i < count; i += 1) {
         const tS = (firstSample + i) / fsHz;
+        // Respiration (0.25 Hz) plus slow electrode drift (0.05 Hz).
+        const breathSin = Math.sin(2 * Math.PI * 0.25 * tS);
+        const breathCos = Math.cos(2 * Math.PI * 0.25 * tS);
+        const driftS = Math.sin(2 * Math.PI * 0.05 * tS);
+        const driftC = Math.cos(2 * Math.PI * 0.05 * tS);
+        const mainsS = options.mainsHz ? Math.sin(2 * Math.PI * options.mainsHz * tS) : 0;
+        const mainsC = options.mainsHz ? Math.cos(2 * Math.PI * options.mainsHz * tS) : 0;
+        const fibrillation = options.atrialFibrillation
+          ? fibrillationUv * (0.6 + 0.4 * Math.sin(2 * Math.PI * 0.3 * tS)) * (Math.sin(2 * Math.PI * 5.7 * tS) + 0.5 * Math.sin(2 * Math.PI * 7.3 * tS + 1))
+          : 0;
         for (let b = 0; b < BASE_LEADS.length; b += 1) {
-          let value = 0;
+          let value = fibrillationWeights[b]! * fibrillation;
           if (options.baselineWander) {
-            // Respiration (0.25 Hz) plus slow electrode drift (0.05 Hz).
-            value += wanderScaleUv[b]! * (Math.sin(2 * Math.PI * 0.25 * tS + wanderPhase[b]!) + 0.5 * Math.sin(2 * Math.PI * 0.05 * tS + 2 * wanderPhase[b]!));
+            value += wanderScaleUv[b]! * (breathSin * wanderCos[b]! + breathCos * wanderSin[b]! + 0.5 * (driftS * driftCos[b]! + driftC * driftSin[b]!));
           }
-          if (options.mainsHz) value += mainsUv * Math.sin(2 * Math.PI * options.mainsHz * tS + mainsPhase[b]!);
+          if (options.mainsHz) value += mainsUv * (mainsS * mainsCos[b]! + mainsC * mainsSin[b]!);
           if (options.muscleNoise) value += muscleRmsUv * random.normal();
-          if (options.atrialFibrillation) {
-            const envelope = 0.6 + 0.4 * Math.sin(2 * Math.PI * 0.3 * tS);
-            value += fibrillationWeights[b]! * fibrillationUv * envelope * (Math.sin(2 * Math.PI * 5.7 * tS) + 0.5 * Math.sin(2 * Math.PI * 7.3 * tS + 1));
-          }
           base[b] = value;
         }
-        for (let l = 0; l < leads.length; l += 1) out[l]![i]! += deriveLead(leads[l]!, base);
+        for (let l = 0; l < leads.length; l += 1) {
+          const c = coefficients[l]!;
+          let value = 0;
+          for (let b = 0; b < BASE_LEADS.length; b += 1) value += c[b]! * base[b]!;
+          out[l]![i]! += value;
+        }
       }
     },
   };

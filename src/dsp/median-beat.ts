@@ -9,19 +9,21 @@ export interface MedianBeat {
   /** Index of the R peak (the alignment point) in `waveUv`. */
   rIndex: number;
   fsHz: number;
-  /** Median RR (ms) of the beats used; null when fewer than two beats. */
+  /** Median RR (ms) before the beats used (all beats' median when none has one); null with one beat. */
   rrMs: number | null;
   beatsUsed: number;
   /** R sample (in the input signal) of each beat that went into the median, after alignment. */
   usedRPeaks: number[];
 }
 
-/** Beats that correlate less than this with the preliminary template over the QRS are left out. */
+/** Beats whose QRS correlates less than this with the dominant template are left out. */
 const MIN_QRS_CORRELATION = 0.9;
 const ALIGN_SEARCH_S = 0.03;
 const QRS_HALF_WINDOW_S = 0.08;
 const MIN_BEATS = 3;
 const MAX_DOMINANCE_BEATS = 30;
+/** A detection whose steepest QRS slope is below this fraction of the typical one is no QRS. */
+const MIN_STEEPNESS_FRACTION = 0.3;
 
 /** Window around R: long enough for P onset before and T end after, short enough not to overlap much. */
 function beatWindow(rrS: number): { preS: number; postS: number } {
@@ -33,13 +35,22 @@ function beatWindow(rrS: number): { preS: number; postS: number } {
 
 /**
  * Builds the median beat from a window of raw signal and its R peaks. Robust to the odd PVC or
- * false detection: beats with an off-rhythm RR or an unlike QRS are left out.
+ * false detection: only beats of the dominant QRS morphology go in.
  */
 export function buildMedianBeat(signalUv: Float32Array, fsHz: number, rPeaks: readonly number[]): MedianBeat | null {
   const peaks = [...rPeaks].filter((r) => Number.isFinite(r) && r >= 0 && r < signalUv.length).map(Math.round).sort((a, b) => a - b);
   if (peaks.length === 0 || !(fsHz > 0)) return null;
+  const baseline = estimateBaseline(signalUv, fsHz);
+  const clean = new Float64Array(signalUv.length);
+  for (let i = 0; i < clean.length; i += 1) clean[i] = signalUv[i]! - baseline[i]!;
+
+  // Detections without a steep QRS (a T wave taken for a beat) stay out of the RR and the median.
+  const qrsHalf = Math.round(QRS_HALF_WINDOW_S * fsHz);
+  const steepness = peaks.map((r) => maxSlope(clean, r - qrsHalf, r + qrsHalf));
+  const typicalSteepness = quantile(steepness, 0.8);
+  const beats = peaks.filter((_, i) => steepness[i]! >= MIN_STEEPNESS_FRACTION * typicalSteepness);
   const rrSamples: number[] = [];
-  for (let i = 1; i < peaks.length; i += 1) rrSamples.push(peaks[i]! - peaks[i - 1]!);
+  for (let i = 1; i < beats.length; i += 1) rrSamples.push(beats[i]! - beats[i - 1]!);
   const medianRr = rrSamples.length > 0 ? median([...rrSamples]) : Number.NaN;
   const rrS = Number.isFinite(medianRr) ? medianRr / fsHz : 1;
   const { preS, postS } = beatWindow(rrS);
@@ -48,17 +59,12 @@ export function buildMedianBeat(signalUv: Float32Array, fsHz: number, rPeaks: re
   const length = pre + post + 1;
   const alignMax = Math.round(ALIGN_SEARCH_S * fsHz);
 
-  const baseline = estimateBaseline(signalUv, fsHz);
-  const clean = new Float64Array(signalUv.length);
-  for (let i = 0; i < clean.length; i += 1) clean[i] = signalUv[i]! - baseline[i]!;
-
   const fits = (r: number) => r - pre - alignMax >= 0 && r + post + alignMax < clean.length;
-  const candidates = peaks.filter(fits);
+  const candidates = beats.filter(fits);
   if (candidates.length === 0) return null;
 
   // The dominant morphology: the beat that most others resemble seeds the template, so PVCs,
   // false detections and a minority rhythm stay out even when they are regular.
-  const qrsHalf = Math.round(QRS_HALF_WINDOW_S * fsHz);
   // Pairwise comparison is quadratic: judge dominance on an even sample of long windows.
   const stride = Math.max(1, Math.ceil(candidates.length / MAX_DOMINANCE_BEATS));
   const sample = candidates.filter((_, i) => i % stride === 0);
@@ -81,8 +87,8 @@ export function buildMedianBeat(signalUv: Float32Array, fsHz: number, rPeaks: re
   // RR of the beats used: the interval before each of them (after a PVC pause too, as QTc expects).
   const usedRr: number[] = [];
   for (const r of used) {
-    const i = nearestIndex(peaks, r);
-    if (i > 0) usedRr.push(peaks[i]! - peaks[i - 1]!);
+    const i = nearestIndex(beats, r);
+    if (i > 0) usedRr.push(beats[i]! - beats[i - 1]!);
   }
   const rrSamplesUsed = usedRr.length > 0 ? median(usedRr) : medianRr;
   return {
@@ -94,6 +100,17 @@ export function buildMedianBeat(signalUv: Float32Array, fsHz: number, rPeaks: re
     beatsUsed: used.length,
     usedRPeaks: used,
   };
+}
+
+function maxSlope(signal: Float64Array, from: number, to: number): number {
+  let steepest = 0;
+  for (let k = Math.max(1, from); k <= Math.min(signal.length - 2, to); k += 1) steepest = Math.max(steepest, Math.abs(signal[k + 1]! - signal[k - 1]!));
+  return steepest;
+}
+
+function quantile(values: readonly number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
 }
 
 function nearestIndex(sorted: readonly number[], value: number): number {

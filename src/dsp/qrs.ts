@@ -2,17 +2,18 @@
  * Real-time multi-lead QRS detector.
  *
  * Per lead: two moving averages (one mains period at 50 Hz and one at 60 Hz, so both mains
- * frequencies and their harmonics sit in zeros), a slope over 32 ms, squared, normalised by the lead's own
- * running power (a noisy lead weighs less), summed over leads, then a 100 ms moving-window
- * integral. Every filter is a centred FIR, so the whole chain has one known integer delay and no
- * phase distortion. Peaks of the integral become candidates (the larger of two within 200 ms
- * wins); candidates are classified with adaptive signal/noise levels (Pan-Tompkins style), a
- * 200 ms refractory, a slope test against tall T waves within 360 ms, and searchback at half the
- * threshold when no beat came for 1.66 mean RR. An accepted beat is re-anchored to the R peak:
- * the largest deflection of the analysis lead (lightly smoothed, baseline removed with a centred
- * 300 ms mean) within ±75 ms, on the record's dominant polarity unless the other is 1.6× larger.
- * Reported positions are therefore in the stream's own sample numbering, without jitter; a beat is
- * reported a constant ~0.5 s after its R peak (longer only when found by searchback).
+ * frequencies and their harmonics sit in zeros), a slope over 32 ms, squared, normalised by the
+ * lead's own running power (a noisy lead weighs less), summed over leads, then a 100 ms
+ * moving-window integral. Every filter is a centred FIR, so the whole chain has one known integer
+ * delay and no phase distortion. Peaks of the integral become candidates (the larger of two
+ * within 200 ms wins); candidates are classified with adaptive signal/noise levels (Pan-Tompkins
+ * style, threshold 0.4 of the way from noise to signal), a 200 ms refractory, a slope test
+ * against tall T waves within 360 ms, and searchback at half the threshold when no beat came for
+ * 1.66 mean RR. The first 2 s are buffered so each lead's power is known from the first sample.
+ * An accepted beat is re-anchored to the R peak: the largest deflection of the analysis lead
+ * (12 ms mean minus a centred 300 ms mean) within ±75 ms, on the record's dominant polarity
+ * unless the other is 1.6× larger. Positions are in the stream's own sample numbering, without
+ * jitter; a beat is reported a constant ~0.5 s after its R peak (later only by searchback).
  */
 
 export interface QrsDetectorOptions {
@@ -52,6 +53,8 @@ const INTEGRATION_S = 0.1;
 /** Slope over 32 ms: a differentiator peaking near 16 Hz, the QRS band, with a zero at ~31 Hz against EMG. */
 const SLOPE_LAG_S = 0.032;
 const MAX_CANDIDATES = 64;
+/** Threshold between the noise and signal levels; above Pan-Tompkins' 0.25 for noise robustness, searchback covers the rest. */
+const THRESHOLD_FRACTION = 0.4;
 /** Each lead's slope energy is divided by its own mean over this window. */
 const POWER_WINDOW_S = 5;
 
@@ -91,6 +94,8 @@ export class QrsDetector {
   private readonly integrated: Float64Array;
   private readonly anchor: Float64Array;
   private energySum = 0;
+  private learnBuffer: Float32Array[] | null;
+  private buffered = 0;
   private combined = new Float64Array(0);
   private anchorRawSum = 0;
   private anchorSmoothSum = 0;
@@ -161,6 +166,7 @@ export class QrsDetector {
     this.anchorHalf = Math.round(ANCHOR_HALF_S * fsHz);
     this.learnSamples = Math.round(LEARN_S * fsHz);
     this.meanRrSamples = fsHz;
+    this.learnBuffer = Array.from({ length: leadCount }, () => new Float32Array(this.learnSamples));
   }
 
   /** Worst-case delay (s) between an R peak and its report, searchback aside. */
@@ -175,11 +181,48 @@ export class QrsDetector {
   push(leads: readonly Float32Array[], count: number, offset = 0): DetectedBeat[] {
     this.output = [];
     if (count <= 0) return this.output;
-    if (this.next === this.first) this.prime(leads, offset);
-    // Chunks of at most one second, so a block never overruns the history rings.
+    let done = 0;
+    if (this.learnBuffer) {
+      // The first seconds are held back until each lead's slope power is known (see startFromBuffer).
+      const take = Math.min(count, this.learnSamples - this.buffered);
+      for (let l = 0; l < this.leadCount; l += 1) this.learnBuffer[l]!.set(leads[l]!.subarray(offset, offset + take), this.buffered);
+      this.buffered += take;
+      done = take;
+      if (this.buffered < this.learnSamples) return this.output;
+      this.startFromBuffer();
+    }
+    this.pushChunks(leads, offset + done, count - done);
+    return this.output;
+  }
+
+  /** In chunks of at most one second, so a block never overruns the history rings. */
+  private pushChunks(leads: readonly Float32Array[], offset: number, count: number): void {
     const chunk = Math.max(1, Math.round(this.fsHz));
     for (let done = 0; done < count; done += chunk) this.pushChunk(leads, offset + done, Math.min(chunk, count - done));
-    return this.output;
+  }
+
+  /**
+   * Measures each lead's mean slope power over the buffered start, then runs the buffer through
+   * the detector with that normalisation from the first sample: no start-up transient in which a
+   * P wave could outweigh the QRS after it.
+   */
+  private startFromBuffer(): void {
+    const buffer = this.learnBuffer;
+    this.learnBuffer = null;
+    if (!buffer || this.buffered === 0) return;
+    const samples = buffer.map((b) => b.subarray(0, this.buffered));
+    const scratch = new Float64Array(this.buffered);
+    for (let l = 0; l < this.leadCount; l += 1) {
+      this.prime(samples, 0);
+      scratch.fill(0);
+      this.leadEnergy(l, samples[l]!, 0, this.buffered, scratch, false);
+      let sum = 0;
+      for (let i = 0; i < this.buffered; i += 1) sum += scratch[i]!;
+      this.leadPower[l] = sum / this.buffered;
+      this.inversePower[l] = 1 / (this.leadPower[l]! + 1e-6);
+    }
+    this.prime(samples, 0);
+    this.pushChunks(samples, 0, this.buffered);
   }
 
   private pushChunk(leads: readonly Float32Array[], offset: number, count: number): void {
@@ -234,7 +277,7 @@ export class QrsDetector {
   }
 
   /** One lead over a block: two moving averages, slope², normalised by the lead's running power. */
-  private leadEnergy(l: number, input: Float32Array, offset: number, count: number, combined: Float64Array): void {
+  private leadEnergy(l: number, input: Float32Array, offset: number, count: number, combined: Float64Array, normalise = true): void {
     const m = this.mask;
     const raw = this.raw[l]!;
     // The rings keep running sums, not means: the constant scale cancels in the power normalisation.
@@ -242,14 +285,12 @@ export class QrsDetector {
     const sumsB = this.smoothB[l]!;
     const lengthA = this.lengthA;
     const lengthB = this.lengthB;
-    const powerWindow = this.powerWindow;
-    const powerRate = 1 / powerWindow;
-    const first = this.first;
+    const powerRate = 1 / this.powerWindow;
     const slopeLag = this.slopeLag;
     let sumA = this.sumA[l]!;
     let sumB = this.sumB[l]!;
     let power = this.leadPower[l]!;
-    let inversePower = this.inversePower[l]!;
+    let inversePower = normalise ? this.inversePower[l]! : 1;
     let n = this.next;
     for (let i = 0; i < count; i += 1, n += 1) {
       const x = input[offset + i]!;
@@ -260,12 +301,7 @@ export class QrsDetector {
       sumsB[n & m] = sumB;
       const slope = sumB - sumsB[(n - slopeLag) & m]!;
       const e = slope * slope;
-      const seen = n - first;
-      if (seen < powerWindow) {
-        // A running mean until the window is full (no start-up transient), then an exponential one.
-        power += (e - power) / (seen + 1);
-        inversePower = 1 / (power + 1e-6);
-      } else {
+      if (normalise) {
         power += (e - power) * powerRate;
         // The power moves slowly: refresh its reciprocal every 16 samples (fixed sample numbers,
         // so results do not depend on block sizes).
@@ -275,9 +311,12 @@ export class QrsDetector {
     }
     this.sumA[l] = sumA;
     this.sumB[l] = sumB;
-    this.leadPower[l] = power;
-    this.inversePower[l] = inversePower;
+    if (normalise) {
+      this.leadPower[l] = power;
+      this.inversePower[l] = inversePower;
+    }
   }
+
 
 
   /**
@@ -285,17 +324,20 @@ export class QrsDetector {
    * returns the beats found before the end. The detector should not be pushed to afterwards.
    */
   flush(): DetectedBeat[] {
+    this.output = [];
+    if (this.learnBuffer) this.startFromBuffer();
+    const beats = this.output;
     const end = this.next;
-    if (end === this.first) return [];
+    if (end === this.first) return beats;
     const hold = Math.ceil(this.latencyS * this.fsHz) + this.anchorDelay + this.anchorHalf + 2;
     const last = this.raw.map((ring) => new Float32Array(hold).fill(ring[(end - 1) & this.mask]!));
-    const beats = this.push(last, hold).filter((b) => b.sample < end);
+    beats.push(...this.push(last, hold));
     if (this.learning) {
       this.output = [];
       this.finishLearning();
-      beats.push(...this.output.filter((b) => b.sample < end));
+      beats.push(...this.output);
     }
-    return beats;
+    return beats.filter((b) => b.sample < end);
   }
 
   /** Sample number the next pushed sample will have. */
@@ -346,7 +388,7 @@ export class QrsDetector {
   }
 
   private threshold(): number {
-    return this.noiseLevel + 0.25 * (this.signalLevel - this.noiseLevel);
+    return this.noiseLevel + THRESHOLD_FRACTION * (this.signalLevel - this.noiseLevel);
   }
 
   private classify(candidate: Candidate): void {

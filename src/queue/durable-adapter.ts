@@ -126,6 +126,8 @@ export class DurableJsonAdapter<T> implements Adapter<T> {
 
   /** Identity of the file version last read or written (inode, size, mtime): a cheap "has it changed?". */
   lastStamp: string | null = null;
+  /** Size in bytes of that version (0: none). */
+  lastSize = 0;
 
   async read(): Promise<T | null> {
     let parsed: unknown;
@@ -135,12 +137,15 @@ export class DurableJsonAdapter<T> implements Adapter<T> {
     } catch (error) {
       if (errorCode(error) === 'ENOENT') {
         this.lastStamp = null;
+        this.lastSize = 0;
         return null;
       }
       throw error;
     }
     try {
-      this.lastStamp = stampOf(await handle.stat({ bigint: true }));
+      const stats = await handle.stat({ bigint: true });
+      this.lastStamp = stampOf(stats);
+      this.lastSize = Number(stats.size);
       parsed = await this.parseFile(handle);
     } catch (error) {
       if (error instanceof SyntaxError) throw new CorruptFileError(this.path, error.message);
@@ -154,8 +159,10 @@ export class DurableJsonAdapter<T> implements Adapter<T> {
   }
 
   async write(data: T): Promise<void> {
-    await replaceFileDurably(this.path, this.serialize(data));
+    const text = this.serialize(data);
+    await replaceFileDurably(this.path, text);
     this.lastStamp = fileStamp(this.path);
+    this.lastSize = Buffer.byteLength(text);
   }
 }
 

@@ -81,7 +81,7 @@ export interface StoreCounts {
 const SNAPSHOT_FILE = 'index.json';
 const LOCK_DIR = 'index.lock';
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
-/** Compact when the journal holds more lines than this or half the item count, whichever is larger: O(1) amortised. */
+/** Fewest journal lines worth a compaction (see maybeCompact). */
 const DEFAULT_COMPACT_MIN_LINES = 5000;
 
 /** A validated item ready to persist (or, if the disk refuses it, to hold in memory until flushMemory()). */
@@ -628,8 +628,14 @@ export class QueueStore {
   }
 
   /** Folds the journal into a new snapshot generation once it outgrows the index. Caller holds the lock. */
+  /**
+   * Compacts once the journal holds at least `compactMinLines` lines and half the snapshot's
+   * bytes: replaying it on open then costs at most half of parsing the snapshot, and the
+   * snapshot rewrite is paid once per that many bytes of appends (O(1) amortised).
+   */
   private async maybeCompact(): Promise<void> {
-    if (this.journalLines > Math.max(this.compactMinLines, this.state.items.size / 2)) await this.compactNow();
+    if (this.journalLines < this.compactMinLines) return;
+    if (this.journalEnd >= this.adapter.lastSize / 2) await this.compactNow();
   }
 
   private async compactNow(): Promise<void> {

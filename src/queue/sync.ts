@@ -25,6 +25,7 @@ export type SyncStore = Pick<
   | 'markFailed'
   | 'reschedule'
   | 'counts'
+  | 'recoverOrphanedInflight'
   | 'getStatus'
   | 'setStatus'
 >;
@@ -187,6 +188,8 @@ export class SyncLoop extends EventEmitter {
   }
 
   private async runPass(uploader: Uploader, options: DrainOptions, report: DrainReport, aborted: () => boolean): Promise<void> {
+    // A drainer killed mid-pass (e.g. `queue sync` in another shell) left items inflight; a long-running process must take them back.
+    await this.store.recoverOrphanedInflight();
     const status = await this.store.getStatus();
     const throttledUntilMs = status.throttled_until ? Date.parse(status.throttled_until) : NaN;
     if (throttledUntilMs > this.now()) {

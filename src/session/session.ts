@@ -36,6 +36,8 @@ const QUEUE_EVENT_EVERY_TICKS = 5;
 export const TRACE_SECONDS = 16;
 /** How long `stop()` waits for a last upload pass when uploads are on. */
 const FINAL_SYNC_TIMEOUT_MS = 5_000;
+/** Gaps at least this long are listed in the summary and noted in the annotation file. */
+const MIN_LISTED_GAP_S = 0.5;
 /** How long an unknown sample rate is measured before the recording starts. */
 const RATE_SETTLE_MS = 2_000;
 export const DISCONNECT_MESSAGE = 'device disconnected, reconnecting…';
@@ -142,6 +144,8 @@ export class Session {
   private stopping: Promise<SessionSummary> | null = null;
   private readonly stopRequests: ((reason: string) => void)[] = [];
   private lastDeviceState: DeviceState = 'connecting';
+  /** Set by a lost link; the next gap in the stream is the outage. */
+  private reconnected = false;
 
   constructor(private readonly options: SessionOptions) {
     this.now = options.now ?? Date.now;
@@ -301,7 +305,7 @@ export class Session {
   private initialise(rateHz: number | null, deviceLeads: string[], originSample: number): void {
     const fsHz = rateHz ?? 250;
     const leads = expandedLeadNames(deviceLeads);
-    const pipeline = createPipeline({ fsHz, leads: leads.length ? leads : ['II'], filter: this.options.filter, mainsHz: this.state.info.mainsHz });
+    const pipeline = this.newPipeline(fsHz, leads);
     mkdirSync(this.dir, { recursive: true });
     const recording = new WfdbRecording({
       dir: this.dir,
@@ -351,6 +355,10 @@ export class Session {
     this.bump();
   }
 
+  private newPipeline(fsHz: number, leads: readonly string[]): Pipeline {
+    return createPipeline({ fsHz, leads: leads.length ? leads : ['II'], filter: this.options.filter, mainsHz: this.state.info.mainsHz });
+  }
+
   private process(run: Running, incoming: SampleBlock): void {
     const block = incoming.channels.length === run.deviceLeads.length ? deriveLeads(incoming, run.deviceLeads) : incoming;
     if (block.channels.length !== run.leads.length) {
@@ -359,7 +367,15 @@ export class Session {
     }
     const expected = run.recording.sampleCount;
     const start = block.firstSample - run.originSample;
-    if (start > expected) this.markGap(run, expected, start);
+    if (start > expected) {
+      this.markGap(run, expected, start);
+      if (this.reconnected) {
+        // A fresh start after an outage: RR intervals and filters must not span the gap.
+        for (const beat of run.pipeline.flush()) this.recordBeat(run, beat.sample, beat.rrMs);
+        run.pipeline = this.newPipeline(run.fsHz, run.leads);
+      }
+    }
+    this.reconnected = false;
     const skip = Math.max(0, expected - start);
     const count = block.sampleCount - skip;
     if (count <= 0) return;
@@ -383,9 +399,12 @@ export class Session {
   /** No samples between `from` and `to`: "no data" in the recording, a flat line on screen. */
   private markGap(run: Running, from: number, to: number): void {
     const count = to - from;
-    run.recording.appendNote(from, `gap ${(count / run.fsHz).toFixed(2)} s`);
     run.recording.appendGap(count);
-    run.summary.addGap(from, to);
+    // Single dropped frames are counted as such; only a real outage is listed and annotated.
+    if (count >= MIN_LISTED_GAP_S * run.fsHz) {
+      run.recording.appendNote(from, `gap ${(count / run.fsHz).toFixed(2)} s`);
+      run.summary.addGap(from, to);
+    }
     for (const trace of this.state.traces) {
       const size = trace.samples.length;
       const held = trace.written ? trace.samples[(trace.written - 1) % size]! : 0;
@@ -420,6 +439,7 @@ export class Session {
     const text = (typeof raw === 'string' ? message : raw.message) ?? (state === 'reconnecting' ? DISCONNECT_MESSAGE : null);
     if (state === this.lastDeviceState && text === this.state.device.message) return;
     const wasReconnecting = this.lastDeviceState === 'reconnecting';
+    if (state === 'reconnecting') this.reconnected = true;
     if (state === 'reconnecting' && !wasReconnecting) {
       this.running?.summary.noteDisconnect();
       if (this.running) this.running.recording.appendNote(this.running.recording.sampleCount, 'device disconnected');

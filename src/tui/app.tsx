@@ -135,7 +135,7 @@ export function App({ state, commands, view, panelPeriodMs = 500, stripLines, wa
       </Box>
     );
   }
-  const notice = [viewState.notice, snapshot.notice].filter((text) => text !== null && text !== '').join('  │  ');
+  const notice = [...new Set([viewState.notice, snapshot.notice])].filter((text) => text !== null && text !== '').join('  │  ');
   const drawsWave = waveform === 'ink';
   const height = drawsWave ? viewState.rows : viewState.rows - layout.header.y;
   return (

@@ -28,11 +28,6 @@ export function createGrid(cols: number, rows: number): CellGrid {
   return grid;
 }
 
-export function clearGrid(grid: CellGrid): void {
-  grid.chars.fill(BLANK);
-  grid.styles.fill(0);
-}
-
 export function copyGrid(from: CellGrid, to: CellGrid): void {
   to.chars.set(from.chars);
   to.styles.set(from.styles);
@@ -84,7 +79,6 @@ export const DEFAULT_PEN: Readonly<Pen> = { fg: '', bg: '', attrs: 0 };
 
 const styleIds = new Map<string, number>([['||0', 0]]);
 const styleSequences: string[] = ['\x1b[0m'];
-const stylePens: Pen[] = [{ ...DEFAULT_PEN }];
 
 /** Interns a pen; the id is stable for the life of the process. */
 export function styleId(pen: Pen): number {
@@ -98,7 +92,6 @@ export function styleId(pen: Pen): number {
     if (pen.bg) params.push(pen.bg);
     styleIds.set(key, id);
     styleSequences.push(`\x1b[${params.join(';')}m`);
-    stylePens.push({ ...pen });
   }
   return id;
 }
@@ -106,10 +99,6 @@ export function styleId(pen: Pen): number {
 /** The SGR sequence that sets the pen to this style from any previous state. */
 export function styleSgr(id: number): string {
   return styleSequences[id] ?? '\x1b[0m';
-}
-
-export function stylePen(id: number): Pen {
-  return stylePens[id] ?? { ...DEFAULT_PEN };
 }
 
 /** Styles by name for the panels the TUI paints itself (the trace layer). */

@@ -1,4 +1,4 @@
-import { CONTINUATION, cellWidth, copyGrid, createGrid, styleSgr, type CellGrid } from './grid.js';
+import { CONTINUATION, cellWidth, createGrid, styleSgr, type CellGrid } from './grid.js';
 
 /** Unchanged cells worth rewriting instead of moving the cursor over them (a move costs ~8 bytes). */
 const MAX_GAP_CELLS = 4;
@@ -88,14 +88,6 @@ export class TerminalPainter {
     const base = row * next.cols;
     for (let c = this.cursorCol; c < col; c++) if (next.chars[base + c] === CONTINUATION) return false;
     return true;
-  }
-
-  /** A copy of what the terminal is believed to show (tests). */
-  snapshot(): CellGrid | null {
-    if (this.shown === null) return null;
-    const copy = createGrid(this.shown.cols, this.shown.rows);
-    copyGrid(this.shown, copy);
-    return copy;
   }
 }
 

@@ -50,7 +50,8 @@ test('a session survives the device going away and coming back', async () => {
   const reconnectedAt = events.find((e) => e.type === 'device' && e.state === 'connected')!.t as number;
   // Metrics keep coming, and beats are found again after the device is back.
   const after = events.filter((e) => e.type === 'metrics' && (e.t as number) > reconnectedAt + 6);
-  expect(after.map((e) => e.heart_rate)).toContainEqual(expect.closeTo(70, 3));
+  const ratesAfter = after.map((e) => e.heart_rate as number | null);
+  expect(ratesAfter.some((bpm) => bpm !== null && Math.abs(bpm - 70) <= 3), `heart rates after: ${ratesAfter}`).toBe(true);
   const end = events.at(-1) as { type: string; summary: { disconnects: number; gaps: { start_s: number; end_s: number }[]; gap_s: number; duration_s: number } };
   expect(end.type).toBe('session_end');
   expect(end.summary.disconnects).toBe(1);

@@ -233,4 +233,15 @@ describe('switched off', () => {
     expect(a.delivered + b.delivered).toBe(5);
     expect(backend.received()).toHaveLength(5);
   });
+
+  it('takes back items a closed or dead drainer left inflight', async () => {
+    const { backend, store, dir, loop } = await rig();
+    const item = await enqueueStart(store);
+    const other = await QueueStore.open(join(dir, 'queue'));
+    await other.markInflight([item.id]);
+    await other.close();
+    expect((await store.get(item.id))!.state).toBe('inflight');
+    expect(await loop.drain()).toMatchObject({ delivered: 1 });
+    expect(backend.countsByKey().get(item.id)).toBe(1);
+  });
 });

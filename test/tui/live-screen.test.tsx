@@ -7,15 +7,18 @@ import { liveStateFixture, recordingCommands } from './fixtures.js';
 import { VirtualTerminal } from './virtual-terminal.js';
 
 /** A terminal for startTui: what is written goes through the virtual terminal. */
-function fakeTerminal(cols: number, rows: number) {
+function fakeTerminal(cols: number, rows: number, linkDelayMs = 0) {
   const terminal = new VirtualTerminal(cols, rows);
   const written: string[] = [];
   const stdout = new Writable({
     decodeStrings: false,
+    // With a delay, a link that takes each write slowly: write() reports back-pressure.
+    highWaterMark: linkDelayMs > 0 ? 1 : 16384,
     write(chunk: string, _encoding, callback) {
       written.push(chunk);
       terminal.write(chunk);
-      callback();
+      if (linkDelayMs > 0) setTimeout(callback, linkDelayMs);
+      else callback();
     },
   }) as Writable & { columns: number; rows: number };
   stdout.columns = cols;
@@ -116,5 +119,24 @@ describe('live screen (Ink panels + trace compositor)', () => {
     feed(state, 1);
     await new Promise((resolve) => setTimeout(resolve, 200)); // several frames
     expect(traceRows()).toBe(frozen);
+  });
+
+  it('on a slow link skips frames instead of queueing them, and still ends up showing the trace', async () => {
+    const state = liveStateFixture(['II']);
+    const { commands } = recordingCommands();
+    const term = fakeTerminal(80, 24, 120);
+    tui = startTui(state, commands, { stdout: term.stdout, stdin: term.stdin, fps: 20 });
+    for (let i = 0; i < 10; i++) {
+      feed(state, 0.1);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    await vi.waitFor(() => expect(tui!.stats().backpressureSkips).toBeGreaterThan(0));
+    expect(tui.stats().paints).toBeLessThan(tui.stats().ticks);
+    await vi.waitFor(() => {
+      const lines = gridLines(term.terminal.screen);
+      expect(lines[0]).toMatch(/^┌─ II ─/);
+      expect(lines.slice(1, 13).join('')).toMatch(/[\u2801-\u28ff]/);
+      expect(lines[23]).toContain('q quit');
+    });
   });
 });
