@@ -141,10 +141,8 @@ export class FramedDecoder implements Decoder {
     if (frames.length > 0 && this.lastChunkMs !== null) {
       const expectedFrames = ((nowMs - this.lastChunkMs) * this.nominalRateHz) / 1000;
       const counted = frames.length + gaps.reduce((sum, gap) => sum + gap, 0);
-      const missingCycles = Math.round((expectedFrames - counted - WRAP_SLACK_FRAMES) / COUNTER_MODULO);
-      if (expectedFrames - counted > COUNTER_MODULO - WRAP_SLACK_FRAMES && missingCycles > 0) {
-        gaps[0] = gaps[0]! + missingCycles * COUNTER_MODULO;
-      }
+      const missing = expectedFrames - counted;
+      if (missing > COUNTER_MODULO - WRAP_SLACK_FRAMES) gaps[0] = gaps[0]! + Math.max(1, Math.round(missing / COUNTER_MODULO)) * COUNTER_MODULO;
     }
     if (frames.length > 0) this.lastChunkMs = nowMs;
     frames.forEach((offset, index) => {

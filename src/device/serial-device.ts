@@ -56,6 +56,11 @@ export class SerialDevice extends EcgDevice {
   private async open(): Promise<void> {
     const port = new SerialPort({ path: this.path, baudRate: this.baudRate, autoOpen: false });
     await new Promise<void>((resolve, reject) => port.open((error) => (error ? reject(error) : resolve())));
+    if (this.stopping) {
+      // stop() came while a reconnect attempt was opening the port.
+      await new Promise<void>((resolve) => port.close(() => resolve()));
+      return;
+    }
     this.port = port;
     port.on('data', (chunk: Buffer) => this.ingest(chunk, Date.now()));
     port.on('error', (error) => log.warn(`serial port ${this.path}: ${error.message}`));

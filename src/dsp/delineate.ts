@@ -216,7 +216,6 @@ function findTEnd(wave: Float64Array, slope: Float64Array, level: number, from: 
       polarity = -polarity;
     }
   }
-  if (Math.abs(wave[peak]! - level) < Number(process.env.TMIN ?? 0)) return { peak: null, end: null };
   const xr = Math.min(to, peak + reach);
   const xm = steepestFlank(slope, peak, xr, polarity);
   return { peak, end: trapeziumBoundary(wave, xm, xr, polarity) };

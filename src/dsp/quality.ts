@@ -4,7 +4,7 @@
  * - noise outside the QRS: high-frequency (sample-to-sample difference) power between beats
  *   relative to the QRS amplitude;
  * - flat or railed input, and no beat for 3 s, give 0; lead-off gives 0.
- * SQI = median correlation of the last 8 beats (negative counts as 0) × noise factor.
+ * SQI = mean correlation of the last 8 beats (negative counts as 0) × noise factor.
  */
 
 const TEMPLATE_BEFORE_S = 0.1;
@@ -91,7 +91,8 @@ export class QualityMeter {
     if (leadOff || rangeUv < FLAT_UV) return 0;
     if (this.lastBeatSample === null || now - this.lastBeatSample > NO_BEAT_S * this.fsHz) return 0;
     if (this.correlations.length === 0) return 0.5;
-    const corr = Math.max(0, median(this.correlations));
+    // The mean, not the median: one false beat among eight should already cost quality.
+    const corr = Math.max(0, this.correlations.reduce((sum, c) => sum + Math.max(0, c), 0) / this.correlations.length);
     // Clean ECG has a sample-difference RMS of a few % of the QRS amplitude; 25 % is unusable.
     const noise = this.noiseRatios.length ? median(this.noiseRatios) : 0;
     const noiseFactor = Math.max(0, Math.min(1, 1 - (noise - 0.03) / 0.22));

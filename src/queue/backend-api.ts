@@ -92,7 +92,7 @@ export function createBackendApi(config: Config, options: BackendApiOptions = {}
       throttled: 'the backend asked to wait',
       unauthorized: 'the backend refused the API key',
       busy: 'another process is uploading',
-      timeout: `not sent within ${uploadTimeoutMs} ms`,
+      timeout: uploadTimeoutMs > 0 ? `not sent within ${uploadTimeoutMs} ms` : 'sending in the background',
     };
     const reason = outcome === 'failed' || outcome === 'pending' ? current?.last_error : reasons[outcome];
     const where = current?.state === 'failed' ? 'kept in the failed list' : 'kept in the queue for a later upload';

@@ -1,6 +1,7 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { StringDecoder } from 'node:string_decoder';
+import { PendingOrder } from './pending-order.js';
 import { ITEM_TYPES, PRIORITY, type ItemState, type ItemType, type QueueItem } from './types.js';
 
 /** Shared between processes through the index (a second shell's `queue stats` sees it). */
@@ -158,6 +159,10 @@ export class IndexState {
   readonly items = new Map<string, ItemRecord>();
   /** Synced ids, oldest first: the trim order for SYNCED_KEEP. */
   readonly syncedOrder = new Set<string>();
+  /** Pending items in send order, for due(). */
+  readonly pending = new PendingOrder();
+  /** Session id -> its session_start items not yet synced (the sync holds that session's other items). */
+  readonly unsyncedStarts = new Map<string, number>();
   counters: Counters;
   status: SyncStatus;
   nextSeq: number;
@@ -178,6 +183,7 @@ export class IndexState {
     }
     synced.sort((a, b) => (a.synced_at ?? '').localeCompare(b.synced_at ?? '') || a.seq - b.seq);
     for (const record of synced) this.syncedOrder.add(record.id);
+    this.pending.foldAll();
   }
 
   toSnapshot(generation: number): Snapshot {
@@ -325,6 +331,8 @@ export class IndexState {
 
   private insert(record: ItemRecord): void {
     this.items.set(record.id, record);
+    if (record.state === 'pending') this.pending.add(record);
+    if (isUnsyncedStart(record)) this.unsyncedStarts.set(record.session_id!, (this.unsyncedStarts.get(record.session_id!) ?? 0) + 1);
     this.stateCounts[record.state] += 1;
     if (isUndelivered(record.state)) this.undeliveredBytes += record.bytes;
     const next = record.next_attempt_at;
@@ -338,6 +346,12 @@ export class IndexState {
     if (!record) return;
     this.items.delete(id);
     this.syncedOrder.delete(id);
+    if (record.state === 'pending') this.pending.delete(record);
+    if (isUnsyncedStart(record)) {
+      const left = this.unsyncedStarts.get(record.session_id!)! - 1;
+      if (left > 0) this.unsyncedStarts.set(record.session_id!, left);
+      else this.unsyncedStarts.delete(record.session_id!);
+    }
     this.stateCounts[record.state] -= 1;
     if (isUndelivered(record.state)) this.undeliveredBytes -= record.bytes;
     if (record.state === 'pending' && record.next_attempt_at != null && record.next_attempt_at === this.nextAttemptMin) {
@@ -385,6 +399,10 @@ function touchedIds(op: JournalOp): string[] {
     case 'status':
       return [];
   }
+}
+
+function isUnsyncedStart(record: ItemRecord): boolean {
+  return record.type === 'session_start' && record.state !== 'synced' && record.session_id != null;
 }
 
 function isUndelivered(state: ItemState): boolean {

@@ -336,30 +336,16 @@ export class QueueStore {
   async due(nowMs: number, limit: number, eligible?: (item: QueueItem) => boolean): Promise<QueueItem[]> {
     await this.catchUp();
     const nowIso = new Date(nowMs).toISOString();
-    const picked: ItemRecord[] = [];
-    if (limit <= 0) return [];
-    for (const record of this.state.items.values()) {
-      if (record.state !== 'pending') continue;
-      if (record.next_attempt_at != null && record.next_attempt_at > nowIso) continue;
-      if (picked.length === limit && compareSendOrder(record, picked[limit - 1]!) >= 0) continue;
-      if (eligible && !eligible(publicItem(record))) continue;
-      let at = picked.length;
-      while (at > 0 && compareSendOrder(record, picked[at - 1]!) < 0) at -= 1;
-      picked.splice(at, 0, record);
-      if (picked.length > limit) picked.pop();
-    }
-    return picked.map(publicItem);
+    const accept = eligible ? (record: ItemRecord) => eligible(publicItem(record)) : () => true;
+    return this.state.pending.due(nowIso, limit, accept).map(publicItem);
   }
 
   /** Session ids that have a session_start item not yet synced (pending, inflight or failed). */
   async unsyncedSessionStarts(): Promise<Set<string>> {
     await this.catchUp();
-    const sessions = new Set<string>();
-    const records = [...this.state.items.values(), ...[...this.memory.values()].map((held) => held.record)];
-    for (const record of records) {
-      if (record.type === 'session_start' && record.state !== 'synced' && record.session_id != null) {
-        sessions.add(record.session_id);
-      }
+    const sessions = new Set(this.state.unsyncedStarts.keys());
+    for (const { record } of this.memory.values()) {
+      if (record.type === 'session_start' && record.session_id != null) sessions.add(record.session_id);
     }
     return sessions;
   }

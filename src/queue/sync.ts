@@ -160,24 +160,10 @@ export class SyncLoop extends EventEmitter {
     const report: DrainReport = { stopped: null, attempted: 0, delivered: 0, failed: 0, retrying: 0, throttledUntil: null };
     if (!this.uploader || this.stopped) return { ...report, stopped: 'disabled' };
     let compromised = false;
-    let release: (() => Promise<void>) | null = null;
-    try {
-      // A separate lock from the store's: the store's guards each write, this one a whole pass.
-      release = await lockfile.lock(join(this.store.dir, 'drain'), {
-        lockfilePath: join(this.store.dir, 'drain.lock'),
-        realpath: false,
-        stale: Math.max(2_000, this.options.drainLockStaleMs ?? 5_000),
-        update: 1_000,
-        retries: options.waitForLock ? { retries: 1_000, minTimeout: 100, maxTimeout: 500 } : 0,
-        onCompromised: (error) => {
-          compromised = true;
-          log.warn(`drain lock lost: ${error.message}`);
-        },
-      });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ELOCKED') return { ...report, stopped: 'busy' };
-      throw error;
-    }
+    const release = await this.acquireDrainLock(options.waitForLock === true, () => {
+      compromised = true;
+    });
+    if (release === null) return { ...report, stopped: this.stopped ? 'disabled' : 'busy' };
     try {
       await this.runPass(this.uploader, options, report, () => compromised || this.stopped);
     } finally {
@@ -185,6 +171,33 @@ export class SyncLoop extends EventEmitter {
     }
     this.emit('drained', report);
     return report;
+  }
+
+  /**
+   * The cross-process drain lock (a separate lock from the store's: that one guards each write,
+   * this one a whole pass). Null when another process holds it, or when this loop stopped while waiting.
+   */
+  private async acquireDrainLock(wait: boolean, onLost: () => void): Promise<(() => Promise<void>) | null> {
+    const waitUntilMs = Date.now() + 10 * 60_000;
+    for (;;) {
+      try {
+        return await lockfile.lock(join(this.store.dir, 'drain'), {
+          lockfilePath: join(this.store.dir, 'drain.lock'),
+          realpath: false,
+          stale: Math.max(2_000, this.options.drainLockStaleMs ?? 5_000),
+          update: 1_000,
+          onCompromised: (error) => {
+            onLost();
+            log.warn(`drain lock lost: ${error.message}`);
+          },
+        });
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw error;
+        // Polled here rather than by proper-lockfile's retries, so stop() never waits for another process's pass.
+        if (!wait || this.stopped || Date.now() > waitUntilMs) return null;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    }
   }
 
   private async runPass(uploader: Uploader, options: DrainOptions, report: DrainReport, aborted: () => boolean): Promise<void> {

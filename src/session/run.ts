@@ -2,7 +2,9 @@
  * `ecg-monitor record`: opens the device (serial port or simulator), the queue and the session,
  * shows the TUI or prints events, and ends cleanly on --duration, `q`, SIGINT or SIGTERM.
  */
+import { existsSync } from 'node:fs';
 import type { Config } from '../config.js';
+import { resolveRecordPath } from '../formats/wfdb.js';
 import { expandedLeadNames } from '../device/leads.js';
 import type { EcgDevice } from '../device/device.js';
 import { SerialDevice } from '../device/serial-device.js';
@@ -51,6 +53,10 @@ export function validateRecordOptions(options: RecordOptions): void {
   if (!(options.unitsPerMv > 0)) throw new UsageError('--units-per-mv must be above 0');
   if (options.baudRate !== null && !(Number.isInteger(options.baudRate) && options.baudRate > 0)) throw new UsageError('--baud must be a positive whole number');
   if (options.durationS !== null && !(options.durationS > 0)) throw new UsageError('--duration must be longer than 0 s');
+  if (options.simulate !== null && options.simulate !== '' && options.simulate !== 'synthetic') {
+    const { headerPath } = resolveRecordPath(options.simulate);
+    if (!existsSync(headerPath)) throw new UsageError(`--simulate: no WFDB record at ${headerPath} (give "synthetic" or a .hea file)`);
+  }
   if (options.leads !== null && options.leads.length === 0) throw new UsageError('--leads needs at least one lead name');
 }
 

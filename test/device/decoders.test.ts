@@ -267,3 +267,15 @@ describe('start of stream', () => {
     expect(blocks[0]!.sampleCount).toBe(2);
   });
 });
+
+describe('counter wrap over several cycles', () => {
+  it('an outage of 3 x 256 frames counts 768 dropped frames', () => {
+    const encoder = createEncoder('openbci');
+    const decoder = createDecoder('openbci');
+    decoder.decode(encoder.encode([new Float32Array(5)]), 0);
+    encoder.encode([new Float32Array(768)]);
+    const blocks = decoder.decode(encoder.encode([new Float32Array(5)]), ((5 + 768) * 1000) / 250);
+    expect(decoder.stats().droppedFrames).toBe(768);
+    expect(blocks[0]!.firstSample).toBe(5 + 768);
+  });
+});

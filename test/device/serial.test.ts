@@ -37,6 +37,23 @@ function collect(device: SerialDevice): SampleBlock[] {
   return blocks;
 }
 
+/** Where `needle` first occurs in `haystack`, or -1. */
+function alignment(haystack: number[], needle: number[]): number {
+  for (let at = 0; at + needle.length <= haystack.length; at += 1) {
+    if (needle.every((value, i) => haystack[at + i] === value)) return at;
+  }
+  return -1;
+}
+
+/** Resolves once `count()` has not changed for 500 ms. */
+async function settled(count: () => number): Promise<void> {
+  let last = -1;
+  while (count() !== last) {
+    last = count();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
 /** The first channel of the blocks, flattened. */
 const firstChannel = (blocks: SampleBlock[]) => blocks.flatMap((block) => Array.from(block.channels[0]!));
 
@@ -50,7 +67,7 @@ describe('serial transport through a socat pty', () => {
       const blocks = collect(device);
       await device.start();
       expect(await simulation.exited).toBe(0);
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await settled(() => device.stats().frames);
 
       const reference = createSimulatorStream({ protocol, source: 'synthetic', hrBpm: 80 });
       const total = Math.round(seconds * reference.rateHz);
@@ -58,10 +75,12 @@ describe('serial transport through a socat pty', () => {
       const expected = firstChannel(decoder.decode(reference.nextBytes(total), 0));
       const received = firstChannel(blocks);
       expect(received.length).toBeGreaterThan(total / 3);
-      // The reader may join after the first bytes (they are flushed when a port opens): align on the tail.
-      const offset = expected.length - received.length;
+      // The reader may join after the first bytes (they are flushed when a port opens): align on its start.
+      const peak = received.indexOf(Math.max(...received.slice(0, received.length - 40)));
+      const offset = alignment(expected, received.slice(peak, peak + 40)) - peak;
       expect(offset).toBeGreaterThanOrEqual(0);
-      expect(received.slice(2)).toEqual(expected.slice(offset + 2));
+      expect(received.slice(2)).toEqual(expected.slice(offset + 2, offset + received.length));
+      expect(offset + received.length).toBe(expected.length);
       expect(device.stats()).toMatchObject({ droppedFrames: 0, state: 'connected' });
       if (protocol === 'openbci') expect(offset).toBe(0); // a Cyton streams only after "b": nothing lost
     });

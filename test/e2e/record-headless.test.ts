@@ -101,7 +101,7 @@ describe.concurrent('record --no-tui --json from a serial pty', () => {
     expect(sessionFile).toMatchObject({ session_id: sessionId, sample_rate_hz: 500, leads: ['II'], device: { protocol: 'ascii' } });
     expect(sessionFile.ended_at).toEqual(expect.any(String));
     expect(sessionFile.summary.beats).toBe(end.summary.beats);
-  });
+  }, 120_000);
 
   test('with uploads on, the items reach a real backend', async () => {
     const backend = await startTestBackend({ apiKey: 'test-key' });
@@ -124,5 +124,5 @@ describe.concurrent('record --no-tui --json from a serial pty', () => {
     expect(body.sample_rate_hz).toBe(500);
     expect(body.leads.II!.every((v) => Number.isInteger(v))).toBe(true);
     expect([...backend.countsByKey().values()].every((n) => n === 1)).toBe(true);
-  });
+  }, 120_000);
 });

@@ -25,7 +25,7 @@ async function startRecording(name: string, metricsWanted: number) {
     { cwd: temp.dir },
   );
   cleanups.push(() => recorder.kill('SIGKILL'));
-  await waitFor(`${metricsWanted} metrics events`, () => recorder.events().filter((e) => e.type === 'metrics').length >= metricsWanted, 30_000);
+  await waitFor(`${metricsWanted} metrics events`, () => recorder.events().filter((e) => e.type === 'metrics').length >= metricsWanted, 60_000);
   return { recorder, queueDir, dir: join(outDir, name), cwd: temp.dir };
 }
 
@@ -49,7 +49,7 @@ describe.concurrent('record ends on signals', () => {
       expect(header.split(' ').length).toBeGreaterThan(3);
       expect(record.header.sampleCount).toBeGreaterThanOrEqual(4 * 250);
       expect(JSON.parse(readFileSync(join(dir, 'session.json'), 'utf8')).ended_at).toEqual(expect.any(String));
-    });
+    }, 120_000);
   }
 
   test('SIGKILL: the recording, session.json and the queue read back', async () => {
@@ -72,5 +72,5 @@ describe.concurrent('record ends on signals', () => {
     expect(counts.session_start).toBe(1);
     expect(counts.metrics).toBeGreaterThanOrEqual(3);
     expect(counts.session_end).toBeUndefined();
-  });
+  }, 120_000);
 });

@@ -30,7 +30,7 @@ test('a session survives the device going away and coming back', async () => {
   );
   cleanups.push(() => recorder.kill('SIGKILL'));
   const metricsCount = () => recorder.events().filter((e) => e.type === 'metrics').length;
-  await waitFor('2 metrics', () => metricsCount() >= 2);
+  await waitFor('2 metrics', () => metricsCount() >= 2, 45_000);
 
   await pty.stop();
   simulator.kill('SIGKILL');
@@ -62,4 +62,4 @@ test('a session survives the device going away and coming back', async () => {
   expect(record.header.signals.map((s) => s.description)).toEqual(['I', 'II', 'III', 'aVR', 'aVL', 'aVF']);
   expect(record.header.sampleCount! / 256).toBeGreaterThan(15);
   expect(Math.abs(record.header.sampleCount! / 256 - end.summary.duration_s)).toBeLessThan(0.01);
-});
+}, 150_000);

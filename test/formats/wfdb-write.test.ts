@@ -144,6 +144,14 @@ describe('annotation files', () => {
     );
   });
 
+  it('never throws on random bytes', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 400 }), fc.option(fc.integer({ min: 1, max: 2000 }), { nil: undefined }), (bytes, fsHz) => {
+        for (const annotation of parseAnnotations(bytes, fsHz)) expect(Number.isFinite(annotation.sample)).toBe(true);
+      }),
+    );
+  });
+
   it('reads a file without its terminator (a recording cut short)', () => {
     const bytes = encodeAnnotations([
       { sample: 100, code: ANN.NORMAL },

@@ -182,7 +182,7 @@ describe('QueueStore lifecycle', () => {
     await store.close();
   });
 
-  it('answers counts and status from the on-disk summaries exactly as from the loaded index', async () => {
+  it('answers counts, status and due items exactly as a full scan of the index would', async () => {
     const dir = tempQueueDir();
     const writer = await QueueStore.open(dir, { syncedKeep: 3, compactMinLines: 15 });
     let seed = 7;
@@ -211,6 +211,16 @@ describe('QueueStore lifecycle', () => {
       } else {
         await writer.setStatus({ is_online: roll < 0.95, last_sync_at: new Date(Date.UTC(2030, 0, step)).toISOString() });
       }
+      // due() keeps its own ordered structure: it must agree with sorting everything.
+      const now = Date.UTC(2030, 0, 1) + Math.floor(random() * 1.2e9);
+      const everyDue = (await writer.list({ state: 'pending' })).filter(
+        (item) => item.next_attempt_at === null || Date.parse(item.next_attempt_at) <= now,
+      );
+      expect(await writer.due(now, 4), `step ${step}`).toEqual(everyDue.slice(0, 4));
+      const notMetrics = (item: { type: string }) => item.type !== 'metrics';
+      expect(await writer.due(now, 3, notMetrics), `step ${step}`).toEqual(everyDue.filter(notMetrics).slice(0, 3));
+      const starts = (await writer.list()).filter((item) => item.type === 'session_start' && item.state !== 'synced');
+      expect(await writer.unsyncedSessionStarts()).toEqual(new Set(starts.map((item) => item.session_id)));
       const viewer = await QueueStore.open(dir);
       expect(await viewer.counts(), `step ${step}`).toEqual(await writer.counts());
       expect(await viewer.getStatus(), `step ${step}`).toEqual(await writer.getStatus());

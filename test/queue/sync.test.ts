@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import lockfile from 'proper-lockfile';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FaultStep } from '../../src/backend/server.js';
 import { QueueStore } from '../../src/queue/store.js';
@@ -243,5 +244,19 @@ describe('switched off', () => {
     expect((await store.get(item.id))!.state).toBe('inflight');
     expect(await loop.drain()).toMatchObject({ delivered: 1 });
     expect(backend.countsByKey().get(item.id)).toBe(1);
+  });
+
+  it('stop() does not wait for another process to finish its pass', async () => {
+    const { store, loop } = await rig();
+    await enqueueStart(store);
+    const release = await lockfile.lock(join(store.dir, 'drain'), { lockfilePath: join(store.dir, 'drain.lock'), realpath: false });
+    try {
+      const pass = loop.drain({ waitForLock: true });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await loop.stop();
+      expect(await pass).toMatchObject({ attempted: 0, stopped: 'disabled' });
+    } finally {
+      await release();
+    }
   });
 });

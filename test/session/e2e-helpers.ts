@@ -71,9 +71,11 @@ export function spawnCli(args: string[], options: { cwd: string; env?: Record<st
     child,
     stdout: () => out,
     stderr: () => err,
+    // Only whole lines: the last one may still be arriving.
     events: () =>
       out
         .split('\n')
+        .slice(0, -1)
         .filter((line) => line.trim() !== '')
         .map((line) => JSON.parse(line) as Record<string, unknown>),
     exited,
