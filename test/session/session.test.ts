@@ -138,6 +138,19 @@ describe('Session', () => {
     expect(session.state.beatSamples.some((s) => s > 10 * FS)).toBe(true);
   });
 
+  test('dropped frames: heart rate unaffected, counted but not listed as gaps, recording keeps real time', async () => {
+    const { session, feed, device } = setup();
+    // 63 x 400 ms, one frame lost before each, as a lossy OpenBCI link does.
+    for (let i = 0; i < 63; i += 1) feed(0.4, 1);
+    device.droppedFrames = 62;
+    const summary = await session.stop('test');
+    expect(Math.abs(summary.heart_rate_mean! - 80)).toBeLessThanOrEqual(1);
+    expect(summary.gaps).toEqual([]);
+    expect(summary.dropped_frames).toBe(62);
+    // The first lost frame comes before the session's first sample.
+    expect(summary.duration_s).toBeCloseTo(63 * 0.4 + 62 / FS, 3);
+  });
+
   test('session.json exists from the start and is complete before the end', async () => {
     const { session, feed, dir } = setup();
     feed(4);
