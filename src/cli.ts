@@ -3,25 +3,64 @@ import { UserError, errorMessage } from './errors.js';
 import { configureLog, log } from './log.js';
 import { VERSION } from './version.js';
 import { withGlobalOptions } from './commands/common.js';
-import { recordCommand } from './commands/record.js';
-import { simulateCommand } from './commands/simulate.js';
-import { analyzeCommand } from './commands/analyze.js';
-import { reportCommand } from './commands/report.js';
-import { portsCommand } from './commands/ports.js';
-import { queueCommand } from './commands/queue.js';
-import { backendCommand } from './commands/backend.js';
 
-const commands = [
-  recordCommand,
-  simulateCommand,
-  analyzeCommand,
-  reportCommand,
-  portsCommand,
-  queueCommand,
-  backendCommand,
-] as CommandModule[];
+interface CommandEntry {
+  /** First word on the command line. */
+  name: string;
+  /** The command string and description shown in the top-level help. */
+  usage: string;
+  describe: string;
+  load(): Promise<CommandModule>;
+}
 
-export function buildCli(args: string[]) {
+// Only the command being run is imported: pdfmake, Ink, got and serialport cost start-up time and
+// memory that `queue stats` or a long `record` session should not pay for.
+const COMMANDS: CommandEntry[] = [
+  {
+    name: 'record',
+    usage: 'record',
+    describe: 'Record from a serial ECG device (or --simulate) with the live TUI',
+    load: async () => (await import('./commands/record.js')).recordCommand as CommandModule,
+  },
+  {
+    name: 'simulate',
+    usage: 'simulate',
+    describe: 'Write a simulated ECG device byte stream to a serial port at real-time pace',
+    load: async () => (await import('./commands/simulate.js')).simulateCommand as CommandModule,
+  },
+  {
+    name: 'analyze',
+    usage: 'analyze <file>',
+    describe: 'Detect beats and measure intervals in a WFDB record or CSV file',
+    load: async () => (await import('./commands/analyze.js')).analyzeCommand as CommandModule,
+  },
+  {
+    name: 'report',
+    usage: 'report <source>',
+    describe: 'Write a PDF ECG report from a session directory or a WFDB record, and queue it for upload',
+    load: async () => (await import('./commands/report.js')).reportCommand as CommandModule,
+  },
+  {
+    name: 'ports',
+    usage: 'ports',
+    describe: 'List serial ports',
+    load: async () => (await import('./commands/ports.js')).portsCommand as CommandModule,
+  },
+  {
+    name: 'queue',
+    usage: 'queue <command>',
+    describe: 'Inspect and manage the durable upload queue',
+    load: async () => (await import('./commands/queue.js')).queueCommand as CommandModule,
+  },
+  {
+    name: 'backend',
+    usage: 'backend',
+    describe: 'Run the reference backend (CONTRACTS section 3) for development, demos and tests',
+    load: async () => (await import('./commands/backend.js')).backendCommand as CommandModule,
+  },
+];
+
+export async function buildCli(args: string[]) {
   let cli = withGlobalOptions(yargs(args))
     .scriptName('ecg-monitor')
     .usage('$0 <command> [options]')
@@ -35,7 +74,15 @@ export function buildCli(args: string[]) {
       if (error) throw error;
       throw new UserError(`${message}\nRun "ecg-monitor --help" for usage.`, 2);
     });
-  for (const command of commands) cli = cli.command(command);
+  const requested = args.find((arg) => !arg.startsWith('-'));
+  for (const entry of COMMANDS) {
+    if (entry.name === requested) {
+      cli = cli.command({ ...(await entry.load()), describe: entry.describe });
+    } else {
+      // Listed for help and suggestions only; never reached, since yargs runs the requested command.
+      cli = cli.command(entry.usage, entry.describe, () => {}, () => {});
+    }
+  }
   return cli;
 }
 
@@ -43,8 +90,13 @@ export function buildCli(args: string[]) {
 export async function main(args: string[]): Promise<void> {
   const verbose = args.includes('--verbose');
   configureLog({ verbose });
+  // A reader that goes away (`| head`) is not a failure of ours.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
   try {
-    await buildCli(args).parseAsync();
+    await (await buildCli(args)).parseAsync();
   } catch (error) {
     const exitCode = error instanceof UserError ? error.exitCode : 1;
     log.error(errorMessage(error), error);

@@ -332,7 +332,9 @@ export class IndexState {
   private insert(record: ItemRecord): void {
     this.items.set(record.id, record);
     if (record.state === 'pending') this.pending.add(record);
-    if (isUnsyncedStart(record)) this.unsyncedStarts.set(record.session_id!, (this.unsyncedStarts.get(record.session_id!) ?? 0) + 1);
+    if (isUnsyncedStart(record)) {
+      this.unsyncedStarts.set(record.session_id!, (this.unsyncedStarts.get(record.session_id!) ?? 0) + 1);
+    }
     this.stateCounts[record.state] += 1;
     if (isUndelivered(record.state)) this.undeliveredBytes += record.bytes;
     const next = record.next_attempt_at;

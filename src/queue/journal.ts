@@ -44,7 +44,9 @@ export class Journal {
     }
     try {
       const { size } = fstatSync(fd);
-      if (size <= offset) return { ops: [], endOffset: Math.min(offset, size), tornBytes: 0, badLines: 0, missing: false };
+      // Shorter than what was applied: a failed write was cut back after a reader saw it; report it as missing.
+      if (size < offset) return { ops: [], endOffset: 0, tornBytes: 0, badLines: 0, missing: true };
+      if (size === offset) return { ops: [], endOffset: offset, tornBytes: 0, badLines: 0, missing: false };
       const buffer = Buffer.allocUnsafe(size - offset);
       let filled = 0;
       while (filled < buffer.length) {

@@ -422,7 +422,8 @@ export class QueueStore {
   }
 
   private noteDiskError(error: NodeJS.ErrnoException): void {
-    const what = error.code === 'ENOENT' ? `cannot create ${error.path ?? this.dir}` : `the disk refused a write${error.path ? ` to ${error.path}` : ''}`;
+    const where = error.path ?? this.dir;
+    const what = error.code === 'ENOENT' ? `cannot create ${where}` : `the disk refused a write to ${where}`;
     this.lastDiskError = `${error.code ?? 'EIO'}: ${what}`;
   }
 
@@ -470,7 +471,9 @@ export class QueueStore {
     const read = await this.journal.readFrom(this.journalEnd);
     if (!locked && read.badLines > 0) return false;
     if (read.missing && this.journalEnd > 0) return this.loadAll(locked);
-    if (read.badLines > 0) log.warn(`queue: skipped ${read.badLines} unreadable journal line(s) in ${this.journal.path}`);
+    if (read.badLines > 0) {
+      log.warn(`queue: skipped ${read.badLines} unreadable journal line(s) in ${this.journal.path}`);
+    }
     for (const op of read.ops) this.state.apply(op);
     this.journalEnd = read.endOffset;
     this.journalLines += read.ops.length + read.badLines;
@@ -552,7 +555,9 @@ export class QueueStore {
   private async removeStaleFiles(generation: number): Promise<void> {
     for (const name of await readdir(this.dir)) {
       const journal = JOURNAL_NAME.exec(name);
-      const stale = (journal && Number(journal[1]) !== generation) || (name.startsWith(`.${SNAPSHOT_FILE}.`) && name.endsWith('.tmp'));
+      const oldJournal = journal !== null && Number(journal[1]) !== generation;
+      const tempFile = name.startsWith(`.${SNAPSHOT_FILE}.`) && name.endsWith('.tmp');
+      const stale = oldJournal || tempFile;
       if (stale) await unlink(join(this.dir, name)).catch(() => undefined);
     }
   }
@@ -719,7 +724,10 @@ export class QueueStore {
   }
 }
 
-/** The disk refuses writes, or the queue directory is missing and cannot be made (recursive mkdir says ENOENT on a read-only parent). */
+/**
+ * The disk refuses writes, or the queue directory is missing and cannot be made (a recursive
+ * mkdir says ENOENT on a read-only parent).
+ */
 function refusedByDisk(error: unknown): error is NodeJS.ErrnoException {
   return isDiskError(error) || errorCode(error) === 'ENOENT';
 }
@@ -742,7 +750,7 @@ function ownerAlive(owner: string | null): boolean {
   }
 }
 
-/** Linux: the process start time in clock ticks since boot (field 22 of /proc/<pid>/stat); null elsewhere or if gone. */
+/** Linux: the process start time in ticks since boot (field 22 of /proc/<pid>/stat); null elsewhere or if gone. */
 function processStartTicks(pid: number): string | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');

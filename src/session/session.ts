@@ -256,7 +256,14 @@ export class Session {
 
   private async finish(reason: string): Promise<SessionSummary> {
     for (const timer of this.timers) clearInterval(timer);
-    if (!this.running) this.initialise(this.options.rateHz, this.options.deviceLeads ?? [], 0);
+    if (!this.running) {
+      // Ended before the rate was settled (or before any sample): keep what did arrive.
+      const measured = this.device?.stats().measuredRateHz ?? null;
+      const first = this.pendingBlocks[0];
+      const deviceLeads = first ? this.deviceLeadsFor(first) : this.device?.leads ?? this.options.deviceLeads ?? [];
+      this.initialise(this.options.rateHz ?? (measured === null ? null : snapRateHz(measured)), deviceLeads, first?.firstSample ?? 0);
+      for (const block of this.pendingBlocks.splice(0)) this.process(this.running!, block);
+    }
     const run = this.running!;
     for (const beat of run.pipeline.flush()) this.recordBeat(run, beat.sample, beat.rrMs);
     const last = run.chunker.flush();
@@ -291,9 +298,7 @@ export class Session {
       const measuring = block.receivedAtMs - this.pendingBlocks[0]!.receivedAtMs < RATE_SETTLE_MS;
       const rateHz = this.options.rateHz ?? (measuring ? null : this.device?.stats().measuredRateHz ?? null);
       if (rateHz === null) return;
-      const named = this.device?.leads ?? this.options.deviceLeads;
-      const deviceLeads = named && named.length === block.channels.length ? named : leadNames(named, block.channels.length);
-      this.initialise(this.options.rateHz ?? snapRateHz(rateHz), deviceLeads, this.pendingBlocks[0]!.firstSample);
+      this.initialise(this.options.rateHz ?? snapRateHz(rateHz), this.deviceLeadsFor(block), this.pendingBlocks[0]!.firstSample);
       const held = this.pendingBlocks;
       this.pendingBlocks = [];
       for (const b of held) this.process(this.running!, b);
@@ -353,6 +358,12 @@ export class Session {
       out_dir: this.dir,
     }));
     this.bump();
+  }
+
+  /** The device's channel names for this block's channel count (CH1..CHn where unnamed). */
+  private deviceLeadsFor(block: SampleBlock): string[] {
+    const named = this.device?.leads ?? this.options.deviceLeads;
+    return named && named.length === block.channels.length ? named : leadNames(named, block.channels.length);
   }
 
   private newPipeline(fsHz: number, leads: readonly string[]): Pipeline {

@@ -32,7 +32,7 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-function setup(options: { leads?: string[] } = {}) {
+function setup(options: { leads?: string[]; rateHz?: number | null } = {}) {
   const temp = tempDir('session');
   cleanups.push(temp.remove);
   const config = loadConfig({ env: {}, flags: { queueDir: join(temp.dir, 'queue') }, cwd: temp.dir });
@@ -46,7 +46,7 @@ function setup(options: { leads?: string[] } = {}) {
     source: 'test',
     deviceSerial: 'test-serial',
     deviceLeads: options.leads ?? ['I', 'II'],
-    rateHz: FS,
+    rateHz: options.rateHz === undefined ? FS : options.rateHz,
     filter: 'monitor',
     mainsHz: 50,
     patientId: 'P7',
@@ -149,6 +149,16 @@ describe('Session', () => {
     expect(summary.dropped_frames).toBe(62);
     // The first lost frame comes before the session's first sample.
     expect(summary.duration_s).toBeCloseTo(63 * 0.4 + 62 / FS, 3);
+  });
+
+  test('unknown rate: blocks wait for the measurement; a session ending first still keeps them', async () => {
+    const { session, feed, api, events } = setup({ rateHz: null });
+    feed(1);
+    expect(events.some((e) => e.type === 'session_start')).toBe(false);
+    const summary = await session.stop('test');
+    expect(summary.duration_s).toBe(1);
+    expect(events.find((e) => e.type === 'session_start')).toMatchObject({ sample_rate_hz: 500 });
+    expect((await api.getPendingItems()).map((item) => item.type).sort()).toEqual(['session_end', 'session_start', 'waveform']);
   });
 
   test('session.json exists from the start and is complete before the end', async () => {
