@@ -90,10 +90,10 @@ export async function buildCli(args: string[]) {
 export async function main(args: string[]): Promise<void> {
   const verbose = args.includes('--verbose');
   configureLog({ verbose });
-  // A reader that goes away (`| head`) is not a failure of ours.
+  // A reader that goes away (`| head`) is not a failure of ours: stop printing, but let the
+  // command finish, so a recording still queues its session_end.
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-    throw error;
+    if (error.code !== 'EPIPE') throw error;
   });
   try {
     await (await buildCli(args)).parseAsync();

@@ -146,6 +146,7 @@ export async function run(options: { quick: boolean }): Promise<BenchFigure[]> {
         add(`bulk fill of ${level} items`, fillMs / 1000, 's');
       }
       const store = await QueueStore.open(dir);
+      await store.list({ limit: 1 }); // load the index first: steady-state latency, not the first call's load
       const { enqueue, raw } = await enqueueAndFloor(store, rawDir, samples);
       const floorP50 = percentile(raw, 50);
       const p50 = percentile(enqueue, 50);

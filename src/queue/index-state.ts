@@ -160,7 +160,7 @@ export class IndexState {
   /** Synced ids, oldest first: the trim order for SYNCED_KEEP. */
   readonly syncedOrder = new Set<string>();
   /** Pending items in send order, for due(). */
-  readonly pending = new PendingOrder();
+  readonly pending = new PendingOrder((record) => record.state === 'pending' && this.items.get(record.id) === record);
   /** Session id -> its session_start items not yet synced (the sync holds that session's other items). */
   readonly unsyncedStarts = new Map<string, number>();
   counters: Counters;
@@ -461,7 +461,7 @@ const SNAPSHOT_END = '\n]}\n';
  * (e.g. reformatted with jq) is parsed whole. Throws SyntaxError on damage, like JSON.parse.
  */
 export async function parseSnapshotFile(handle: FileHandle): Promise<unknown> {
-  const chunk = Buffer.allocUnsafe(1 << 20);
+  const chunk = Buffer.allocUnsafe(256 * 1024); // small enough that each decoded chunk stays out of large-object space
   const decoder = new StringDecoder('utf8');
   let position = 0;
   let carry = '';

@@ -5,7 +5,6 @@
 import { existsSync } from 'node:fs';
 import type { Config } from '../config.js';
 import { resolveRecordPath } from '../formats/wfdb.js';
-import { expandedLeadNames } from '../device/leads.js';
 import type { EcgDevice } from '../device/device.js';
 import { SerialDevice } from '../device/serial-device.js';
 import { createSimulatedDevice } from '../device/simulated-device.js';
@@ -42,12 +41,12 @@ export interface RecordOptions {
   onSession?: (session: Session) => void;
 }
 
-const SESSION_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$/;
+const SESSION_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,79}$/;
 
 /** Checks the options that yargs cannot; a problem is a UsageError (exit 2). */
 export function validateRecordOptions(options: RecordOptions): void {
   if (options.sessionId !== null && !SESSION_ID_PATTERN.test(options.sessionId)) {
-    throw new UsageError(`--session-id "${options.sessionId}" is not usable as a folder name: use letters, digits, ".", "_" or "-"`);
+    throw new UsageError(`--session-id "${options.sessionId}" is not usable as a folder name: use letters, digits, "_" or "-"`);
   }
   if (options.rateHz !== null && !(options.rateHz > 0 && options.rateHz <= 20_000)) throw new UsageError('--rate must be a sample rate in Hz above 0');
   if (!(options.unitsPerMv > 0)) throw new UsageError('--units-per-mv must be above 0');
@@ -110,9 +109,6 @@ export async function runRecord(options: RecordOptions): Promise<SessionSummary>
       else log.info(`session event ${event.type}`, event);
     },
   });
-  if (!session.state.info.leads.length && options.simulate === null && options.leads) {
-    session.state.info.leads = expandedLeadNames(options.leads);
-  }
 
   let stopWith: (reason: string) => void = () => undefined;
   const stopRequested = new Promise<string>((resolve) => (stopWith = resolve));

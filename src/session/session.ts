@@ -241,6 +241,7 @@ export class Session {
     const event = metricsEvent(metrics);
     // Printed once durably queued, so what a reader has seen survives a kill.
     this.track(this.options.api.uploadMetrics(this.options.sessionId, metricsBody(event)), 'metrics', () => this.emit(event));
+    this.running.recording.flush();
     this.writeSessionFile(null);
     this.ticks += 1;
     if (this.ticks % QUEUE_EVENT_EVERY_TICKS === 0) void this.refreshQueue(true);

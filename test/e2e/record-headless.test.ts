@@ -31,7 +31,7 @@ afterAll(async () => {
 });
 
 /** socat + `simulate` + `record` for `durationS`; returns the recorder's events and dirs. */
-async function recordFromPty(name: string, durationS: number, env: Record<string, string> = {}) {
+async function recordFromPty(name: string, durationS: number, env: Record<string, string> = {}, extraArgs: string[] = []) {
   const temp = tempDir(name);
   cleanups.push(temp.remove);
   const pty = await startPtyPair(temp.dir);
@@ -41,7 +41,7 @@ async function recordFromPty(name: string, durationS: number, env: Record<string
   const queueDir = join(temp.dir, 'queue');
   const outDir = join(temp.dir, 'out');
   const recorder = spawnCli(
-    ['record', '--port', pty.host, '--protocol', 'ascii', '--leads', 'II', '--no-tui', '--json', '--duration', `${durationS}s`, '--queue-dir', queueDir, '--out', outDir],
+    ['record', '--port', pty.host, '--protocol', 'ascii', '--leads', 'II', '--no-tui', '--json', '--duration', `${durationS}s`, '--queue-dir', queueDir, '--out', outDir, ...extraArgs],
     { cwd: temp.dir, env },
   );
   cleanups.push(() => recorder.kill('SIGKILL'));
@@ -52,7 +52,8 @@ async function recordFromPty(name: string, durationS: number, env: Record<string
 
 describe.concurrent('record --no-tui --json from a serial pty', () => {
   test('measures 75 bpm, prints the events, queues every item and writes a readable recording', async () => {
-    const { exit, recorder, queueDir, outDir, cwd } = await recordFromPty('headless', 20);
+    // The rate is given: on a loaded machine a 2-s rate estimate is not a fixed point to test against.
+    const { exit, recorder, queueDir, outDir, cwd } = await recordFromPty('headless', 20, {}, ['--rate', '500']);
     expect(recorder.stderr()).toBe('');
     expect(exit.code).toBe(0);
 
@@ -66,8 +67,7 @@ describe.concurrent('record --no-tui --json from a serial pty', () => {
     expect(start).toMatchObject({ protocol: 'ascii', sample_rate_hz: 500, leads: ['II'] });
 
     const metrics = events.filter((event) => event.type === 'metrics');
-    // Every 2 s once the recording runs; ascii without --rate measures the rate for 2 s first.
-    expect(metrics.length).toBeGreaterThanOrEqual(8);
+    expect(metrics.length).toBeGreaterThanOrEqual(9);
     expect(metrics.length).toBeLessThanOrEqual(11);
     for (const event of metrics) expect(Object.keys(event).sort()).toEqual(METRICS_FIELDS);
     // The rate meter averages 12 beats: judge it once it has them.
@@ -103,7 +103,7 @@ describe.concurrent('record --no-tui --json from a serial pty', () => {
     expect(sessionFile.summary.beats).toBe(end.summary.beats);
   }, 120_000);
 
-  test('with uploads on, the items reach a real backend', async () => {
+  test('with uploads on (and the ascii rate estimated), the items reach a real backend', async () => {
     const backend = await startTestBackend({ apiKey: 'test-key' });
     cleanups.push(() => backend.close());
     const { exit, recorder } = await recordFromPty('upload', 8, {
@@ -121,7 +121,7 @@ describe.concurrent('record --no-tui --json from a serial pty', () => {
     expect(waveform.content_encoding).toBe('gzip');
     const body = waveform.body as { units: string; sample_rate_hz: number; leads: Record<string, number[]> };
     expect(body.units).toBe('uV');
-    expect(body.sample_rate_hz).toBe(500);
+    expect(body.sample_rate_hz).toBeGreaterThan(450);
     expect(body.leads.II!.every((v) => Number.isInteger(v))).toBe(true);
     expect([...backend.countsByKey().values()].every((n) => n === 1)).toBe(true);
   }, 120_000);

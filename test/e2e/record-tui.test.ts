@@ -3,7 +3,7 @@
  * sent, and `q` ends the session cleanly. Run `npx tsc -p .` first.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, expect, test } from 'vitest';
 import { BIN, countByType, queueList, tempDir, waitFor } from '../session/e2e-helpers.js';
@@ -61,6 +61,9 @@ test('record --simulate in tmux: panels, keys, clean exit on q', async () => {
   tmux('send-keys', '-t', 'rec', 's');
   await waitFor('the sync notice', () => /sync pass done/.test(screen()));
 
+  tmux('send-keys', '-t', 'rec', 'r');
+  await waitFor('the report notice', () => /report written: /.test(screen()), 60_000);
+
   tmux('send-keys', '-t', 'rec', 'q');
   await waitFor('the process to end', () => existsSync(exitFile) && readFileSync(exitFile, 'utf8').trim() !== '', 20_000);
   expect(readFileSync(exitFile, 'utf8').trim()).toBe('0');
@@ -72,6 +75,10 @@ test('record --simulate in tmux: panels, keys, clean exit on q', async () => {
   const counts = countByType(await queueList(temp.dir, queueDir));
   expect(counts.session_start).toBe(1);
   expect(counts.session_end).toBe(1);
+  expect(counts.report).toBe(1);
+  const pdfs = readdirSync(join(temp.dir, 'out', 'tui')).filter((name) => name.endsWith('.pdf'));
+  expect(pdfs).toHaveLength(1);
+  expect(readFileSync(join(temp.dir, 'out', 'tui', pdfs[0]!)).subarray(0, 5).toString()).toBe('%PDF-');
   const session = JSON.parse(readFileSync(join(temp.dir, 'out', 'tui', 'session.json'), 'utf8'));
   expect(session.ended_at).toEqual(expect.any(String));
   expect(session.summary.beats).toBeGreaterThan(3);
