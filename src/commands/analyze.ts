@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { plot } from 'asciichart';
 import type { CommandModule } from 'yargs';
 import { analyzeSignals, type AnalyzeResult } from '../dsp/analyze.js';
 import { chooseAnalysisLead } from '../dsp/pipeline.js';
@@ -56,6 +57,42 @@ export function analyzeJson(result: AnalyzeResult) {
   };
 }
 
+/**
+ * Heart rate over the record in `columns` equal time bins (median of the beat-to-beat rates in
+ * each bin; an empty bin repeats its neighbour so the line stays unbroken). Null under 3 beats.
+ */
+export function heartRateTrend(beatSamples: readonly number[], fsHz: number, columns: number): number[] | null {
+  if (beatSamples.length < 3 || columns < 2) return null;
+  const first = beatSamples[0]!;
+  const span = beatSamples[beatSamples.length - 1]! - first;
+  if (span <= 0) return null;
+  const bins: number[][] = Array.from({ length: columns }, () => []);
+  for (let i = 1; i < beatSamples.length; i += 1) {
+    const rrS = (beatSamples[i]! - beatSamples[i - 1]!) / fsHz;
+    if (rrS <= 0) continue;
+    const bin = Math.min(columns - 1, Math.floor(((beatSamples[i]! - first) / span) * columns));
+    bins[bin]!.push(60 / rrS);
+  }
+  const medians = bins.map((rates) => {
+    if (rates.length === 0) return Number.NaN;
+    const sorted = [...rates].sort((a, b) => a - b);
+    return sorted[Math.floor(sorted.length / 2)]!;
+  });
+  let last = medians.find((value) => !Number.isNaN(value)) ?? Number.NaN;
+  return medians.map((value) => (Number.isNaN(value) ? last : (last = value)));
+}
+
+function trendChart(result: AnalyzeResult): string | null {
+  const trend = heartRateTrend(
+    result.beats.map((b) => b.sample),
+    result.fsHz,
+    Math.max(20, Math.min(72, (process.stdout.columns || 80) - 12)),
+  );
+  if (trend === null) return null;
+  const chart = plot(trend, { height: 8, format: (bpm) => `${bpm.toFixed(0).padStart(5)} ` });
+  return `heart rate trend (bpm) over ${result.durationS.toFixed(0)} s\n${chart}`;
+}
+
 function summaryText(file: string, result: AnalyzeResult): string {
   const value = (v: number | null, unit: string, digits = 0) => (v === null ? 'n/a' : `${v.toFixed(digits)} ${unit}`);
   const i = result.intervals;
@@ -68,7 +105,10 @@ function summaryText(file: string, result: AnalyzeResult): string {
     `QT             ${value(i.qtMs, 'ms')}`,
     `QTc Bazett     ${value(i.qtcBazettMs, 'ms')}`,
     `QTc Fridericia ${value(i.qtcFridericiaMs, 'ms')}`,
-  ].join('\n');
+    trendChart(result),
+  ]
+    .filter((line) => line !== null)
+    .join('\n');
 }
 
 export const analyzeCommand: CommandModule<GlobalArgs, AnalyzeArgs> = {

@@ -407,12 +407,12 @@ export class QueueStore {
   /** Tries once more to persist memory-held items, then lets go. Items still held are lost, so it logs them. */
   async close(): Promise<void> {
     if (this.closed) return;
-    if (this.memory.size > 0) await this.flushMemory();
+    if (this.memory.size > 0) await this.flushMemory().catch((error: unknown) => log.warn('queue: flush on close failed', error));
     if (this.memory.size > 0) {
       log.error(`queue: closing with ${this.memory.size} item(s) the disk refused`, [...this.memory.keys()]);
     }
-    this.closed = true;
     liveOwners.delete(this.owner);
+    this.closed = true;
   }
 
   // ---------------------------------------------------------------- internals

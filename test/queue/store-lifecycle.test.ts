@@ -91,14 +91,28 @@ describe('QueueStore lifecycle', () => {
     await store.close();
   });
 
-  it('leaves inflight items of a live store alone, and recovers them once it is closed', async () => {
+  it('leaves inflight items of a live sender alone, and takes them back once it closed or died', async () => {
     const dir = tempQueueDir();
     const sender = await QueueStore.open(dir);
     const item = await sender.enqueue({ type: 'metrics', payload: json({ x: 1 }) });
     await sender.markInflight([item.id]);
     const viewer = await QueueStore.open(dir);
     expect((await viewer.get(item.id))!.state).toBe('inflight');
+    expect(await viewer.recoverOrphanedInflight()).toBe(0);
     await sender.close();
+    expect(await viewer.recoverOrphanedInflight()).toBe(1);
+    expect((await viewer.get(item.id))!.state).toBe('pending');
+
+    // A sender process that dies mid-send: a store that stays open recovers on request.
+    const script = `
+      import { QueueStore } from ${json(new URL('../../dist/queue/store.js', import.meta.url).href)};
+      const store = await QueueStore.open(${json(dir)});
+      await store.markInflight([${json(item.id)}]);
+      process.exit(0);
+    `;
+    const { spawnSync } = await import('node:child_process');
+    expect(spawnSync(process.execPath, ['--input-type=module', '-e', script]).status).toBe(0);
+    expect((await viewer.get(item.id))!.state).toBe('inflight');
     expect(await viewer.recoverOrphanedInflight()).toBe(1);
     expect((await viewer.get(item.id))!.state).toBe('pending');
     await viewer.close();
