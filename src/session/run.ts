@@ -6,8 +6,6 @@ import { existsSync } from 'node:fs';
 import type { Config } from '../config.js';
 import { resolveRecordPath } from '../formats/wfdb.js';
 import type { EcgDevice } from '../device/device.js';
-import { SerialDevice } from '../device/serial-device.js';
-import { createSimulatedDevice } from '../device/simulated-device.js';
 import type { Protocol } from '../device/types.js';
 import { UsageError } from '../errors.js';
 import { log } from '../log.js';
@@ -59,8 +57,10 @@ export function validateRecordOptions(options: RecordOptions): void {
   if (options.leads !== null && options.leads.length === 0) throw new UsageError('--leads needs at least one lead name');
 }
 
-function openDevice(options: RecordOptions): { device: EcgDevice; source: string; serial: string } {
+// Each kind of device is imported only when used: serialport's bindings are dead weight in a simulation.
+async function openDevice(options: RecordOptions): Promise<{ device: EcgDevice; source: string; serial: string }> {
   if (options.simulate !== null) {
+    const { createSimulatedDevice } = await import('../device/simulated-device.js');
     const source = options.simulate === '' ? 'synthetic' : options.simulate;
     const device = createSimulatedDevice({
       source,
@@ -71,6 +71,7 @@ function openDevice(options: RecordOptions): { device: EcgDevice; source: string
     });
     return { device, source, serial: 'simulator' };
   }
+  const { SerialDevice } = await import('../device/serial-device.js');
   const device = new SerialDevice({
     path: options.port!,
     protocol: options.protocol,
@@ -87,7 +88,7 @@ export async function runRecord(options: RecordOptions): Promise<SessionSummary>
   validateRecordOptions(options);
   const useTui = options.tui && process.stdout.isTTY === true;
   if (options.tui && !useTui) log.warn('record: stdout is not a terminal, printing events instead of the TUI');
-  const { device, source, serial } = openDevice(options);
+  const { device, source, serial } = await openDevice(options);
   const print = useTui ? null : eventPrinter(process.stdout, options.json);
   const api = createBackendApi(options.config, { uploadTimeoutMs: 0 });
   const session = new Session({
