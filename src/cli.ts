@@ -5,60 +5,35 @@ import { VERSION } from './version.js';
 import { withGlobalOptions } from './commands/common.js';
 
 interface CommandEntry {
-  /** First word on the command line. */
+  /** First word on the command line; `src/commands/<name>.ts` exports it as `<name>Command`. */
   name: string;
   /** The command string and description shown in the top-level help. */
   usage: string;
   describe: string;
-  load(): Promise<CommandModule>;
 }
 
 // Only the command being run is imported: pdfmake, Ink, got and serialport cost start-up time and
 // memory that `queue stats` or a long `record` session should not pay for.
 const COMMANDS: CommandEntry[] = [
-  {
-    name: 'record',
-    usage: 'record',
-    describe: 'Record from a serial ECG device (or --simulate) with the live TUI',
-    load: async () => (await import('./commands/record.js')).recordCommand as CommandModule,
-  },
-  {
-    name: 'simulate',
-    usage: 'simulate',
-    describe: 'Write a simulated ECG device byte stream to a serial port at real-time pace',
-    load: async () => (await import('./commands/simulate.js')).simulateCommand as CommandModule,
-  },
-  {
-    name: 'analyze',
-    usage: 'analyze <file>',
-    describe: 'Detect beats and measure intervals in a WFDB record or CSV file',
-    load: async () => (await import('./commands/analyze.js')).analyzeCommand as CommandModule,
-  },
+  { name: 'record', usage: 'record', describe: 'Record from a serial ECG device (or --simulate) with the live TUI' },
+  { name: 'simulate', usage: 'simulate', describe: 'Write a simulated ECG device byte stream to a serial port at real-time pace' },
+  { name: 'analyze', usage: 'analyze <file>', describe: 'Detect beats and measure intervals in a WFDB record or CSV file' },
   {
     name: 'report',
     usage: 'report <source>',
     describe: 'Write a PDF ECG report from a session directory or a WFDB record, and queue it for upload',
-    load: async () => (await import('./commands/report.js')).reportCommand as CommandModule,
   },
-  {
-    name: 'ports',
-    usage: 'ports',
-    describe: 'List serial ports',
-    load: async () => (await import('./commands/ports.js')).portsCommand as CommandModule,
-  },
-  {
-    name: 'queue',
-    usage: 'queue <command>',
-    describe: 'Inspect and manage the durable upload queue',
-    load: async () => (await import('./commands/queue.js')).queueCommand as CommandModule,
-  },
-  {
-    name: 'backend',
-    usage: 'backend',
-    describe: 'Run the reference backend (CONTRACTS section 3) for development, demos and tests',
-    load: async () => (await import('./commands/backend.js')).backendCommand as CommandModule,
-  },
+  { name: 'ports', usage: 'ports', describe: 'List serial ports' },
+  { name: 'queue', usage: 'queue <command>', describe: 'Inspect and manage the durable upload queue' },
+  { name: 'backend', usage: 'backend', describe: 'Run the reference backend (CONTRACTS section 3) for development, demos and tests' },
 ];
+
+async function loadCommand(name: string): Promise<CommandModule> {
+  const module = (await import(`./commands/${name}.js`)) as Record<string, CommandModule>;
+  const command = module[`${name}Command`];
+  if (!command) throw new Error(`src/commands/${name}.ts does not export ${name}Command`);
+  return command;
+}
 
 export async function buildCli(args: string[]) {
   let cli = withGlobalOptions(yargs(args))
@@ -77,7 +52,7 @@ export async function buildCli(args: string[]) {
   const requested = args.find((arg) => !arg.startsWith('-'));
   for (const entry of COMMANDS) {
     if (entry.name === requested) {
-      cli = cli.command({ ...(await entry.load()), describe: entry.describe });
+      cli = cli.command({ ...(await loadCommand(entry.name)), describe: entry.describe });
     } else {
       // Listed for help and suggestions only; never reached, since yargs runs the requested command.
       cli = cli.command(entry.usage, entry.describe, () => {}, () => {});

@@ -113,7 +113,6 @@ function summaryText(file: string, result: AnalyzeResult): string {
 
 export const analyzeCommand: CommandModule<GlobalArgs, AnalyzeArgs> = {
   command: 'analyze <file>',
-  describe: 'Detect beats and measure intervals in a WFDB record or CSV file',
   builder: (yargs) =>
     yargs
       .positional('file', { type: 'string', demandOption: true, describe: 'record.hea or file.csv' })

@@ -24,7 +24,6 @@ function probability(name: string, value: number | undefined): number | undefine
 
 export const backendCommand: CommandModule<GlobalArgs, BackendArgs> = {
   command: 'backend',
-  describe: 'Run the reference backend (CONTRACTS section 3) for development, demos and tests',
   builder: (yargs) =>
     yargs
       .option('port', { type: 'number', default: 3000, describe: 'TCP port on 127.0.0.1 (0 = any free port)' })

@@ -4,7 +4,6 @@ import type { GlobalArgs } from './common.js';
 
 export const portsCommand: CommandModule<GlobalArgs, GlobalArgs> = {
   command: 'ports',
-  describe: 'List serial ports',
   handler: async () => {
     const listing = await listPorts();
     if (listing.note) process.stdout.write(`note: ${listing.note}\n`);

@@ -276,7 +276,6 @@ const subcommands: CommandModule<GlobalArgs, never>[] = [
 
 export const queueCommand: CommandModule<GlobalArgs, GlobalArgs> = {
   command: 'queue <command>',
-  describe: 'Inspect and manage the durable upload queue',
   builder: (yargs) => {
     let withSubcommands = yargs;
     for (const subcommand of subcommands) withSubcommands = withSubcommands.command(subcommand as CommandModule<GlobalArgs, GlobalArgs>);

@@ -23,7 +23,6 @@ export interface RecordArgs extends GlobalArgs {
 
 export const recordCommand: CommandModule<GlobalArgs, RecordArgs> = {
   command: 'record',
-  describe: 'Record from a serial ECG device (or --simulate) with the live TUI',
   builder: (yargs) =>
     yargs
       .option('port', { type: 'string', describe: 'Serial port path, e.g. /dev/ttyUSB0' })

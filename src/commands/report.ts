@@ -13,7 +13,6 @@ export interface ReportArgs extends GlobalArgs {
 
 export const reportCommand: CommandModule<GlobalArgs, ReportArgs> = {
   command: 'report <source>',
-  describe: 'Write a PDF ECG report from a session directory or a WFDB record, and queue it for upload',
   builder: (yargs) =>
     yargs
       .positional('source', { type: 'string', demandOption: true, describe: 'session directory or record.hea' })

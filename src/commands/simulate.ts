@@ -25,7 +25,6 @@ const OPENBCI_BANNER = 'OpenBCI V3 8-16 channel\nOn Board ADS1299 Device ID: 0x3
 
 export const simulateCommand: CommandModule<GlobalArgs, SimulateArgs> = {
   command: 'simulate',
-  describe: 'Write a simulated ECG device byte stream to a serial port at real-time pace',
   builder: (yargs) =>
     yargs
       .option('port', { type: 'string', demandOption: true, describe: 'Serial port (or pty) to write to' })
