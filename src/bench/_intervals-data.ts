@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { findEcgDataDir } from '../data-dir.js';
 import { isBeatCode, readAnnotations } from '../formats/annotations.js';
 import { findSignal, readRecord, signalMicrovolts } from '../formats/wfdb.js';
-import { measureIntervals } from '../dsp/delineate.js';
+import { measureIntervals, measureIntervalsMultiLead } from '../dsp/delineate.js';
 import { referenceBeats, referenceIntervals, type ReferenceBeat } from '../dsp/delineation-reference.js';
 import { QrsDetector } from '../dsp/qrs.js';
 
@@ -37,9 +37,17 @@ export interface IntervalAccuracy {
 }
 
 /** Measures one stretch and compares it with the median of the reference beats in it. */
-export function compareRecord(record: string, signalUv: Float32Array, fsHz: number, beats: readonly ReferenceBeat[], rPeaks: readonly number[]): RecordComparison {
+export function compareRecord(
+  record: string,
+  leadsUv: readonly Float32Array[],
+  primaryIndex: number,
+  fsHz: number,
+  beats: readonly ReferenceBeat[],
+  rPeaks: readonly number[],
+  multiLead: boolean,
+): RecordComparison {
   const reference = referenceIntervals(beats, fsHz);
-  const measured = measureIntervals(signalUv, fsHz, rPeaks);
+  const measured = multiLead ? measureIntervalsMultiLead(leadsUv, fsHz, rPeaks, primaryIndex) : measureIntervals(leadsUv[primaryIndex]!, fsHz, rPeaks);
   return {
     record,
     beatsUsed: measured.beatsUsed,
@@ -83,18 +91,15 @@ export function recordNames(dir: string, requiredExtension: string): string[] {
 }
 
 /** LUDB lead II against the cardiologists' lead-II marks; rPeaks from the marks or the detector. */
-export function evaluateLudb(dir: string, source: 'reference' | 'detector'): IntervalAccuracy {
+export function evaluateLudb(dir: string, source: 'reference' | 'detector', multiLead = process.env.X_ML === '1'): IntervalAccuracy {
   const records = recordNames(dir, '.ii').map((name) => {
     const record = readRecord(join(dir, name));
     const fsHz = record.header.fsHz;
     const leadII = findSignal(record.header, 'ii');
-    const signalUv = signalMicrovolts(record, leadII);
+    const leadsUv = record.header.signals.map((_, i) => signalMicrovolts(record, i));
     const beats = referenceBeats(readAnnotations(join(dir, `${name}.ii`), fsHz));
-    const rPeaks =
-      source === 'reference'
-        ? beats.map((b) => b.rSample)
-        : detectRPeaks(record.header.signals.map((_, i) => signalMicrovolts(record, i)), fsHz, leadII);
-    return compareRecord(name, signalUv, fsHz, beats, rPeaks);
+    const rPeaks = source === 'reference' ? beats.map((b) => b.rSample) : detectRPeaks(leadsUv, fsHz, leadII);
+    return compareRecord(name, leadsUv, leadII, fsHz, beats, rPeaks, multiLead);
   });
   return accuracy(records);
 }
@@ -104,7 +109,7 @@ export function evaluateLudb(dir: string, source: 'reference' | 'detector'): Int
  * against our median beat over the annotated stretch of signal `signalIndex`, with the `.atr`
  * beats (every beat, PVCs included) or the detector's as R peaks.
  */
-export function evaluateQtdb(dir: string, signalIndex: number, source: 'reference' | 'detector'): IntervalAccuracy {
+export function evaluateQtdb(dir: string, signalIndex: number, source: 'reference' | 'detector', multiLead = process.env.X_ML === '1'): IntervalAccuracy {
   const records = recordNames(dir, '.q1c').map((name) => {
     const record = readRecord(join(dir, name));
     const fsHz = record.header.fsHz;
@@ -113,7 +118,7 @@ export function evaluateQtdb(dir: string, signalIndex: number, source: 'referenc
     const margin = Math.round(1.5 * fsHz);
     const from = Math.max(0, Math.min(...marks.map((m) => m.sample)) - margin);
     const to = Math.min(record.header.sampleCount!, Math.max(...marks.map((m) => m.sample)) + margin);
-    const signalUv = signalMicrovolts(record, signalIndex).subarray(from, to);
+    const leadsUv = record.header.signals.map((_, i) => signalMicrovolts(record, i).subarray(from, to));
     const shift = (b: ReferenceBeat): ReferenceBeat => ({
       rSample: b.rSample - from,
       pOnset: b.pOnset === null ? null : b.pOnset - from,
@@ -127,10 +132,9 @@ export function evaluateQtdb(dir: string, signalIndex: number, source: 'referenc
         .filter((a) => isBeatCode(a.code) && a.sample >= from && a.sample < to)
         .map((a) => a.sample - from);
     } else {
-      const leads = record.header.signals.map((_, i) => signalMicrovolts(record, i).subarray(from, to));
-      rPeaks = detectRPeaks(leads, fsHz, signalIndex);
+      rPeaks = detectRPeaks(leadsUv, fsHz, signalIndex);
     }
-    return compareRecord(name, signalUv, fsHz, beats.map(shift), rPeaks);
+    return compareRecord(name, leadsUv, signalIndex, fsHz, beats.map(shift), rPeaks, multiLead);
   });
   return accuracy(records);
 }

@@ -4,7 +4,7 @@
  * frames, and turns raw counts into µV blocks.
  *
  * Resync rule (the protocols carry no checksum): while in sync a packet is accepted when its
- * own checks pass and either the next packet starts right after it or (garbage follows) no
+ * own checks pass and either a whole valid packet follows it or (garbage follows) no
  * valid packet starts inside it, which would mean it was truncated; out of sync
  * (at the start and after garbage) a candidate is only accepted once the whole packet after it
  * checks out too, so a stray header byte in noise is very unlikely to be taken for a frame.
@@ -103,11 +103,12 @@ export class FramedDecoder implements Decoder {
           continue;
         }
         this.inSync = true;
-      } else if (position + size < buffer.length && buffer[position + size] !== this.format.firstByte) {
-        // Not followed by a header: either garbage follows (keep the packet) or the packet was
-        // truncated and its "footer" is a byte of the next one, which then starts inside it.
+      } else if (position + size < buffer.length) {
+        // Not followed by a whole valid packet: either garbage follows (keep the packet) or the
+        // packet was truncated and its "footer" is a byte of the next one, which then starts
+        // inside it. A header byte alone proves nothing: sample bytes can hold one.
         if (position + 2 * size > buffer.length) break;
-        if (this.packetStartsWithin(buffer, position)) {
+        if (!this.format.isValid(buffer, position + size) && this.packetStartsWithin(buffer, position)) {
           this.counters.badFrames += 1;
           this.inSync = false;
           position += 1;

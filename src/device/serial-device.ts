@@ -10,9 +10,12 @@
  *
  * When the port vanishes mid-session (unplugged, socat gone) the device reports
  * 'reconnecting' with "device disconnected, reconnecting…" and reopens with backoff
- * (0.25 s doubling to 5 s) until stop(). The first block after it comes back starts where real
+ * (0.25 s doubling to 5 s) until stop(). Not every vanished port raises 'close', so after 2 s
+ * without data the port path is checked, and a device that needs a start command (OpenBCI) is
+ * reopened after 5 s of silence. The first block after it comes back starts where real
  * time says it should, so a recording keeps its time axis; stats().gapSamples adds up the gaps.
  */
+import { existsSync } from 'node:fs';
 import { SerialPort } from 'serialport';
 import { UserError } from '../errors.js';
 import { log } from '../log.js';
@@ -27,6 +30,10 @@ export interface SerialDeviceOptions extends DeviceOptions {
 export const DISCONNECTED_MESSAGE = 'device disconnected, reconnecting…';
 const FIRST_RETRY_MS = 250;
 const MAX_RETRY_MS = 5000;
+/** Silence after which the link is checked: a vanished pty or USB node does not always raise 'close'. */
+const STALL_CHECK_MS = 2000;
+/** Silence after which a device that needs a start command is reopened (and told to start again). */
+const RESTART_SILENT_MS = 5000;
 
 export class SerialDevice extends EcgDevice {
   readonly path: string;
@@ -35,6 +42,8 @@ export class SerialDevice extends EcgDevice {
   private stopping = false;
   private retryTimer: NodeJS.Timeout | null = null;
   private retryMs = FIRST_RETRY_MS;
+  private watchdog: NodeJS.Timeout | null = null;
+  private lastDataAtMs = 0;
 
   constructor(options: SerialDeviceOptions) {
     super(options);
@@ -62,18 +71,43 @@ export class SerialDevice extends EcgDevice {
       return;
     }
     this.port = port;
-    port.on('data', (chunk: Buffer) => this.ingest(chunk, Date.now()));
+    port.on('data', (chunk: Buffer) => {
+      this.lastDataAtMs = Date.now();
+      this.ingest(chunk, this.lastDataAtMs);
+    });
     port.on('error', (error) => log.warn(`serial port ${this.path}: ${error.message}`));
     port.on('close', () => this.lost(port));
     const open = this.decoder.openCommands;
     if (open) await writeAll(port, open);
     this.retryMs = FIRST_RETRY_MS;
+    this.lastDataAtMs = Date.now();
+    this.startWatchdog(port);
     this.setState('connected');
+  }
+
+  private startWatchdog(port: SerialPort): void {
+    if (this.watchdog) clearInterval(this.watchdog);
+    this.watchdog = setInterval(() => {
+      if (this.port !== port) return;
+      const silentMs = Date.now() - this.lastDataAtMs;
+      if (silentMs < STALL_CHECK_MS) return;
+      // A dangling link or a removed device node: the device is gone even if no 'close' came.
+      const vanished = !existsSync(this.path);
+      const needsRestart = this.decoder.openCommands !== null && silentMs >= RESTART_SILENT_MS;
+      if (vanished || needsRestart) {
+        log.warn(`serial port ${this.path}: no data for ${(silentMs / 1000).toFixed(1)} s${vanished ? ' and the port is gone' : ''}`);
+        this.lost(port);
+        if (port.isOpen) port.close(() => undefined);
+      }
+    }, 1000);
+    this.watchdog.unref();
   }
 
   private lost(port: SerialPort): void {
     if (this.port !== port) return;
     this.port = null;
+    if (this.watchdog) clearInterval(this.watchdog);
+    this.watchdog = null;
     if (this.stopping) return;
     log.warn(`serial port ${this.path} closed unexpectedly; reconnecting`);
     this.restartDecoder();
@@ -95,6 +129,8 @@ export class SerialDevice extends EcgDevice {
 
   async stop(): Promise<void> {
     this.stopping = true;
+    if (this.watchdog) clearInterval(this.watchdog);
+    this.watchdog = null;
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = null;
     const port = this.port;

@@ -1,5 +1,5 @@
 import { lowPassZeroPhase, median } from './delineation-filters.js';
-import { buildMedianBeat, type MedianBeat } from './median-beat.js';
+import { buildMedianBeat, companionMedianBeats, type MedianBeat } from './median-beat.js';
 import type { Intervals } from './types.js';
 
 /** Wave boundaries found on a median beat, as indices into `MedianBeat.waveUv`; null when absent. */
@@ -34,6 +34,20 @@ export function measureIntervals(signalUv: Float32Array, fsHz: number, rPeaks: r
   return intervalsFromBoundaries(waves, beat);
 }
 
+/**
+ * Like `measureIntervals`, with QRS onset and offset taken from all leads together (the
+ * earliest start and latest end of ventricular activity, as cardiologists mark looking at
+ * every lead); P and T come from `signalsUv[primaryIndex]`. R peaks index every lead alike.
+ */
+export function measureIntervalsMultiLead(signalsUv: readonly Float32Array[], fsHz: number, rPeaks: readonly number[], primaryIndex: number): IntervalMeasurement {
+  const primary = signalsUv[primaryIndex];
+  if (primary === undefined) throw new RangeError(`primaryIndex ${primaryIndex} is not one of the ${signalsUv.length} leads`);
+  const beat = buildMedianBeat(primary, fsHz, rPeaks);
+  if (!beat) return { ...NONE };
+  const others = companionMedianBeats(signalsUv.filter((_, i) => i !== primaryIndex), beat).filter((w): w is Float64Array => w !== null);
+  return intervalsFromBoundaries(delineateMedianBeat(beat, others), beat);
+}
+
 export function intervalsFromBoundaries(waves: WaveBoundaries, beat: MedianBeat): IntervalMeasurement {
   const ms = (samples: number) => (samples / beat.fsHz) * 1000;
   const prMs = waves.pOnset !== null && waves.qrsOnset !== null ? ms(waves.qrsOnset - waves.pOnset) : null;
@@ -54,12 +68,13 @@ export function intervalsFromBoundaries(waves: WaveBoundaries, beat: MedianBeat)
  * Constants, set once on LUDB lead II (not per record) and checked on the QT Database and the
  * synthetic ECG. Fractions are of the QRS's peak slope envelope.
  */
-const LOW_PASS_HZ = 40;
-const ENVELOPE_S = 0.01;
+const LOW_PASS_HZ = Number(process.env.X_LP ?? 40);
+const ENVELOPE_S = Number(process.env.X_ENV ?? 0.01);
 const CORE_FRACTION = 0.3;
-const QRS_ONSET_FRACTION = 0.04;
-const QRS_OFFSET_FRACTION = 0.035;
+const QRS_ONSET_FRACTION = Number(process.env.X_ON ?? 0.04);
+const QRS_OFFSET_FRACTION = Number(process.env.X_OFF ?? 0.035);
 const QRS_SEARCH_BEFORE_S = 0.15;
+const QRS_GAP_S = Number(process.env.X_GAP ?? 0);
 const QRS_SEARCH_AFTER_S = 0.2;
 const P_SEARCH_S = 0.3;
 const P_REACH_S = 0.15;
@@ -77,14 +92,21 @@ const LOBE_FRACTION = 0.5;
 const NO_WAVES: WaveBoundaries = { pOnset: null, pPeak: null, qrsOnset: null, qrsOffset: null, tPeak: null, tEnd: null };
 
 /** Finds P onset, QRS onset and offset and T end on a median beat. */
-export function delineateMedianBeat(beat: MedianBeat): WaveBoundaries {
+export function delineateMedianBeat(beat: MedianBeat, companionWavesUv: readonly Float64Array[] = []): WaveBoundaries {
   const { fsHz, rIndex } = beat;
   const n = beat.waveUv.length;
   const samples = (seconds: number) => Math.max(1, Math.round(seconds * fsHz));
-  const smooth = lowPassZeroPhase(beat.waveUv, fsHz, LOW_PASS_HZ);
-  const slope = new Float64Array(n);
-  for (let k = 1; k < n - 1; k += 1) slope[k] = ((smooth[k + 1]! - smooth[k - 1]!) * fsHz) / 2;
-  const envelope = movingMeanAbs(slope, samples(ENVELOPE_S) | 1);
+  const { smooth, slope, envelope: primaryEnvelope } = slopeEnvelope(beat.waveUv, fsHz, samples(ENVELOPE_S) | 1);
+  // Several leads: the root-sum-square of their slope envelopes (spatial velocity).
+  let envelope = primaryEnvelope;
+  if (companionWavesUv.length > 0) {
+    envelope = Float64Array.from(primaryEnvelope, (v) => v * v);
+    for (const wave of companionWavesUv) {
+      const other = slopeEnvelope(wave, fsHz, samples(ENVELOPE_S) | 1).envelope;
+      for (let k = 0; k < n; k += 1) envelope[k]! += other[k]! ** 2;
+    }
+    for (let k = 0; k < n; k += 1) envelope[k] = Math.sqrt(envelope[k]!);
+  }
 
   // QRS: from its strong core (R marks may sit off the steepest part), out while the slope
   // envelope stays above a small fraction of its peak.
@@ -99,12 +121,9 @@ export function delineateMedianBeat(beat: MedianBeat): WaveBoundaries {
     coreStart = Math.min(coreStart, k);
     coreEnd = Math.max(coreEnd, k);
   }
-  let qrsOnset = coreStart;
-  const onsetLimit = Math.max(1, rIndex - samples(QRS_SEARCH_BEFORE_S));
-  while (qrsOnset > onsetLimit && envelope[qrsOnset - 1]! >= QRS_ONSET_FRACTION * peakEnvelope) qrsOnset -= 1;
-  let qrsOffset = coreEnd;
-  const offsetLimit = Math.min(n - 2, rIndex + samples(QRS_SEARCH_AFTER_S));
-  while (qrsOffset < offsetLimit && envelope[qrsOffset + 1]! >= QRS_OFFSET_FRACTION * peakEnvelope) qrsOffset += 1;
+  const gap = Math.round(QRS_GAP_S * fsHz);
+  const qrsOnset = walkOut(envelope, coreStart, -1, Math.max(1, rIndex - samples(QRS_SEARCH_BEFORE_S)), QRS_ONSET_FRACTION * peakEnvelope, gap);
+  const qrsOffset = walkOut(envelope, coreEnd, 1, Math.min(n - 2, rIndex + samples(QRS_SEARCH_AFTER_S)), QRS_OFFSET_FRACTION * peakEnvelope, gap);
 
   // Isoelectric level: the PR segment just before QRS onset.
   const level = segmentMedian(smooth, qrsOnset - samples(0.02), qrsOnset);
@@ -129,6 +148,32 @@ export function delineateMedianBeat(beat: MedianBeat): WaveBoundaries {
   // ...and T again, now bounded by the next beat's P onset.
   if (p.onset !== null) t = findT(rr + p.onset - rIndex);
   return { pOnset: p.onset, pPeak: p.peak, qrsOnset, qrsOffset, tPeak: t.peak, tEnd: t.end };
+}
+
+/** From `start`, steps in `direction` while the envelope stays at or above `threshold`, bridging dips shorter than `gap` samples (a Q or S trough). */
+function walkOut(envelope: Float64Array, start: number, direction: 1 | -1, limit: number, threshold: number, gap: number): number {
+  let edge = start;
+  for (;;) {
+    let next = -1;
+    for (let step = 1; step <= gap + 1; step += 1) {
+      const k = edge + direction * step;
+      if (direction < 0 ? k < limit : k > limit) break;
+      if (envelope[k]! >= threshold) {
+        next = k;
+        break;
+      }
+    }
+    if (next < 0) return edge;
+    edge = next;
+  }
+}
+
+function slopeEnvelope(waveUv: Float64Array, fsHz: number, width: number): { smooth: Float64Array; slope: Float64Array; envelope: Float64Array } {
+  const n = waveUv.length;
+  const smooth = lowPassZeroPhase(waveUv, fsHz, LOW_PASS_HZ);
+  const slope = new Float64Array(n);
+  for (let k = 1; k < n - 1; k += 1) slope[k] = ((smooth[k + 1]! - smooth[k - 1]!) * fsHz) / 2;
+  return { smooth, slope, envelope: movingMeanAbs(slope, width) };
 }
 
 function segmentMedian(wave: Float64Array, from: number, to: number): number {

@@ -102,6 +102,21 @@ export function buildMedianBeat(signalUv: Float32Array, fsHz: number, rPeaks: re
   };
 }
 
+/**
+ * Median beats of other leads over exactly the beats (and alignment) of `beat`, so the samples
+ * line up with `beat.waveUv`; null for a lead too short for them.
+ */
+export function companionMedianBeats(signalsUv: readonly Float32Array[], beat: MedianBeat): (Float64Array | null)[] {
+  const length = beat.waveUv.length;
+  return signalsUv.map((signalUv) => {
+    if (beat.usedRPeaks.some((r) => r - beat.rIndex < 0 || r - beat.rIndex + length > signalUv.length)) return null;
+    const baseline = estimateBaseline(signalUv, beat.fsHz);
+    const clean = new Float64Array(signalUv.length);
+    for (let i = 0; i < clean.length; i += 1) clean[i] = signalUv[i]! - baseline[i]!;
+    return medianOfBeats(clean, beat.usedRPeaks, beat.rIndex, length);
+  });
+}
+
 function maxSlope(signal: Float64Array, from: number, to: number): number {
   let steepest = 0;
   for (let k = Math.max(1, from); k <= Math.min(signal.length - 2, to); k += 1) steepest = Math.max(steepest, Math.abs(signal[k + 1]! - signal[k - 1]!));

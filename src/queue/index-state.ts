@@ -90,6 +90,8 @@ export type JournalOp = (
   | { op: 'inflight'; ids: string[]; owner: string }
   | { op: 'release'; ids: string[] }
   | { op: 'synced'; id: string; at: string }
+  /** Several items delivered, settled in one line so a torn write settles all of them or none. */
+  | { op: 'synced_many'; ids: string[]; at: string }
   | { op: 'failed'; id: string; error: string }
   | { op: 'reschedule'; id: string; error: string | null; next_attempt_at: string | null; count_attempt: boolean }
   | { op: 'retry'; ids: string[] }
@@ -287,11 +289,10 @@ export class IndexState {
         }
         return;
       case 'synced':
-        this.update(op.id, (r) => {
-          if (r.state === 'synced') return null;
-          this.counters.total_synced += 1;
-          return { ...r, state: 'synced', synced_at: op.at, inflight_owner: null, next_attempt_at: null };
-        });
+        this.markSynced(op.id, op.at);
+        return;
+      case 'synced_many':
+        for (const id of op.ids) this.markSynced(id, op.at);
         return;
       case 'failed':
         this.update(op.id, (r) => {
@@ -362,6 +363,14 @@ export class IndexState {
   }
 
   /** Replaces a record (never mutated in place, so callers may hold returned records). */
+  private markSynced(id: string, at: string): void {
+    this.update(id, (r) => {
+      if (r.state === 'synced') return null;
+      this.counters.total_synced += 1;
+      return { ...r, state: 'synced', synced_at: at, inflight_owner: null, next_attempt_at: null };
+    });
+  }
+
   private update(id: string, change: (record: ItemRecord) => ItemRecord | null): void {
     const record = this.items.get(id);
     if (!record) return;
@@ -393,6 +402,7 @@ function touchedIds(op: JournalOp): string[] {
     case 'release':
     case 'retry':
     case 'drop':
+    case 'synced_many':
       return op.ids;
     case 'synced':
     case 'failed':

@@ -1,4 +1,5 @@
-import { readdir, readFile, unlink } from 'node:fs/promises';
+import { readFileSync, unlinkSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { errorCode, fsyncDir, writeFileSynced } from './durable-adapter.js';
 import { ITEM_TYPES, type ItemType } from './types.js';
@@ -65,11 +66,12 @@ export class PayloadFiles {
 
   /** The envelope and the exact body bytes to send (a JSON body comes back compact). */
   async read(id: string): Promise<{ envelope: PayloadEnvelope; body: Buffer }> {
-    const parsed = parseEnvelope(await readFile(this.envelopePath(id), 'utf8'));
+    // Synchronous, like the other hot-path I/O (see durable-adapter): a threadpool round-trip queues behind fsyncs.
+    const parsed = parseEnvelope(readFileSync(this.envelopePath(id), 'utf8'));
     if (!parsed || parsed.envelope.id !== id) throw new Error(`payload file of ${id} is unreadable`);
     const { envelope, inlineBody } = parsed;
     if (envelope.body_file !== undefined) {
-      return { envelope, body: await readFile(join(this.dir, envelope.body_file)) };
+      return { envelope, body: readFileSync(join(this.dir, envelope.body_file)) };
     }
     return { envelope, body: Buffer.from(JSON.stringify(inlineBody), 'utf8') };
   }
@@ -78,9 +80,11 @@ export class PayloadFiles {
     const names = [`${id}.json`];
     if (!isJsonContentType(contentType)) names.push(`${id}.${extensionFor(contentType)}`);
     for (const name of names) {
-      await unlink(join(this.dir, name)).catch((error: unknown) => {
+      try {
+        unlinkSync(join(this.dir, name));
+      } catch (error) {
         if (errorCode(error) !== 'ENOENT') throw error;
-      });
+      }
     }
   }
 

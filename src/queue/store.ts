@@ -207,32 +207,58 @@ export class QueueStore {
 
   /** Synced: payload deleted; only the last `syncedKeep` synced items stay, as metadata. */
   async markSynced(id: string): Promise<void> {
+    await this.markSyncedMany([id]);
+  }
+
+  /**
+   * Group commit: settles several delivered items in ONE journal line (one write, one fdatasync,
+   * one lock acquisition), so after a crash either all of them are synced or none (and those are
+   * resent with the same Idempotency-Key). Unknown or already-synced ids are skipped.
+   */
+  async markSyncedMany(ids: readonly string[]): Promise<void> {
+    const settled: ItemRecord[] = [];
     let dropped: ItemRecord[] = [];
-    let syncedRecord: ItemRecord | undefined;
     await this.mutate(() => {
-      const record = this.state.items.get(id);
-      if (!record || record.state === 'synced') return [];
-      syncedRecord = record;
-      const ops: JournalOp[] = [{ op: 'synced', id, at: new Date().toISOString() }];
-      const excess = this.state.count('synced') + 1 - this.syncedKeep;
-      const dropIds: string[] = [];
-      for (const oldId of this.state.syncedOrder) {
-        if (dropIds.length >= excess) break;
-        dropIds.push(oldId);
+      settled.length = 0;
+      const fresh = new Set<string>();
+      for (const id of ids) {
+        const record = this.state.items.get(id);
+        if (record && record.state !== 'synced' && !fresh.has(id)) {
+          fresh.add(id);
+          settled.push(record);
+        }
       }
-      if (excess > 0 && this.syncedKeep === 0) dropIds.push(id);
+      if (fresh.size === 0) return [];
+      const at = new Date().toISOString();
+      const freshIds = [...fresh];
+      const ops: JournalOp[] = [
+        freshIds.length === 1 ? { op: 'synced', id: freshIds[0]!, at } : { op: 'synced_many', ids: freshIds, at },
+      ];
+      const excess = this.state.count('synced') + freshIds.length - this.syncedKeep;
+      const dropIds: string[] = [];
+      // Oldest first: the kept synced items, then (when fewer may stay than just arrived) the new ones.
+      for (const source of [this.state.syncedOrder, freshIds]) {
+        for (const oldId of source) {
+          if (dropIds.length >= excess) break;
+          dropIds.push(oldId);
+        }
+      }
       if (dropIds.length > 0) ops.push({ op: 'drop', ids: dropIds });
-      dropped = dropIds.map((dropId) => this.state.items.get(dropId) ?? record);
+      dropped = dropIds.map((dropId) => this.state.items.get(dropId)).filter((r): r is ItemRecord => r !== undefined);
       return ops;
     });
-    if (!syncedRecord) return;
-    if (this.payloadCache?.id === id) this.payloadCache = null;
+    if (settled.length === 0) return;
+    if (this.payloadCache && ids.includes(this.payloadCache.id)) this.payloadCache = null;
     // Also sweeps payloads a crash left behind for already-synced items.
-    for (const record of [syncedRecord, ...dropped]) {
-      await this.payloads.remove(record.id, contentTypeOf(record)).catch((error: unknown) => {
-        log.warn(`queue: could not delete the payload of ${record.id}`, error);
-      });
-    }
+    const toRemove = new Map<string, ItemRecord>();
+    for (const record of [...settled, ...dropped]) toRemove.set(record.id, record);
+    await Promise.all(
+      [...toRemove.values()].map((record) =>
+        this.payloads.remove(record.id, contentTypeOf(record)).catch((error: unknown) => {
+          log.warn(`queue: could not delete the payload of ${record.id}`, error);
+        }),
+      ),
+    );
   }
 
   /** Permanent failure: kept (with its payload) until retried or cleared; counts in total_failed. */

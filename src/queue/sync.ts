@@ -4,6 +4,7 @@ import lockfile from 'proper-lockfile';
 import type { Config } from '../config.js';
 import { errorMessage } from '../errors.js';
 import { log } from '../log.js';
+import { GroupCommit } from './group-commit.js';
 import { backoffDelayMs, classify, type Decision } from './policy.js';
 import type { QueueStore, SyncStatus } from './store.js';
 import type { QueueItem } from './types.js';
@@ -21,7 +22,7 @@ export type SyncStore = Pick<
   | 'readPayload'
   | 'payloadInfo'
   | 'markInflight'
-  | 'markSynced'
+  | 'markSyncedMany'
   | 'markFailed'
   | 'reschedule'
   | 'counts'
@@ -78,6 +79,8 @@ export class SyncLoop extends EventEmitter {
   private kicked: Promise<DrainReport> | null = null;
   private stopped = false;
   private lastOnline: boolean | null = null;
+  /** Delivered items are marked synced in groups: one journal write for all that finished meanwhile. */
+  private readonly syncedMarks: GroupCommit<string>;
 
   constructor(
     private readonly store: SyncStore,
@@ -86,6 +89,7 @@ export class SyncLoop extends EventEmitter {
   ) {
     super();
     this.now = options.now ?? Date.now;
+    this.syncedMarks = new GroupCommit((ids) => this.store.markSyncedMany(ids));
     const enabled = settings.uploadEnabled && settings.apiUrl !== null;
     this.ownsUploader = enabled && options.uploader === undefined;
     this.uploader = !enabled
@@ -253,6 +257,9 @@ export class SyncLoop extends EventEmitter {
       progress = new Promise<void>((resolve) => (wake = resolve));
     };
     let offlineCheck: Promise<boolean> | null = null;
+    // Synced marks still being written: the worker sends on meanwhile, and the item counts as active until it is durable.
+    const settling = new Set<Promise<void>>();
+    let settleError: unknown = null;
 
     const refill = async (): Promise<number> => {
       const blockedSessions = await this.store.unsyncedSessionStarts();
@@ -271,7 +278,7 @@ export class SyncLoop extends EventEmitter {
 
     const take = async (): Promise<QueueItem | null> => {
       for (;;) {
-        if (stop !== null || aborted()) return null;
+        if (stop !== null || settleError !== null || aborted()) return null;
         const next = buffer.shift();
         if (next) return next;
         if (unauthorized && active > 0) {
@@ -296,6 +303,24 @@ export class SyncLoop extends EventEmitter {
             continue;
           }
           report.attempted += 1;
+          if (decision.action === 'delivered') {
+            active += 1;
+            const settle = this.settleDelivered(item, report)
+              .catch((error: unknown) => {
+                settleError ??= error;
+              })
+              .finally(() => {
+                settling.delete(settle);
+                active -= 1;
+                signalProgress();
+              });
+            settling.add(settle);
+            if (unauthorized) {
+              unauthorized = false;
+              await this.store.setStatus({ unauthorized: false });
+            }
+            continue;
+          }
           if (decision.action === 'transient' && decision.network) {
             // A network error right after a good probe may mean we just went offline: that spends no attempt.
             offlineCheck ??= this.checkOnline(uploader);
@@ -308,10 +333,6 @@ export class SyncLoop extends EventEmitter {
           }
           const pause = await this.apply(item, decision, report);
           if (pause !== null) stop ??= pause;
-          if (unauthorized && decision.action === 'delivered') {
-            unauthorized = false;
-            await this.store.setStatus({ unauthorized: false });
-          }
         } finally {
           active -= 1;
           signalProgress();
@@ -322,10 +343,12 @@ export class SyncLoop extends EventEmitter {
     const concurrency = Math.max(1, this.options.concurrency ?? 8);
     await Promise.all(Array.from({ length: concurrency }, worker));
     await refilling;
+    while (settling.size > 0) await Promise.all([...settling]);
     // Taken from the queue but never sent because the pass stopped: back to pending exactly as they were.
     for (const item of buffer.splice(0)) {
       await this.store.reschedule(item.id, { error: item.last_error, nextAttemptAt: item.next_attempt_at, countAttempt: false });
     }
+    if (settleError !== null) throw settleError;
     return stop;
   }
 
@@ -361,9 +384,7 @@ export class SyncLoop extends EventEmitter {
   private async apply(item: QueueItem, decision: Decision, report: DrainReport): Promise<SkipReason | null> {
     switch (decision.action) {
       case 'delivered':
-        await this.store.markSynced(item.id);
-        report.delivered += 1;
-        this.emit('settled', item.id, 'synced');
+        await this.settleDelivered(item, report);
         return null;
       case 'permanent':
         await this.fail(item, decision.error, report);
@@ -400,6 +421,13 @@ export class SyncLoop extends EventEmitter {
         return null;
       }
     }
+  }
+
+  /** Only after the server's 2xx; counts once the mark is durable (a crash before that resends with the same key). */
+  private async settleDelivered(item: QueueItem, report: DrainReport): Promise<void> {
+    await this.syncedMarks.add(item.id);
+    report.delivered += 1;
+    this.emit('settled', item.id, 'synced');
   }
 
   private async fail(item: QueueItem, error: string, report: DrainReport): Promise<void> {

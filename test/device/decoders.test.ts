@@ -159,6 +159,21 @@ for (const kase of CASES) {
   });
 }
 
+describe('openbci: a truncated packet that looks whole', () => {
+  it('is not taken for a frame when a header byte in the next packet sits where its successor would start', () => {
+    // Cut 26 bytes into a packet; the next packet's channel 2 is 0x3ACFA0, so the cut packet's
+    // "footer" lands on 0xCF and a 0xA0 follows right after it.
+    const zeros = [0, 0, 0, 0, 0, 0, 0, 0];
+    const tricky = [0, 3854240, 0, 0, 0, 0, 0, 0];
+    const before = [0, 1, 2, 3].map((counter) => openbci.frame(counter, zeros));
+    const cut = openbci.frame(4, zeros).subarray(0, 26);
+    const after = [openbci.frame(5, tricky), openbci.frame(6, zeros), openbci.frame(7, zeros)];
+    const decoded = counts(openbci, feed(openbci.decoder(), concat([...before, cut, ...after])));
+    expect(decoded.slice(-3)).toEqual([tricky, zeros, zeros]);
+    expect(decoded).toHaveLength(7);
+  });
+});
+
 describe('dropped frames', () => {
   for (const protocol of ['openbci', 'p2'] as const) {
     it(`${protocol}: counter gaps count as dropped frames and move firstSample on`, () => {
