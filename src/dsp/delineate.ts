@@ -97,33 +97,35 @@ export function delineateMedianBeat(beat: MedianBeat, companionWavesUv: readonly
   const n = beat.waveUv.length;
   const samples = (seconds: number) => Math.max(1, Math.round(seconds * fsHz));
   const { smooth, slope, envelope: primaryEnvelope } = slopeEnvelope(beat.waveUv, fsHz, samples(ENVELOPE_S) | 1);
-  // Several leads: the root-sum-square of their slope envelopes (spatial velocity).
-  let envelope = primaryEnvelope;
-  if (companionWavesUv.length > 0) {
-    envelope = Float64Array.from(primaryEnvelope, (v) => v * v);
-    for (const wave of companionWavesUv) {
-      const other = slopeEnvelope(wave, fsHz, samples(ENVELOPE_S) | 1).envelope;
-      for (let k = 0; k < n; k += 1) envelope[k]! += other[k]! ** 2;
-    }
-    for (let k = 0; k < n; k += 1) envelope[k] = Math.sqrt(envelope[k]!);
-  }
-
-  // QRS: from its strong core (R marks may sit off the steepest part), out while the slope
-  // envelope stays above a small fraction of its peak.
-  const near = { from: Math.max(0, rIndex - samples(0.06)), to: Math.min(n - 1, rIndex + samples(0.06)) };
-  let peakEnvelope = 0;
-  for (let k = near.from; k <= near.to; k += 1) peakEnvelope = Math.max(peakEnvelope, envelope[k]!);
-  if (!(peakEnvelope > 0)) return { ...NO_WAVES };
-  let coreStart = rIndex;
-  let coreEnd = rIndex;
-  for (let k = near.from; k <= near.to; k += 1) {
-    if (envelope[k]! < CORE_FRACTION * peakEnvelope) continue;
-    coreStart = Math.min(coreStart, k);
-    coreEnd = Math.max(coreEnd, k);
-  }
+  const envelope = primaryEnvelope;
   const gap = Math.round(QRS_GAP_S * fsHz);
-  const qrsOnset = walkOut(envelope, coreStart, -1, Math.max(1, rIndex - samples(QRS_SEARCH_BEFORE_S)), QRS_ONSET_FRACTION * peakEnvelope, gap);
-  const qrsOffset = walkOut(envelope, coreEnd, 1, Math.min(n - 2, rIndex + samples(QRS_SEARCH_AFTER_S)), QRS_OFFSET_FRACTION * peakEnvelope, gap);
+  const edges = (env: Float64Array) => {
+    const near = { from: Math.max(0, rIndex - samples(0.06)), to: Math.min(n - 1, rIndex + samples(0.06)) };
+    let peakEnvelope = 0;
+    for (let k = near.from; k <= near.to; k += 1) peakEnvelope = Math.max(peakEnvelope, env[k]!);
+    if (!(peakEnvelope > 0)) return null;
+    let coreStart = rIndex;
+    let coreEnd = rIndex;
+    for (let k = near.from; k <= near.to; k += 1) {
+      if (env[k]! < CORE_FRACTION * peakEnvelope) continue;
+      coreStart = Math.min(coreStart, k);
+      coreEnd = Math.max(coreEnd, k);
+    }
+    return {
+      onset: walkOut(env, coreStart, -1, Math.max(1, rIndex - samples(QRS_SEARCH_BEFORE_S)), QRS_ONSET_FRACTION * peakEnvelope, gap),
+      offset: walkOut(env, coreEnd, 1, Math.min(n - 2, rIndex + samples(QRS_SEARCH_AFTER_S)), QRS_OFFSET_FRACTION * peakEnvelope, gap),
+    };
+  };
+  const primaryEdges = edges(envelope);
+  if (primaryEdges === null) return { ...NO_WAVES };
+  const allEdges = [primaryEdges];
+  for (const wave of companionWavesUv) {
+    const e = edges(slopeEnvelope(wave, fsHz, samples(ENVELOPE_S) | 1).envelope);
+    if (e !== null) allEdges.push(e);
+  }
+  const pick = (values: number[]) => { const sorted = [...values].sort((a, b) => a - b); return sorted[Math.floor((sorted.length - 1) * Number(process.env.X_Q ?? 0.5))]!; };
+  const qrsOnset = Math.round(pick(allEdges.map((e) => e.onset)));
+  const qrsOffset = Math.round(pick(allEdges.map((e) => -e.offset)) * -1);
 
   // Isoelectric level: the PR segment just before QRS onset.
   const level = segmentMedian(smooth, qrsOnset - samples(0.02), qrsOnset);

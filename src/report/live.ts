@@ -1,6 +1,7 @@
 /** The report of the last 10 s of a running session, from the state the TUI reads (the `r` key). */
 import { writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
+import type { SessionSummary } from '../session/summary.js';
 import type { LiveState } from '../session/types.js';
 import { buildReportPdfOffThread } from './off-thread.js';
 import { WINDOW_S } from './layout.js';
@@ -12,7 +13,7 @@ import { emptyMeasurements, type Paper, type ReportInput } from './types.js';
  * Copies the last 10 s of every trace out of the ring buffers (cheap, synchronous), so the
  * session can keep writing while the PDF is built.
  */
-export function reportInputFromLive(state: LiveState, paper: Paper = 'a4'): ReportInput {
+export function reportInputFromLive(state: LiveState, paper: Paper = 'a4', summary: SessionSummary | null = null): ReportInput {
   const fsHz = state.info.nominalRateHz > 0 ? state.info.nominalRateHz : state.device.measuredRateHz ?? 0;
   const written = state.traces.reduce((n, trace) => Math.min(n, trace.written), Number.POSITIVE_INFINITY);
   const available = Number.isFinite(written) ? written : 0;
@@ -38,6 +39,13 @@ export function reportInputFromLive(state: LiveState, paper: Paper = 'a4'): Repo
     measurements.signalQuality = metrics.signalQuality;
   }
   measurements.droppedFrames = state.device.droppedFrames;
+  if (summary) {
+    // The session so far: what the last 10 s alone cannot tell.
+    measurements.beats = summary.beats;
+    measurements.heartRateMinBpm = summary.heart_rate_min;
+    measurements.heartRateMaxBpm = summary.heart_rate_max;
+    measurements.leadOffPeriods = summary.lead_off_periods.map((p) => ({ startS: p.start_s, endS: p.end_s ?? summary.duration_s, lead: null }));
+  }
   const info = state.info;
   return {
     paper,
@@ -66,8 +74,11 @@ export function reportInputFromLive(state: LiveState, paper: Paper = 'a4'): Repo
  * Writes the report of the last 10 s to `pdfPath`. The samples are copied at once; the PDF is
  * built on a worker thread, so the screen stays live meanwhile.
  */
-export async function writeLiveReport(state: LiveState, options: { pdfPath: string; paper?: Paper }): Promise<WrittenReport> {
-  const input = reportInputFromLive(state, options.paper ?? 'a4');
+export async function writeLiveReport(
+  state: LiveState,
+  options: { pdfPath: string; paper?: Paper; summary?: SessionSummary },
+): Promise<WrittenReport> {
+  const input = reportInputFromLive(state, options.paper ?? 'a4', options.summary ?? null);
   if (input.fsHz <= 0 || input.leads.length === 0) throw new Error('no signal yet: nothing to report');
   const pdf = await buildReportPdfOffThread(input);
   await writeFile(options.pdfPath, pdf);

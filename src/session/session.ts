@@ -482,7 +482,10 @@ export class Session {
   private async writeReport(): Promise<string> {
     const { writeLiveReport } = await import('../report/live.js');
     const stamp = new Date(this.now()).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-    const written = await writeLiveReport(this.state, { pdfPath: join(this.dir, `report-${stamp}.pdf`) });
+    const written = await writeLiveReport(this.state, {
+      pdfPath: join(this.dir, `report-${stamp}.pdf`),
+      summary: this.running?.summary.summary(),
+    });
     this.track(this.options.api.uploadReport(this.options.sessionId, written.pdf, { ...written.metadata }), 'report');
     this.state.notice = `report written: ${written.pdfPath}`;
     this.bump();

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { reportInputFromLive, writeLiveReport } from '../../src/report/index.js';
+import { emptySummary } from '../../src/session/summary.js';
 import type { LiveState } from '../../src/session/types.js';
 import { pdfInfo, pdfText, tempDir } from './helpers.js';
 
@@ -87,6 +88,30 @@ describe('report of the live session', () => {
       '64 bpm', '932 ms', '150 ms', '92 ms', '380 ms', '394 ms', '389 ms', '71 % (fair)']) {
       expect(text).toContain(words);
     }
+  });
+});
+
+describe('report of the live session with its running summary', () => {
+  it('prints the beats, heart-rate range and lead-off periods of the session so far', async () => {
+    const summary = {
+      ...emptySummary(),
+      beats: 51,
+      heart_rate_min: 58,
+      heart_rate_max: 71,
+      duration_s: 42,
+      lead_off_periods: [{ start_s: 12.5, end_s: 14 }, { start_s: 40, end_s: null }],
+    };
+    const input = reportInputFromLive(liveState(42 * FS_HZ), 'a4', summary);
+    expect(input.measurements).toMatchObject({ beats: 51, heartRateMinBpm: 58, heartRateMaxBpm: 71 });
+    // A period still open ends at the session's present.
+    expect(input.measurements.leadOffPeriods).toEqual([
+      { startS: 12.5, endS: 14, lead: null },
+      { startS: 40, endS: 42, lead: null },
+    ]);
+    const pdfPath = join(temp.path, 'live-summary.pdf');
+    await writeLiveReport(liveState(42 * FS_HZ), { pdfPath, summary });
+    const text = pdfText(pdfPath);
+    for (const words of ['64 bpm (58–71)', '51', '2: 12.5–14.0 s, 40.0–42.0 s']) expect(text).toContain(words);
   });
 });
 
