@@ -91,7 +91,7 @@ export function recordNames(dir: string, requiredExtension: string): string[] {
 }
 
 /** LUDB lead II against the cardiologists' lead-II marks; rPeaks from the marks or the detector. */
-export function evaluateLudb(dir: string, source: 'reference' | 'detector', multiLead = process.env.X_ML === '1'): IntervalAccuracy {
+export function evaluateLudb(dir: string, source: 'reference' | 'detector', multiLead = false): IntervalAccuracy {
   const records = recordNames(dir, '.ii').map((name) => {
     const record = readRecord(join(dir, name));
     const fsHz = record.header.fsHz;
@@ -109,7 +109,7 @@ export function evaluateLudb(dir: string, source: 'reference' | 'detector', mult
  * against our median beat over the annotated stretch of signal `signalIndex`, with the `.atr`
  * beats (every beat, PVCs included) or the detector's as R peaks.
  */
-export function evaluateQtdb(dir: string, signalIndex: number, source: 'reference' | 'detector', multiLead = process.env.X_ML === '1'): IntervalAccuracy {
+export function evaluateQtdb(dir: string, signalIndex: number, source: 'reference' | 'detector', multiLead = false): IntervalAccuracy {
   const records = recordNames(dir, '.q1c').map((name) => {
     const record = readRecord(join(dir, name));
     const fsHz = record.header.fsHz;

