@@ -245,6 +245,7 @@ export class SyncLoop extends EventEmitter {
     aborted: () => boolean,
   ): Promise<SkipReason | null> {
     const seen = options.seen ?? new Set<string>();
+    const concurrency = Math.max(1, this.options.concurrency ?? 8);
     const buffer: QueueItem[] = [];
     let unauthorized = startUnauthorized;
     let stop: SkipReason | null = null;
@@ -280,7 +281,14 @@ export class SyncLoop extends EventEmitter {
       for (;;) {
         if (stop !== null || settleError !== null || aborted()) return null;
         const next = buffer.shift();
-        if (next) return next;
+        if (next) {
+          // Refill ahead (marking inflight takes a write), so workers do not stand idle on an empty buffer.
+          if (!unauthorized && buffer.length < concurrency && refilling === null) {
+            refilling = refill().finally(() => (refilling = null));
+            refilling.catch(() => undefined);
+          }
+          return next;
+        }
         if (unauthorized && active > 0) {
           await progress;
           continue;
@@ -340,7 +348,6 @@ export class SyncLoop extends EventEmitter {
       }
     };
 
-    const concurrency = Math.max(1, this.options.concurrency ?? 8);
     await Promise.all(Array.from({ length: concurrency }, worker));
     await refilling;
     while (settling.size > 0) await Promise.all([...settling]);
