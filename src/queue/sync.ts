@@ -8,7 +8,7 @@ import { GroupCommit } from './group-commit.js';
 import { backoffDelayMs, classify, type Decision } from './policy.js';
 import type { QueueStore, SyncStatus } from './store.js';
 import type { QueueItem } from './types.js';
-import { createUploader, type Uploader } from './uploader.js';
+import type { Uploader } from './uploader.js';
 
 /** "Due whatever the backoff says": the last instant with a four-digit year, so ISO times still compare as text. */
 const LATEST_DATE_MS = Date.parse('9999-12-31T23:59:59.999Z');
@@ -70,7 +70,9 @@ export interface DrainReport {
 
 /** Events: `settled` (id, 'synced' | 'failed' | 'pending') after each attempt; `drained` (DrainReport). */
 export class SyncLoop extends EventEmitter {
-  private readonly uploader: Uploader | null;
+  /** Null when uploads are off; got is loaded on the first pass, so an offline recorder never pays for it. */
+  private uploader: Uploader | null;
+  private readonly uploaderNeeded: boolean;
   private readonly ownsUploader: boolean;
   private readonly now: () => number;
   private chain: Promise<unknown> = Promise.resolve();
@@ -91,16 +93,22 @@ export class SyncLoop extends EventEmitter {
     this.now = options.now ?? Date.now;
     this.syncedMarks = new GroupCommit((ids) => this.store.markSyncedMany(ids));
     const enabled = settings.uploadEnabled && settings.apiUrl !== null;
+    this.uploaderNeeded = enabled;
     this.ownsUploader = enabled && options.uploader === undefined;
-    this.uploader = !enabled
-      ? null
-      : (options.uploader ??
-        createUploader({ apiUrl: settings.apiUrl!, apiKey: settings.apiKey, caFile: settings.caFile }));
+    this.uploader = enabled ? (options.uploader ?? null) : null;
   }
 
   /** False when `BACKEND_UPLOAD_ENABLED=false` or no URL: then the loop makes no network traffic at all. */
   get enabled(): boolean {
-    return this.uploader !== null;
+    return this.uploaderNeeded;
+  }
+
+  private async loadUploader(): Promise<Uploader> {
+    if (this.uploader === null) {
+      const { createUploader } = await import('./uploader.js');
+      this.uploader ??= createUploader({ apiUrl: this.settings.apiUrl!, apiKey: this.settings.apiKey, caFile: this.settings.caFile });
+    }
+    return this.uploader;
   }
 
   /** Drains now and then every `SYNC_INTERVAL_S`; timers do not keep the process alive. */
@@ -162,14 +170,15 @@ export class SyncLoop extends EventEmitter {
 
   private async drainExclusive(options: DrainOptions): Promise<DrainReport> {
     const report: DrainReport = { stopped: null, attempted: 0, delivered: 0, failed: 0, retrying: 0, throttledUntil: null };
-    if (!this.uploader || this.stopped) return { ...report, stopped: 'disabled' };
+    if (!this.uploaderNeeded || this.stopped) return { ...report, stopped: 'disabled' };
+    const uploader = await this.loadUploader();
     let compromised = false;
     const release = await this.acquireDrainLock(options.waitForLock === true, () => {
       compromised = true;
     });
     if (release === null) return { ...report, stopped: this.stopped ? 'disabled' : 'busy' };
     try {
-      await this.runPass(this.uploader, options, report, () => compromised || this.stopped);
+      await this.runPass(uploader, options, report, () => compromised || this.stopped);
     } finally {
       await release().catch(() => undefined);
     }
