@@ -41,22 +41,29 @@ export function deriveLeads(block: SampleBlock, deviceLeads: readonly string[]):
   const leadOff = [...block.leadOff];
   for (const name of names.slice(deviceLeads.length)) {
     const out = new Float32Array(block.sampleCount);
-    for (let s = 0; s < block.sampleCount; s += 1) out[s] = deriveOne(name, leadI[s]!, leadII[s]!);
+    for (let s = 0; s < block.sampleCount; s += 1) out[s] = limbLeadValue(name, leadI[s]!, leadII[s]!)!;
     channels.push(out);
     leadOff.push(limbOff);
   }
   return { ...block, channels, leadOff };
 }
 
-function deriveOne(name: string, leadI: number, leadII: number): number {
+/** A limb lead (I, II, III, aVR, aVL or aVF) from leads I and II; null for any other name. */
+export function limbLeadValue(name: string, leadI: number, leadII: number): number | null {
   switch (name) {
+    case 'I':
+      return leadI;
+    case 'II':
+      return leadII;
     case 'III':
       return leadII - leadI;
     case 'aVR':
       return -(leadI + leadII) / 2;
     case 'aVL':
       return leadI - leadII / 2;
+    case 'aVF':
+      return leadII - leadI / 2;
     default:
-      return leadII - leadI / 2; // aVF
+      return null;
   }
 }

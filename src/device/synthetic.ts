@@ -10,6 +10,8 @@
  * PR = QRS onset - P onset, QRS = QRS offset - QRS onset, QT = T end - QRS onset.
  */
 
+import { limbLeadValue } from './leads.js';
+
 export interface BeatTruth {
   rSample: number;
   pOnset: number | null;
@@ -178,24 +180,7 @@ function baseWeights(shape: Pick<WaveShape, 'magnitudeUv' | 'axisDeg' | 'precord
 }
 
 function deriveLead(name: string, base: Float64Array): number {
-  const leadI = base[0]!;
-  const leadII = base[1]!;
-  switch (name) {
-    case 'I':
-      return leadI;
-    case 'II':
-      return leadII;
-    case 'III':
-      return leadII - leadI;
-    case 'aVR':
-      return -(leadI + leadII) / 2;
-    case 'aVL':
-      return leadI - leadII / 2;
-    case 'aVF':
-      return leadII - leadI / 2;
-    default:
-      return base[2 + PRECORDIAL.indexOf(name)]!;
-  }
+  return limbLeadValue(name, base[0]!, base[1]!) ?? base[2 + PRECORDIAL.indexOf(name)]!;
 }
 
 /** A lead as a weighted sum of the independent leads (I, II, V1..V6). */
