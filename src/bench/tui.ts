@@ -20,10 +20,11 @@ interface Program {
   command(seconds: number, workDir: string): string;
 }
 
+// Run as installed (through its shebang, which sets Node's memory flags), not as `node bin/...`.
 const RECORD: Program = {
   label: 'record --simulate',
   command: (seconds, workDir) =>
-    `node ${join(repo, 'bin', 'ecg-monitor.js')} record --simulate synthetic --duration ${seconds}s ` +
+    `${join(repo, 'bin', 'ecg-monitor.js')} record --simulate synthetic --duration ${seconds}s ` +
     `--queue-dir ${join(workDir, 'queue')} --out ${join(workDir, 'recordings')}`,
 };
 
