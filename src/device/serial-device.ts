@@ -44,6 +44,7 @@ export class SerialDevice extends EcgDevice {
   private retryMs = FIRST_RETRY_MS;
   private watchdog: NodeJS.Timeout | null = null;
   private lastDataAtMs = 0;
+  private streamedSinceOpen = false;
 
   constructor(options: SerialDeviceOptions) {
     super(options);
@@ -73,6 +74,7 @@ export class SerialDevice extends EcgDevice {
     this.port = port;
     port.on('data', (chunk: Buffer) => {
       this.lastDataAtMs = Date.now();
+      this.streamedSinceOpen = true;
       this.ingest(chunk, this.lastDataAtMs);
     });
     port.on('error', (error) => log.warn(`serial port ${this.path}: ${error.message}`));
@@ -81,6 +83,7 @@ export class SerialDevice extends EcgDevice {
     if (open) await writeAll(port, open);
     this.retryMs = FIRST_RETRY_MS;
     this.lastDataAtMs = Date.now();
+    this.streamedSinceOpen = false;
     this.startWatchdog(port);
     this.setState('connected');
   }
@@ -91,8 +94,9 @@ export class SerialDevice extends EcgDevice {
       if (this.port !== port) return;
       const silentMs = Date.now() - this.lastDataAtMs;
       if (silentMs < STALL_CHECK_MS) return;
-      // A dangling link or a removed device node: the device is gone even if no 'close' came.
-      const vanished = !existsSync(this.path);
+      // A port that streamed, fell silent and whose link or device node is gone has been unplugged,
+      // even if no 'close' came. (A port just reopened may wait for its device: leave that alone.)
+      const vanished = this.streamedSinceOpen && !existsSync(this.path);
       const needsRestart = this.decoder.openCommands !== null && silentMs >= RESTART_SILENT_MS;
       if (vanished || needsRestart) {
         log.warn(`serial port ${this.path}: no data for ${(silentMs / 1000).toFixed(1)} s${vanished ? ' and the port is gone' : ''}`);
