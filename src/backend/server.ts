@@ -399,3 +399,16 @@ export async function startBackend(options: BackendOptions = {}): Promise<Runnin
     },
   };
 }
+
+/** The URL a spawned `ecg-monitor backend` prints once it listens (tests and benchmarks start one). */
+export function backendUrlFrom(child: import('node:child_process').ChildProcess): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    let text = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      text += chunk.toString();
+      const match = /BACKEND_API_URL=(\S+)/.exec(text);
+      if (match) resolve(match[1]!);
+    });
+    child.on('exit', (code) => reject(new Error(`backend exited with ${code}`)));
+  });
+}

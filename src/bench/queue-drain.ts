@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { QueueStore, type EnqueueInput } from '../queue/store.js';
 import { SyncLoop } from '../queue/sync.js';
 import type { BenchFigure } from './run.js';
+import { backendUrlFrom } from '../backend/server.js';
 
 const BIN = fileURLToPath(new URL('../../bin/ecg-monitor.js', import.meta.url));
 const TARGET_ITEMS_PER_S = 300;
@@ -16,15 +17,7 @@ async function startBackendProcess(dataDir: string): Promise<{ url: string; chil
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, BACKEND_API_KEY: '' },
   });
-  const url = await new Promise<string>((resolve, reject) => {
-    let text = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      text += chunk.toString();
-      const match = /BACKEND_API_URL=(\S+)/.exec(text);
-      if (match) resolve(match[1]!);
-    });
-    child.on('exit', (code) => reject(new Error(`backend exited with ${code}`)));
-  });
+  const url = await backendUrlFrom(child);
   return { url, child };
 }
 

@@ -57,6 +57,10 @@ export function scoreBeats(reference: readonly number[], detected: readonly numb
     // A detection inside the window just before the scored start may belong to a skipped beat.
     if (!matchedDetection[k] && detected[k]! >= start) falsePositives += 1;
   }
+  return beatScore(truePositives, falseNegatives, falsePositives, errorsMs);
+}
+
+function beatScore(truePositives: number, falseNegatives: number, falsePositives: number, errorsMs: number[]): BeatScore {
   return {
     truePositives,
     falseNegatives,
@@ -79,14 +83,7 @@ export function grossScore(scores: readonly BeatScore[]): BeatScore {
     falsePositives += s.falsePositives;
     for (const e of s.errorsMs) errorsMs.push(e);
   }
-  return {
-    truePositives,
-    falseNegatives,
-    falsePositives,
-    sensitivityPct: percent(truePositives, truePositives + falseNegatives),
-    positivePredictivityPct: percent(truePositives, truePositives + falsePositives),
-    errorsMs,
-  };
+  return beatScore(truePositives, falseNegatives, falsePositives, errorsMs);
 }
 
 export function medianOf(values: readonly number[]): number {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BIN, cleanEnv, runCli } from '../helpers/queue-cli.js';
+import { backendUrlFrom } from '../../src/backend/server.js';
 
 const START = { session_id: 'S1', started_at: '2026-01-01T00:00:00Z', protocol: 'ascii', sample_rate_hz: 250, leads: ['II'] };
 const children: ChildProcess[] = [];
@@ -25,15 +26,7 @@ async function startBackendCli(args: string[], env: Record<string, string> = {})
     cwd: dir, env: cleanEnv({ ECG_LOG_FILE: join(dir, 'log'), ...env }), stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(child);
-  const url = await new Promise<string>((resolve, reject) => {
-    let text = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      text += chunk.toString();
-      const match = /BACKEND_API_URL=(\S+)/.exec(text);
-      if (match) resolve(match[1]!);
-    });
-    child.on('exit', (code) => reject(new Error(`backend exited with ${code}`)));
-  });
+  const url = await backendUrlFrom(child);
   return { url, dir };
 }
 
