@@ -1,6 +1,6 @@
 /** A socat pty pair (a virtual serial cable) and the simulate binary, for device tests. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const BIN = join(import.meta.dirname, '..', '..', 'bin', 'ecg-monitor.js');
@@ -34,6 +34,10 @@ export async function startPtyPair(directory: string): Promise<PtyPair> {
     async stop(signal = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       await exited;
+      // Like a device node on unplug, the links go: a killed socat leaves them pointing at pty
+      // numbers that another test's socat may be handed next.
+      rmSync(device, { force: true });
+      rmSync(host, { force: true });
     },
   };
 }

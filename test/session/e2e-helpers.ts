@@ -43,6 +43,10 @@ export async function startPtyPair(dir: string): Promise<PtyPair> {
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       await exited;
+      // Like a device node on unplug, the links go: a killed socat leaves them pointing at pty
+      // numbers that another test's socat may be handed next.
+      rmSync(dev, { force: true });
+      rmSync(host, { force: true });
     },
   };
 }
