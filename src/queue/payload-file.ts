@@ -1,5 +1,5 @@
 import { readFileSync, unlinkSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { errorCode, fsyncDir, writeFileSynced } from './durable-adapter.js';
 import { ITEM_TYPES, type ItemType } from './types.js';
@@ -79,35 +79,75 @@ export class PayloadFiles {
   async remove(id: string, contentType: string): Promise<void> {
     const names = [`${id}.json`];
     if (!isJsonContentType(contentType)) names.push(`${id}.${extensionFor(contentType)}`);
+    for (const name of names) this.removeFile(name);
+  }
+
+  /**
+   * Payload files of ids that `known` does not name: whole envelopes (`adoptable`), and files no
+   * envelope could be read from (`torn`: a half-written envelope, or a body file whose envelope
+   * was never written), each with its age.
+   */
+  async strays(known: (id: string) => boolean, nowMs: number): Promise<{ adoptable: PayloadEnvelope[]; torn: { name: string; ageMs: number }[] }> {
+    const names = await this.names();
+    const envelopeIds = new Set(names.filter((n) => n.endsWith('.json')).map((n) => n.slice(0, -'.json'.length)));
+    const adoptable: PayloadEnvelope[] = [];
+    const torn: { name: string; ageMs: number }[] = [];
     for (const name of names) {
-      try {
-        unlinkSync(join(this.dir, name));
-      } catch (error) {
-        if (errorCode(error) !== 'ENOENT') throw error;
+      const dot = name.lastIndexOf('.');
+      if (name.startsWith('.') || dot <= 0) continue;
+      const id = name.slice(0, dot);
+      if (known(id)) continue;
+      const isEnvelope = name.endsWith('.json');
+      if (!isEnvelope && envelopeIds.has(id)) continue; // judged with its envelope
+      const envelope = isEnvelope ? await this.readEnvelopeQuietly(name) : null;
+      if (envelope !== null && envelope.id === id) {
+        adoptable.push(envelope);
+        continue;
       }
+      try {
+        torn.push({ name, ageMs: nowMs - (await stat(join(this.dir, name))).mtimeMs });
+      } catch (error) {
+        if (errorCode(error) !== 'ENOENT') throw error; // gone meanwhile: synced or removed by its writer
+      }
+    }
+    return { adoptable, torn };
+  }
+
+  /** Deletes one file of the payload directory by name; a file already gone is fine. */
+  removeFile(name: string): void {
+    try {
+      unlinkSync(join(this.dir, name));
+    } catch (error) {
+      if (errorCode(error) !== 'ENOENT') throw error;
+    }
+  }
+
+  private async names(): Promise<string[]> {
+    try {
+      return await readdir(this.dir);
+    } catch (error) {
+      if (errorCode(error) === 'ENOENT') return [];
+      throw error;
+    }
+  }
+
+  private async readEnvelopeQuietly(name: string): Promise<PayloadEnvelope | null> {
+    try {
+      return parseEnvelope(await readFile(join(this.dir, name), 'utf8'))?.envelope ?? null;
+    } catch {
+      return null;
     }
   }
 
   /** Every readable envelope on disk (for rebuilding a lost index); unreadable ones are counted, not fatal. */
   async scan(): Promise<{ envelopes: PayloadEnvelope[]; unreadable: string[] }> {
-    let names: string[];
-    try {
-      names = await readdir(this.dir);
-    } catch (error) {
-      if (errorCode(error) === 'ENOENT') return { envelopes: [], unreadable: [] };
-      throw error;
-    }
     const envelopes: PayloadEnvelope[] = [];
     const unreadable: string[] = [];
-    for (const name of names) {
+    for (const name of await this.names()) {
       if (!name.endsWith('.json') || name.startsWith('.')) continue;
-      try {
-        const parsed = parseEnvelope(await readFile(join(this.dir, name), 'utf8'));
-        if (parsed && `${parsed.envelope.id}.json` === name) envelopes.push(parsed.envelope);
-        else unreadable.push(name);
-      } catch {
-        unreadable.push(name);
-      }
+      const envelope = await this.readEnvelopeQuietly(name);
+      if (envelope && `${envelope.id}.json` === name) envelopes.push(envelope);
+      else unreadable.push(name);
     }
     return { envelopes, unreadable };
   }

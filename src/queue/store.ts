@@ -83,6 +83,8 @@ const LOCK_DIR = 'index.lock';
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 /** Fewest journal lines worth a compaction (see maybeCompact). */
 const DEFAULT_COMPACT_MIN_LINES = 5000;
+/** A payload file younger than this may still be being written by another process. */
+const STRAY_WRITE_GRACE_MS = 10 * 60_000;
 
 /** A validated item ready to persist (or, if the disk refuses it, to hold in memory until flushMemory()). */
 export interface PreparedItem {
@@ -331,6 +333,37 @@ export class QueueStore {
     return count;
   }
 
+  /**
+   * Takes in payload files that no index entry names. A crash between writing an item's payload
+   * and journaling it leaves one; its envelope is whole, so the item comes back pending with its
+   * own id (which the server dedupes on). Torn files (a crash mid-write) older than any write in
+   * progress could be are deleted: nothing can be read from them. Returns what it did.
+   */
+  async adoptStrayPayloads(): Promise<{ adopted: number; removedTorn: number }> {
+    let adopted = 0;
+    let removedTorn = 0;
+    await this.mutate(async () => {
+      const { adoptable, torn } = await this.payloads.strays(
+        (id) => this.state.items.has(id) || this.memory.has(id),
+        Date.now(),
+      );
+      for (const file of torn) {
+        if (file.ageMs < STRAY_WRITE_GRACE_MS) continue;
+        this.payloads.removeFile(file.name);
+        removedTorn += 1;
+      }
+      adopted = adoptable.length;
+      adoptable.sort(byQueuedAt);
+      return adoptable.map((envelope) => {
+        const { seq: _seq, ...item } = recordFromEnvelope(envelope);
+        return { op: 'add', item } satisfies JournalOp;
+      });
+    });
+    if (adopted > 0) log.warn(`queue: adopted ${adopted} payload file(s) a crash left without an index entry`);
+    if (removedTorn > 0) log.warn(`queue: removed ${removedTorn} torn payload file(s) left by a crash mid-write`);
+    return { adopted, removedTorn };
+  }
+
   /** Folds the journal into a new index snapshot now (it also happens by itself as the journal grows). */
   async compact(): Promise<void> {
     this.assertOpen();
@@ -557,7 +590,7 @@ export class QueueStore {
     }
     const { envelopes, unreadable } = await this.payloads.scan();
     if (unreadable.length > 0) log.warn(`queue: ${unreadable.length} unreadable payload file(s) skipped`, unreadable);
-    envelopes.sort((a, b) => (a.queued_at < b.queued_at ? -1 : a.queued_at > b.queued_at ? 1 : 0));
+    envelopes.sort(byQueuedAt);
     const newest = await this.newestJournalGeneration();
     const base = emptySnapshot(newest + 1);
     const state = new IndexState(base);
@@ -792,6 +825,10 @@ function canonicalTime(value: string | null): string | null {
   const ms = Date.parse(value);
   if (Number.isNaN(ms)) throw new Error(`not a time: ${value}`);
   return new Date(ms).toISOString();
+}
+
+function byQueuedAt(a: PayloadEnvelope, b: PayloadEnvelope): number {
+  return a.queued_at < b.queued_at ? -1 : a.queued_at > b.queued_at ? 1 : 0;
 }
 
 function recordFromEnvelope(envelope: PayloadEnvelope): ItemRecord {

@@ -27,6 +27,7 @@ export type SyncStore = Pick<
   | 'reschedule'
   | 'counts'
   | 'recoverOrphanedInflight'
+  | 'adoptStrayPayloads'
   | 'getStatus'
   | 'setStatus'
 >;
@@ -81,6 +82,7 @@ export class SyncLoop extends EventEmitter {
   private kicked: Promise<DrainReport> | null = null;
   private stopped = false;
   private lastOnline: boolean | null = null;
+  private straysAdopted = false;
   /** Delivered items are marked synced in groups: one journal write for all that finished meanwhile. */
   private readonly syncedMarks: GroupCommit<string>;
 
@@ -216,6 +218,11 @@ export class SyncLoop extends EventEmitter {
   private async runPass(uploader: Uploader, options: DrainOptions, report: DrainReport, aborted: () => boolean): Promise<void> {
     // A drainer killed mid-pass (e.g. `queue sync` in another shell) left items inflight; a long-running process must take them back.
     await this.store.recoverOrphanedInflight();
+    if (!this.straysAdopted) {
+      // Once per process, by whoever drains: a crash may have left payloads without index entries.
+      await this.store.adoptStrayPayloads();
+      this.straysAdopted = true;
+    }
     const status = await this.store.getStatus();
     const throttledUntilMs = status.throttled_until ? Date.parse(status.throttled_until) : NaN;
     if (throttledUntilMs > this.now()) {
