@@ -105,11 +105,11 @@ describe('serial transport through a socat pty', () => {
     const states: [string, string | null][] = [];
     device.on('state', (state, message) => states.push([state, message]));
     await device.start();
-    await waitFor(() => blocks.length > 5, 10_000, 'first blocks');
+    await waitFor('first blocks', () => blocks.length > 5, 10_000);
 
     await ptys.stop('SIGKILL');
     await simulation.exited;
-    await waitFor(() => device.state === 'reconnecting', 10_000, 'reconnecting');
+    await waitFor('reconnecting', () => device.state === 'reconnecting', 10_000);
     const before = blocks.length;
     const lastBefore = blocks.at(-1)!;
     const endBefore = lastBefore.firstSample + lastBefore.sampleCount;
@@ -119,7 +119,7 @@ describe('serial transport through a socat pty', () => {
     ptys = await startPtyPair(directory);
     cleanups.push(() => ptys.stop());
     simulation = await simulate(['--port', ptys.device, '--protocol', 'p2']);
-    await waitFor(() => blocks.length > before + 5, 15_000, 'blocks after reconnecting');
+    await waitFor('blocks after reconnecting', () => blocks.length > before + 5, 15_000);
     const outageMs = blocks[before]!.receivedAtMs - outageStartMs;
 
     expect(states.map(([state]) => state)).toEqual(['connecting', 'connected', 'reconnecting', 'connected']);

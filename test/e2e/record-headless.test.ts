@@ -36,7 +36,7 @@ async function recordFromPty(name: string, durationS: number, env: Record<string
   cleanups.push(temp.remove);
   const pty = await startPtyPair(temp.dir);
   cleanups.push(() => pty.stop());
-  const simulator = spawnCli(['simulate', '--port', pty.dev, '--hr', '75', '--protocol', 'ascii'], { cwd: temp.dir });
+  const simulator = spawnCli(['simulate', '--port', pty.device, '--hr', '75', '--protocol', 'ascii'], { cwd: temp.dir });
   cleanups.push(() => simulator.kill('SIGKILL'));
   const queueDir = join(temp.dir, 'queue');
   const outDir = join(temp.dir, 'out');

@@ -18,7 +18,7 @@ test('a session survives the device going away and coming back', async () => {
   let pty: PtyPair = await startPtyPair(temp.dir);
   cleanups.push(() => pty.stop());
   const startSimulator = () => {
-    const simulator = spawnCli(['simulate', '--port', pty.dev, '--hr', '70', '--protocol', 'p2'], { cwd: temp.dir });
+    const simulator = spawnCli(['simulate', '--port', pty.device, '--hr', '70', '--protocol', 'p2'], { cwd: temp.dir });
     cleanups.push(() => simulator.kill('SIGKILL'));
     return simulator;
   };
@@ -32,7 +32,7 @@ test('a session survives the device going away and coming back', async () => {
   const metricsCount = () => recorder.events().filter((e) => e.type === 'metrics').length;
   await waitFor('2 metrics', () => metricsCount() >= 2, 45_000);
 
-  await pty.stop();
+  await pty.stop('SIGKILL');
   simulator.kill('SIGKILL');
   await waitFor('the disconnect event', () => recorder.events().find((e) => e.type === 'device' && e.state === 'reconnecting')).catch((error) => {
     throw new Error(`${error}\n${recorder.stdout()}\n${recorder.stderr()}`);

@@ -2,19 +2,16 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { waitFor } from './wait.js';
+
+export { waitFor };
 
 export const BIN = join(import.meta.dirname, '..', '..', 'bin', 'ecg-monitor.js');
 
-export async function waitFor(check: () => boolean, timeoutMs = 10_000, what = 'condition'): Promise<void> {
-  const start = Date.now();
-  while (!check()) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 export interface PtyPair {
+  /** The device end (the simulator writes here). */
   device: string;
+  /** The host end (the program under test reads here). */
   host: string;
   process: ChildProcess;
   stop(signal?: NodeJS.Signals): Promise<void>;
@@ -26,7 +23,7 @@ export async function startPtyPair(directory: string): Promise<PtyPair> {
   const host = join(directory, 'host');
   const child = spawn('socat', [`pty,raw,echo=0,link=${device}`, `pty,raw,echo=0,link=${host}`], { stdio: 'ignore' });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  await waitFor(() => existsSync(device) && existsSync(host), 5000, 'socat ptys');
+  await waitFor('socat ptys', () => existsSync(device) && existsSync(host), 5000);
   return {
     device,
     host,
@@ -57,7 +54,7 @@ export async function startSimulate(args: string[]): Promise<Simulation> {
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   let done = false;
   void exited.then(() => (done = true));
-  await waitFor(() => stderr.includes('simulating') || done, 10_000, 'simulate to start');
+  await waitFor('simulate to start', () => stderr.includes('simulating') || done, 10_000);
   return {
     process: child,
     stderr: () => stderr,

@@ -1,54 +1,17 @@
 /** Real parts for the record end-to-end tests: socat pty pairs, the real binary, the queue CLI. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BIN, cleanEnv, runCli } from '../helpers/queue-cli.js';
+import { startPtyPair, type PtyPair } from '../helpers/socat.js';
+import { waitFor } from '../helpers/wait.js';
 
-export { BIN, cleanEnv, runCli };
+export { BIN, cleanEnv, runCli, startPtyPair, waitFor, type PtyPair };
 
 export function tempDir(prefix: string): { dir: string; remove(): void } {
   const dir = mkdtempSync(join(tmpdir(), `ecg-${prefix}-`));
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
-}
-
-export async function waitFor<T>(what: string, check: () => T | null | undefined | false, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-export interface PtyPair {
-  /** The device end (the simulator writes here). */
-  dev: string;
-  /** The host end (record reads here). */
-  host: string;
-  stop(): Promise<void>;
-}
-
-/** `socat` linking two ptys at `dir/dev` and `dir/host`; resolves once both links exist. */
-export async function startPtyPair(dir: string): Promise<PtyPair> {
-  const dev = join(dir, 'dev');
-  const host = join(dir, 'host');
-  const child = spawn('socat', [`pty,raw,echo=0,link=${dev}`, `pty,raw,echo=0,link=${host}`], { stdio: 'ignore' });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  await waitFor('socat links', () => existsSync(dev) && existsSync(host), 5_000);
-  return {
-    dev,
-    host,
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-      await exited;
-      // Like a device node on unplug, the links go: a killed socat leaves them pointing at pty
-      // numbers that another test's socat may be handed next.
-      rmSync(dev, { force: true });
-      rmSync(host, { force: true });
-    },
-  };
 }
 
 export interface RunningCli {
