@@ -73,8 +73,12 @@ const ENVELOPE_S = 0.01;
 const CORE_FRACTION = 0.3;
 const QRS_ONSET_FRACTION = 0.04;
 const QRS_OFFSET_FRACTION = 0.035;
-/** With several leads the combined envelope has a higher floor (set on the QT Database's two leads). */
+/**
+ * With several leads the combined envelope has a higher floor, rising with the lead count:
+ * fraction 0.05 × (leads / 2)^0.15 (set on the QT Database's two leads and LUDB's twelve).
+ */
 const MULTI_LEAD_QRS_FRACTION = 0.05;
+const MULTI_LEAD_FLOOR_EXPONENT = 0.15;
 const QRS_SEARCH_BEFORE_S = 0.15;
 const QRS_SEARCH_AFTER_S = 0.2;
 const P_SEARCH_S = 0.3;
@@ -122,8 +126,11 @@ export function delineateMedianBeat(beat: MedianBeat, companionWavesUv: readonly
     coreStart = Math.min(coreStart, k);
     coreEnd = Math.max(coreEnd, k);
   }
-  const qrsOnset = walkOut(envelope, coreStart, -1, Math.max(1, rIndex - samples(QRS_SEARCH_BEFORE_S)), (companionWavesUv.length > 0 ? MULTI_LEAD_QRS_FRACTION : QRS_ONSET_FRACTION) * peakEnvelope);
-  const qrsOffset = walkOut(envelope, coreEnd, 1, Math.min(n - 2, rIndex + samples(QRS_SEARCH_AFTER_S)), (companionWavesUv.length > 0 ? MULTI_LEAD_QRS_FRACTION : QRS_OFFSET_FRACTION) * peakEnvelope);
+  const multiLeadFraction = MULTI_LEAD_QRS_FRACTION * ((companionWavesUv.length + 1) / 2) ** MULTI_LEAD_FLOOR_EXPONENT;
+  const onsetFraction = companionWavesUv.length > 0 ? multiLeadFraction : QRS_ONSET_FRACTION;
+  const offsetFraction = companionWavesUv.length > 0 ? multiLeadFraction : QRS_OFFSET_FRACTION;
+  const qrsOnset = walkOut(envelope, coreStart, -1, Math.max(1, rIndex - samples(QRS_SEARCH_BEFORE_S)), onsetFraction * peakEnvelope);
+  const qrsOffset = walkOut(envelope, coreEnd, 1, Math.min(n - 2, rIndex + samples(QRS_SEARCH_AFTER_S)), offsetFraction * peakEnvelope);
 
   // Isoelectric level: the PR segment just before QRS onset.
   const level = segmentMedian(smooth, qrsOnset - samples(0.02), qrsOnset);
