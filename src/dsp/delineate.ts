@@ -87,7 +87,7 @@ const P_MIN_UV = 20;
 /** A P wave must be this many times the beats' scatter (median absolute deviation) there. */
 const P_SPREAD_RATIO = 3;
 const T_SEARCH_AFTER_QRS_S = 0.06;
-const T_END_REACH_S = 0.18;
+const T_END_REACH_S = 0.22;
 /** Longest QT looked for, as a Bazett QTc. */
 const QTC_MAX_S = 0.6;
 const LOBE_REACH_S = 0.12;
@@ -201,6 +201,16 @@ function argMaxDeviation(wave: Float64Array, level: number, from: number, to: nu
   return best;
 }
 
+/** The local extremum farthest from `level` inside (from, to); the farthest sample when there is none. */
+function largestTurningPoint(wave: Float64Array, level: number, from: number, to: number): number {
+  let best = -1;
+  for (let k = Math.max(1, from + 1); k < Math.min(wave.length - 1, to); k += 1) {
+    const turning = (wave[k]! >= wave[k - 1]! && wave[k]! > wave[k + 1]!) || (wave[k]! <= wave[k - 1]! && wave[k]! < wave[k + 1]!);
+    if (turning && (best < 0 || Math.abs(wave[k]! - level) > Math.abs(wave[best]! - level))) best = k;
+  }
+  return best < 0 ? argMaxDeviation(wave, level, from, to) : best;
+}
+
 /**
  * Trapezium-area method (Vázquez-Seisdedos et al.): walking from the steepest point `xm` of a
  * wave's flank towards a fixed point `xr` beyond it, the boundary is the point that maximises
@@ -240,7 +250,8 @@ function steepestFlank(slope: Float64Array, peak: number, limit: number, polarit
 /** T end: trapezium method on the T downslope; a biphasic T ends with its later lobe. */
 function findTEnd(wave: Float64Array, slope: Float64Array, level: number, from: number, to: number, reach: number, lobeReach: number): { peak: number | null; end: number | null } {
   if (to - from < 3) return { peak: null, end: null };
-  let peak = argMaxDeviation(wave, level, from, to);
+  // A turning point, not the window's first sample: a depressed or raised ST segment is no T peak.
+  let peak = largestTurningPoint(wave, level, from, to);
   let polarity = wave[peak]! >= level ? 1 : -1;
   // A later lobe of the other polarity takes over when it is at least half as large and
   // stands out from the first by the first's full size (biphasic T, T after a depressed ST).
