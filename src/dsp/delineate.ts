@@ -91,6 +91,10 @@ const T_END_REACH_S = 0.22;
 /** Longest QT looked for, as a Bazett QTc. */
 const QTC_MAX_S = 0.6;
 const LOBE_REACH_S = 0.12;
+/** Several leads: a lead's T end counts when its T is at least this fraction of the largest T. */
+const T_RELIABLE_FRACTION = 0.5;
+/** Several leads: the primary's T end stands when within this of the leads' median. */
+const T_END_AGREEMENT_S = 0.04;
 const LOBE_MIN_UV = 25;
 const LOBE_FRACTION = 0.5;
 
@@ -102,14 +106,12 @@ export function delineateMedianBeat(beat: MedianBeat, companionWavesUv: readonly
   const n = beat.waveUv.length;
   const samples = (seconds: number) => Math.max(1, Math.round(seconds * fsHz));
   const { smooth, slope, envelope: primaryEnvelope } = slopeEnvelope(beat.waveUv, fsHz, samples(ENVELOPE_S) | 1);
+  const companions = companionWavesUv.map((wave) => slopeEnvelope(wave, fsHz, samples(ENVELOPE_S) | 1));
   // Several leads: the root-sum-square of their slope envelopes (spatial velocity).
   let envelope = primaryEnvelope;
-  if (companionWavesUv.length > 0) {
+  if (companions.length > 0) {
     envelope = Float64Array.from(primaryEnvelope, (v) => v * v);
-    for (const wave of companionWavesUv) {
-      const other = slopeEnvelope(wave, fsHz, samples(ENVELOPE_S) | 1).envelope;
-      for (let k = 0; k < n; k += 1) envelope[k]! += other[k]! ** 2;
-    }
+    for (const other of companions) for (let k = 0; k < n; k += 1) envelope[k]! += other.envelope[k]! ** 2;
     for (let k = 0; k < n; k += 1) envelope[k] = Math.sqrt(envelope[k]!);
   }
 
@@ -133,7 +135,8 @@ export function delineateMedianBeat(beat: MedianBeat, companionWavesUv: readonly
   const qrsOffset = walkOut(envelope, coreEnd, 1, Math.min(n - 2, rIndex + samples(QRS_SEARCH_AFTER_S)), offsetFraction * peakEnvelope);
 
   // Isoelectric level: the PR segment just before QRS onset.
-  const level = segmentMedian(smooth, qrsOnset - samples(0.02), qrsOnset);
+  const levelOf = (wave: Float64Array) => segmentMedian(wave, qrsOnset - samples(0.02), qrsOnset);
+  const level = levelOf(smooth);
 
   const rr = beat.rrMs !== null ? samples(beat.rrMs / 1000) : samples(1);
   // T ends within a physiological QT and before the next beat's P wave.
@@ -153,8 +156,34 @@ export function delineateMedianBeat(beat: MedianBeat, companionWavesUv: readonly
   const pMinUv = Math.max(P_MIN_UV, P_SPREAD_RATIO * segmentMedian(beat.spreadUv, pFrom, pTo));
   const p = findPOnset(smooth, slope, level, pFrom, pTo, samples(P_REACH_S), pMinUv, samples(0.01));
   // ...and T again, now bounded by the next beat's P onset.
-  if (p.onset !== null) t = findT(rr + p.onset - rIndex);
+  const nextAtrialFromR = p.onset !== null ? rr + p.onset - rIndex : Math.round(0.7 * rr);
+  if (p.onset !== null) t = findT(nextAtrialFromR);
+  if (companions.length > 0 && t.end !== null) {
+    // Other leads vote on T end, in the same window; the primary's stands unless it is an outlier.
+    const tTo = Math.min(n - 1, rIndex + Math.min(nextAtrialFromR - samples(0.02), qtMax, samples(0.75)));
+    const votes = [{ end: t.end, amplitudeUv: t.amplitudeUv }];
+    for (const other of companions) {
+      const vote = findTEnd(other.smooth, other.slope, levelOf(other.smooth), tStart, tTo, samples(T_END_REACH_S), samples(LOBE_REACH_S));
+      if (vote.end !== null) votes.push({ end: vote.end, amplitudeUv: vote.amplitudeUv });
+    }
+    t = { ...t, end: consensusTEnd(votes, samples(T_END_AGREEMENT_S)) };
+  }
   return { pOnset: p.onset, pPeak: p.peak, qrsOnset, qrsOffset, tPeak: t.peak, tEnd: t.end };
+}
+
+/**
+ * T end over several leads, the first being the primary: the upper median end of the leads whose
+ * T is at least half the largest (a flat T gives no reliable end); the primary's own end when its
+ * T is reliable and lies within `agreement` samples of that.
+ */
+function consensusTEnd(votes: readonly { end: number; amplitudeUv: number }[], agreement: number): number {
+  const largest = Math.max(...votes.map((v) => v.amplitudeUv));
+  const reliable = votes.filter((v) => v.amplitudeUv >= T_RELIABLE_FRACTION * largest);
+  // The upper median: a global T end leans to the leads where T ends later.
+  const ends = reliable.map((v) => v.end).sort((a, b) => a - b);
+  const consensus = ends[ends.length >> 1]!;
+  const primary = votes[0]!;
+  return primary.amplitudeUv >= T_RELIABLE_FRACTION * largest && Math.abs(primary.end - consensus) <= agreement ? primary.end : consensus;
 }
 
 /** From `start`, steps in `direction` (up to `limit`) while the envelope stays at or above `threshold`. */
@@ -248,8 +277,8 @@ function steepestFlank(slope: Float64Array, peak: number, limit: number, polarit
 }
 
 /** T end: trapezium method on the T downslope; a biphasic T ends with its later lobe. */
-function findTEnd(wave: Float64Array, slope: Float64Array, level: number, from: number, to: number, reach: number, lobeReach: number): { peak: number | null; end: number | null } {
-  if (to - from < 3) return { peak: null, end: null };
+function findTEnd(wave: Float64Array, slope: Float64Array, level: number, from: number, to: number, reach: number, lobeReach: number): { peak: number | null; end: number | null; amplitudeUv: number } {
+  if (to - from < 3) return { peak: null, end: null, amplitudeUv: 0 };
   // A turning point, not the window's first sample: a depressed or raised ST segment is no T peak.
   let peak = largestTurningPoint(wave, level, from, to);
   let polarity = wave[peak]! >= level ? 1 : -1;
@@ -270,7 +299,9 @@ function findTEnd(wave: Float64Array, slope: Float64Array, level: number, from: 
   }
   const xr = Math.min(to, peak + reach);
   const xm = steepestFlank(slope, peak, xr, polarity);
-  return { peak, end: trapeziumBoundary(wave, xm, xr, polarity) };
+  const end = trapeziumBoundary(wave, xm, xr, polarity);
+  // Height over its own end, so a raised ST segment does not make a flat T look large.
+  return { peak, end, amplitudeUv: Math.abs(wave[peak]! - wave[end]!) };
 }
 
 /** P onset: the trapezium method mirrored on the P upslope; null when no P wave stands out. */
