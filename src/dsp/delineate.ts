@@ -115,24 +115,21 @@ export function delineateMedianBeat(beat: MedianBeat, companionWavesUv: readonly
     for (let k = 0; k < n; k += 1) envelope[k] = Math.sqrt(envelope[k]!);
   }
 
-  // QRS: from its strong core (R marks may sit off the steepest part), out while the slope
-  // envelope stays above a small fraction of its peak.
-  const near = { from: Math.max(0, rIndex - samples(0.06)), to: Math.min(n - 1, rIndex + samples(0.06)) };
-  let peakEnvelope = 0;
-  for (let k = near.from; k <= near.to; k += 1) peakEnvelope = Math.max(peakEnvelope, envelope[k]!);
-  if (!(peakEnvelope > 0)) return { ...NO_WAVES };
-  let coreStart = rIndex;
-  let coreEnd = rIndex;
-  for (let k = near.from; k <= near.to; k += 1) {
-    if (envelope[k]! < CORE_FRACTION * peakEnvelope) continue;
-    coreStart = Math.min(coreStart, k);
-    coreEnd = Math.max(coreEnd, k);
+  const searchFrom = Math.max(1, rIndex - samples(QRS_SEARCH_BEFORE_S));
+  const searchTo = Math.min(n - 2, rIndex + samples(QRS_SEARCH_AFTER_S));
+  const primaryEdges = qrsEdges(primaryEnvelope, rIndex, samples(0.06), searchFrom, searchTo, QRS_ONSET_FRACTION, QRS_OFFSET_FRACTION);
+  if (primaryEdges === null) return { ...NO_WAVES };
+  let { onset: qrsOnset, offset: qrsOffset } = primaryEdges;
+  if (companions.length > 0) {
+    const fraction = MULTI_LEAD_QRS_FRACTION * ((companions.length + 1) / 2) ** MULTI_LEAD_FLOOR_EXPONENT;
+    const combined = qrsEdges(envelope, rIndex, samples(0.06), searchFrom, searchTo, fraction, fraction);
+    // The combined onset can miss a small first deflection (a septal q) that large precordial
+    // slopes drown: the primary lead's own onset stands when it is earlier.
+    if (combined !== null) {
+      qrsOnset = Math.min(combined.onset, qrsOnset);
+      qrsOffset = combined.offset;
+    }
   }
-  const multiLeadFraction = MULTI_LEAD_QRS_FRACTION * ((companionWavesUv.length + 1) / 2) ** MULTI_LEAD_FLOOR_EXPONENT;
-  const onsetFraction = companionWavesUv.length > 0 ? multiLeadFraction : QRS_ONSET_FRACTION;
-  const offsetFraction = companionWavesUv.length > 0 ? multiLeadFraction : QRS_OFFSET_FRACTION;
-  const qrsOnset = walkOut(envelope, coreStart, -1, Math.max(1, rIndex - samples(QRS_SEARCH_BEFORE_S)), onsetFraction * peakEnvelope);
-  const qrsOffset = walkOut(envelope, coreEnd, 1, Math.min(n - 2, rIndex + samples(QRS_SEARCH_AFTER_S)), offsetFraction * peakEnvelope);
 
   // Isoelectric level: the PR segment just before QRS onset.
   const levelOf = (wave: Float64Array) => segmentMedian(wave, qrsOnset - samples(0.02), qrsOnset);
@@ -184,6 +181,26 @@ function consensusTEnd(votes: readonly { end: number; amplitudeUv: number }[], a
   const consensus = ends[ends.length >> 1]!;
   const primary = votes[0]!;
   return primary.amplitudeUv >= T_RELIABLE_FRACTION * largest && Math.abs(primary.end - consensus) <= agreement ? primary.end : consensus;
+}
+
+/**
+ * QRS onset and offset on a slope envelope: from the strong core near R (R marks may sit off the
+ * steepest part), out while the envelope stays above a fraction of its peak; null when flat.
+ */
+function qrsEdges(envelope: Float64Array, rIndex: number, reach: number, searchFrom: number, searchTo: number, onsetFraction: number, offsetFraction: number): { onset: number; offset: number } | null {
+  const from = Math.max(0, rIndex - reach);
+  const to = Math.min(envelope.length - 1, rIndex + reach);
+  let peak = 0;
+  for (let k = from; k <= to; k += 1) peak = Math.max(peak, envelope[k]!);
+  if (!(peak > 0)) return null;
+  let coreStart = rIndex;
+  let coreEnd = rIndex;
+  for (let k = from; k <= to; k += 1) {
+    if (envelope[k]! < CORE_FRACTION * peak) continue;
+    coreStart = Math.min(coreStart, k);
+    coreEnd = Math.max(coreEnd, k);
+  }
+  return { onset: walkOut(envelope, coreStart, -1, searchFrom, onsetFraction * peak), offset: walkOut(envelope, coreEnd, 1, searchTo, offsetFraction * peak) };
 }
 
 /** From `start`, steps in `direction` (up to `limit`) while the envelope stays at or above `threshold`. */
