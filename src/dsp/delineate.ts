@@ -92,7 +92,7 @@ const T_END_REACH_S = 0.22;
 const QTC_MAX_S = 0.6;
 const LOBE_REACH_S = 0.12;
 /** Several leads: a lead's T end counts when its T is at least this fraction of the largest T. */
-const T_RELIABLE_FRACTION = 0.5;
+const T_RELIABLE_FRACTION = 0.4;
 /** Several leads: the primary's T end stands when within this of the leads' median. */
 const T_END_AGREEMENT_S = 0.04;
 const LOBE_MIN_UV = 25;
@@ -170,7 +170,7 @@ export function delineateMedianBeat(beat: MedianBeat, companionWavesUv: readonly
 
 /**
  * T end over several leads, the first being the primary: the upper median end of the leads whose
- * T is at least half the largest (a flat T gives no reliable end); the primary's own end when its
+ * T is at least 40 % of the largest (a flat T gives no reliable end); the primary's own end when its
  * T is reliable and lies within `agreement` samples of that.
  */
 function consensusTEnd(votes: readonly { end: number; amplitudeUv: number }[], agreement: number): number {
