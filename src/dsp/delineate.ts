@@ -139,12 +139,12 @@ export function delineateMedianBeat(beat: MedianBeat, companionWavesUv: readonly
   // T ends within a physiological QT and before the next beat's P wave.
   const qtMax = qrsOnset - rIndex + samples(QTC_MAX_S * Math.sqrt(rr / fsHz));
   const tStart = qrsOffset + samples(T_SEARCH_AFTER_QRS_S);
-  const findT = (nextAtrialFromR: number) => {
-    const tTo = Math.min(n - 1, rIndex + Math.min(nextAtrialFromR - samples(0.02), qtMax, samples(0.75)));
-    return findTEnd(smooth, slope, level, tStart, tTo, samples(T_END_REACH_S), samples(LOBE_REACH_S));
-  };
+  const tWindowEnd = (nextAtrialFromR: number) => Math.min(n - 1, rIndex + Math.min(nextAtrialFromR - samples(0.02), qtMax, samples(0.75)));
+  const findT = (lead: { smooth: Float64Array; slope: Float64Array }, tTo: number) =>
+    findTEnd(lead.smooth, lead.slope, levelOf(lead.smooth), tStart, tTo, samples(T_END_REACH_S), samples(LOBE_REACH_S));
   // First without P (the next P then starts at least 30 % of RR before the next QRS)...
-  let t = findT(Math.round(0.7 * rr));
+  let nextAtrialFromR = Math.round(0.7 * rr);
+  let t = findT({ smooth, slope }, tWindowEnd(nextAtrialFromR));
   // ...then P, searched after the previous beat's T wave (which fast rates bring close)...
   const previousTEnd = t.end !== null ? t.end - rr + samples(0.02) : 0;
   const pFrom = Math.max(0, qrsOnset - samples(P_SEARCH_S), previousTEnd);
@@ -153,34 +153,33 @@ export function delineateMedianBeat(beat: MedianBeat, companionWavesUv: readonly
   const pMinUv = Math.max(P_MIN_UV, P_SPREAD_RATIO * segmentMedian(beat.spreadUv, pFrom, pTo));
   const p = findPOnset(smooth, slope, level, pFrom, pTo, samples(P_REACH_S), pMinUv, samples(0.01));
   // ...and T again, now bounded by the next beat's P onset.
-  const nextAtrialFromR = p.onset !== null ? rr + p.onset - rIndex : Math.round(0.7 * rr);
-  if (p.onset !== null) t = findT(nextAtrialFromR);
-  if (companions.length > 0 && t.end !== null) {
+  if (p.onset !== null) {
+    nextAtrialFromR = rr + p.onset - rIndex;
+    t = findT({ smooth, slope }, tWindowEnd(nextAtrialFromR));
+  }
+  if (companions.length > 0) {
     // Other leads vote on T end, in the same window; the primary's stands unless it is an outlier.
-    const tTo = Math.min(n - 1, rIndex + Math.min(nextAtrialFromR - samples(0.02), qtMax, samples(0.75)));
-    const votes = [{ end: t.end, amplitudeUv: t.amplitudeUv }];
-    for (const other of companions) {
-      const vote = findTEnd(other.smooth, other.slope, levelOf(other.smooth), tStart, tTo, samples(T_END_REACH_S), samples(LOBE_REACH_S));
-      if (vote.end !== null) votes.push({ end: vote.end, amplitudeUv: vote.amplitudeUv });
-    }
-    t = { ...t, end: consensusTEnd(votes, samples(T_END_AGREEMENT_S)) };
+    const others = companions.map((other) => findT(other, tWindowEnd(nextAtrialFromR)));
+    t = { ...t, end: consensusTEnd(t, others, samples(T_END_AGREEMENT_S)) };
   }
   return { pOnset: p.onset, pPeak: p.peak, qrsOnset, qrsOffset, tPeak: t.peak, tEnd: t.end };
 }
 
 /**
- * T end over several leads, the first being the primary: the upper median end of the leads whose
- * T is at least 40 % of the largest (a flat T gives no reliable end); the primary's own end when its
- * T is reliable and lies within `agreement` samples of that.
+ * T end over several leads: the upper median end of the leads whose T is at least 40 % of the
+ * tallest (a flat T gives no reliable end); the primary's own end when its T is among those and
+ * its end lies within `agreement` samples of that median.
  */
-function consensusTEnd(votes: readonly { end: number; amplitudeUv: number }[], agreement: number): number {
+function consensusTEnd(primary: TEndVote, others: readonly TEndVote[], agreement: number): number | null {
+  const votes = [primary, ...others].filter((v): v is TEndVote & { end: number } => v.end !== null);
+  if (votes.length === 0) return null;
   const largest = Math.max(...votes.map((v) => v.amplitudeUv));
   const reliable = votes.filter((v) => v.amplitudeUv >= T_RELIABLE_FRACTION * largest);
   // The upper median: a global T end leans to the leads where T ends later.
   const ends = reliable.map((v) => v.end).sort((a, b) => a - b);
   const consensus = ends[ends.length >> 1]!;
-  const primary = votes[0]!;
-  return primary.amplitudeUv >= T_RELIABLE_FRACTION * largest && Math.abs(primary.end - consensus) <= agreement ? primary.end : consensus;
+  const primaryVotes = primary.end !== null && primary.amplitudeUv >= T_RELIABLE_FRACTION * largest;
+  return primaryVotes && Math.abs(primary.end! - consensus) <= agreement ? primary.end : consensus;
 }
 
 /**
@@ -293,8 +292,14 @@ function steepestFlank(slope: Float64Array, peak: number, limit: number, polarit
   return xm;
 }
 
+/** A lead's T end and its T height over that end (µV). */
+interface TEndVote {
+  end: number | null;
+  amplitudeUv: number;
+}
+
 /** T end: trapezium method on the T downslope; a biphasic T ends with its later lobe. */
-function findTEnd(wave: Float64Array, slope: Float64Array, level: number, from: number, to: number, reach: number, lobeReach: number): { peak: number | null; end: number | null; amplitudeUv: number } {
+function findTEnd(wave: Float64Array, slope: Float64Array, level: number, from: number, to: number, reach: number, lobeReach: number): TEndVote & { peak: number | null } {
   if (to - from < 3) return { peak: null, end: null, amplitudeUv: 0 };
   // A turning point, not the window's first sample: a depressed or raised ST segment is no T peak.
   let peak = largestTurningPoint(wave, level, from, to);
