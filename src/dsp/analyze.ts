@@ -2,7 +2,7 @@
  * Offline analysis of in-memory signals through the live pipeline: what `ecg-monitor analyze`
  * prints and what the PDF report uses.
  */
-import { measureIntervals } from './delineate.js';
+import { measureIntervalsMultiLead } from './delineate.js';
 import type { FilterMode, MainsHz } from './filters.js';
 import { createPipeline } from './pipeline.js';
 import type { Beat, Intervals } from './types.js';
@@ -72,12 +72,15 @@ export function analyzeSignals(input: AnalyzeInput): AnalyzeResult {
     beats,
     heartRateBpm: meanRrMs ? 60_000 / meanRrMs : null,
     meanRrMs,
-    intervals: windowedIntervals(analysis, fsHz, beats.map((b) => b.sample)),
+    intervals: windowedIntervals(analysis, fsHz, beats.map((b) => b.sample), signalsUv.filter((s) => s !== analysis)),
   };
 }
 
-/** Median of the per-window interval measurements (the whole record when it is short). */
-export function windowedIntervals(signalUv: Float32Array, fsHz: number, rPeaks: readonly number[]): Intervals {
+/**
+ * Median of the per-window interval measurements (the whole record when it is short); QRS edges
+ * from `signalUv` and `otherLeadsUv` together, P and T from `signalUv`.
+ */
+export function windowedIntervals(signalUv: Float32Array, fsHz: number, rPeaks: readonly number[], otherLeadsUv: readonly Float32Array[] = []): Intervals {
   const windowLength = Math.round(INTERVAL_WINDOW_S * fsHz);
   const windowCount = Math.max(1, Math.floor(signalUv.length / windowLength));
   const used = Math.min(windowCount, MAX_INTERVAL_WINDOWS);
@@ -88,7 +91,8 @@ export function windowedIntervals(signalUv: Float32Array, fsHz: number, rPeaks: 
     const to = windowCount === 1 ? signalUv.length : from + windowLength;
     const peaks = rPeaks.filter((s) => s >= from && s < to).map((s) => s - from);
     if (peaks.length < 3) continue;
-    const { beatsUsed: _used, ...measured } = measureIntervals(signalUv.subarray(from, to), fsHz, peaks);
+    const window = [signalUv, ...otherLeadsUv].map((s) => s.subarray(from, to));
+    const { beatsUsed: _used, ...measured } = measureIntervalsMultiLead(window, fsHz, peaks, 0);
     measurements.push(measured);
   }
   const pick = (key: keyof Intervals) => {

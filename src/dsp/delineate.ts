@@ -73,8 +73,12 @@ const ENVELOPE_S = 0.01;
 const CORE_FRACTION = 0.3;
 const QRS_ONSET_FRACTION = 0.04;
 const QRS_OFFSET_FRACTION = 0.035;
-/** With several leads the combined envelope has a higher floor (set on the QT Database's two leads). */
+/**
+ * With several leads the combined envelope has a higher floor, rising with the lead count:
+ * fraction 0.05 × (leads / 2)^0.15 (set on the QT Database's two leads and LUDB's twelve).
+ */
 const MULTI_LEAD_QRS_FRACTION = 0.05;
+const MULTI_LEAD_FLOOR_EXPONENT = 0.15;
 const QRS_SEARCH_BEFORE_S = 0.15;
 const QRS_SEARCH_AFTER_S = 0.2;
 const P_SEARCH_S = 0.3;
@@ -83,10 +87,14 @@ const P_MIN_UV = 20;
 /** A P wave must be this many times the beats' scatter (median absolute deviation) there. */
 const P_SPREAD_RATIO = 3;
 const T_SEARCH_AFTER_QRS_S = 0.06;
-const T_END_REACH_S = 0.18;
+const T_END_REACH_S = 0.22;
 /** Longest QT looked for, as a Bazett QTc. */
 const QTC_MAX_S = 0.6;
 const LOBE_REACH_S = 0.12;
+/** Several leads: a lead's T end counts when its T is at least this fraction of the largest T. */
+const T_RELIABLE_FRACTION = 0.4;
+/** Several leads: the primary's T end stands when within this of the leads' median. */
+const T_END_AGREEMENT_S = 0.04;
 const LOBE_MIN_UV = 25;
 const LOBE_FRACTION = 0.5;
 
@@ -98,46 +106,45 @@ export function delineateMedianBeat(beat: MedianBeat, companionWavesUv: readonly
   const n = beat.waveUv.length;
   const samples = (seconds: number) => Math.max(1, Math.round(seconds * fsHz));
   const { smooth, slope, envelope: primaryEnvelope } = slopeEnvelope(beat.waveUv, fsHz, samples(ENVELOPE_S) | 1);
+  const companions = companionWavesUv.map((wave) => slopeEnvelope(wave, fsHz, samples(ENVELOPE_S) | 1));
   // Several leads: the root-sum-square of their slope envelopes (spatial velocity).
   let envelope = primaryEnvelope;
-  if (companionWavesUv.length > 0) {
+  if (companions.length > 0) {
     envelope = Float64Array.from(primaryEnvelope, (v) => v * v);
-    for (const wave of companionWavesUv) {
-      const other = slopeEnvelope(wave, fsHz, samples(ENVELOPE_S) | 1).envelope;
-      for (let k = 0; k < n; k += 1) envelope[k]! += other[k]! ** 2;
-    }
+    for (const other of companions) for (let k = 0; k < n; k += 1) envelope[k]! += other.envelope[k]! ** 2;
     for (let k = 0; k < n; k += 1) envelope[k] = Math.sqrt(envelope[k]!);
   }
 
-  // QRS: from its strong core (R marks may sit off the steepest part), out while the slope
-  // envelope stays above a small fraction of its peak.
-  const near = { from: Math.max(0, rIndex - samples(0.06)), to: Math.min(n - 1, rIndex + samples(0.06)) };
-  let peakEnvelope = 0;
-  for (let k = near.from; k <= near.to; k += 1) peakEnvelope = Math.max(peakEnvelope, envelope[k]!);
-  if (!(peakEnvelope > 0)) return { ...NO_WAVES };
-  let coreStart = rIndex;
-  let coreEnd = rIndex;
-  for (let k = near.from; k <= near.to; k += 1) {
-    if (envelope[k]! < CORE_FRACTION * peakEnvelope) continue;
-    coreStart = Math.min(coreStart, k);
-    coreEnd = Math.max(coreEnd, k);
+  const searchFrom = Math.max(1, rIndex - samples(QRS_SEARCH_BEFORE_S));
+  const searchTo = Math.min(n - 2, rIndex + samples(QRS_SEARCH_AFTER_S));
+  const primaryEdges = qrsEdges(primaryEnvelope, rIndex, samples(0.06), searchFrom, searchTo, QRS_ONSET_FRACTION, QRS_OFFSET_FRACTION);
+  if (primaryEdges === null) return { ...NO_WAVES };
+  let { onset: qrsOnset, offset: qrsOffset } = primaryEdges;
+  if (companions.length > 0) {
+    const fraction = MULTI_LEAD_QRS_FRACTION * ((companions.length + 1) / 2) ** MULTI_LEAD_FLOOR_EXPONENT;
+    const combined = qrsEdges(envelope, rIndex, samples(0.06), searchFrom, searchTo, fraction, fraction);
+    // The combined onset can miss a small first deflection (a septal q) that large precordial
+    // slopes drown: the primary lead's own onset stands when it is earlier.
+    if (combined !== null) {
+      qrsOnset = Math.min(combined.onset, qrsOnset);
+      qrsOffset = combined.offset;
+    }
   }
-  const qrsOnset = walkOut(envelope, coreStart, -1, Math.max(1, rIndex - samples(QRS_SEARCH_BEFORE_S)), (companionWavesUv.length > 0 ? MULTI_LEAD_QRS_FRACTION : QRS_ONSET_FRACTION) * peakEnvelope);
-  const qrsOffset = walkOut(envelope, coreEnd, 1, Math.min(n - 2, rIndex + samples(QRS_SEARCH_AFTER_S)), (companionWavesUv.length > 0 ? MULTI_LEAD_QRS_FRACTION : QRS_OFFSET_FRACTION) * peakEnvelope);
 
   // Isoelectric level: the PR segment just before QRS onset.
-  const level = segmentMedian(smooth, qrsOnset - samples(0.02), qrsOnset);
+  const levelOf = (wave: Float64Array) => segmentMedian(wave, qrsOnset - samples(0.02), qrsOnset);
+  const level = levelOf(smooth);
 
   const rr = beat.rrMs !== null ? samples(beat.rrMs / 1000) : samples(1);
   // T ends within a physiological QT and before the next beat's P wave.
   const qtMax = qrsOnset - rIndex + samples(QTC_MAX_S * Math.sqrt(rr / fsHz));
   const tStart = qrsOffset + samples(T_SEARCH_AFTER_QRS_S);
-  const findT = (nextAtrialFromR: number) => {
-    const tTo = Math.min(n - 1, rIndex + Math.min(nextAtrialFromR - samples(0.02), qtMax, samples(0.75)));
-    return findTEnd(smooth, slope, level, tStart, tTo, samples(T_END_REACH_S), samples(LOBE_REACH_S));
-  };
+  const tWindowEnd = (nextAtrialFromR: number) => Math.min(n - 1, rIndex + Math.min(nextAtrialFromR - samples(0.02), qtMax, samples(0.75)));
+  const findT = (lead: { smooth: Float64Array; slope: Float64Array }, tTo: number) =>
+    findTEnd(lead.smooth, lead.slope, levelOf(lead.smooth), tStart, tTo, samples(T_END_REACH_S), samples(LOBE_REACH_S));
   // First without P (the next P then starts at least 30 % of RR before the next QRS)...
-  let t = findT(Math.round(0.7 * rr));
+  let nextAtrialFromR = Math.round(0.7 * rr);
+  let t = findT({ smooth, slope }, tWindowEnd(nextAtrialFromR));
   // ...then P, searched after the previous beat's T wave (which fast rates bring close)...
   const previousTEnd = t.end !== null ? t.end - rr + samples(0.02) : 0;
   const pFrom = Math.max(0, qrsOnset - samples(P_SEARCH_S), previousTEnd);
@@ -146,8 +153,53 @@ export function delineateMedianBeat(beat: MedianBeat, companionWavesUv: readonly
   const pMinUv = Math.max(P_MIN_UV, P_SPREAD_RATIO * segmentMedian(beat.spreadUv, pFrom, pTo));
   const p = findPOnset(smooth, slope, level, pFrom, pTo, samples(P_REACH_S), pMinUv, samples(0.01));
   // ...and T again, now bounded by the next beat's P onset.
-  if (p.onset !== null) t = findT(rr + p.onset - rIndex);
+  if (p.onset !== null) {
+    nextAtrialFromR = rr + p.onset - rIndex;
+    t = findT({ smooth, slope }, tWindowEnd(nextAtrialFromR));
+  }
+  if (companions.length > 0) {
+    // Other leads vote on T end, in the same window; the primary's stands unless it is an outlier.
+    const others = companions.map((other) => findT(other, tWindowEnd(nextAtrialFromR)));
+    t = { ...t, end: consensusTEnd(t, others, samples(T_END_AGREEMENT_S)) };
+  }
   return { pOnset: p.onset, pPeak: p.peak, qrsOnset, qrsOffset, tPeak: t.peak, tEnd: t.end };
+}
+
+/**
+ * T end over several leads: the upper median end of the leads whose T is at least 40 % of the
+ * tallest (a flat T gives no reliable end); the primary's own end when its T is among those and
+ * its end lies within `agreement` samples of that median.
+ */
+function consensusTEnd(primary: TEndVote, others: readonly TEndVote[], agreement: number): number | null {
+  const votes = [primary, ...others].filter((v): v is TEndVote & { end: number } => v.end !== null);
+  if (votes.length === 0) return null;
+  const largest = Math.max(...votes.map((v) => v.amplitudeUv));
+  const reliable = votes.filter((v) => v.amplitudeUv >= T_RELIABLE_FRACTION * largest);
+  // The upper median: a global T end leans to the leads where T ends later.
+  const ends = reliable.map((v) => v.end).sort((a, b) => a - b);
+  const consensus = ends[ends.length >> 1]!;
+  const primaryVotes = primary.end !== null && primary.amplitudeUv >= T_RELIABLE_FRACTION * largest;
+  return primaryVotes && Math.abs(primary.end! - consensus) <= agreement ? primary.end : consensus;
+}
+
+/**
+ * QRS onset and offset on a slope envelope: from the strong core near R (R marks may sit off the
+ * steepest part), out while the envelope stays above a fraction of its peak; null when flat.
+ */
+function qrsEdges(envelope: Float64Array, rIndex: number, reach: number, searchFrom: number, searchTo: number, onsetFraction: number, offsetFraction: number): { onset: number; offset: number } | null {
+  const from = Math.max(0, rIndex - reach);
+  const to = Math.min(envelope.length - 1, rIndex + reach);
+  let peak = 0;
+  for (let k = from; k <= to; k += 1) peak = Math.max(peak, envelope[k]!);
+  if (!(peak > 0)) return null;
+  let coreStart = rIndex;
+  let coreEnd = rIndex;
+  for (let k = from; k <= to; k += 1) {
+    if (envelope[k]! < CORE_FRACTION * peak) continue;
+    coreStart = Math.min(coreStart, k);
+    coreEnd = Math.max(coreEnd, k);
+  }
+  return { onset: walkOut(envelope, coreStart, -1, searchFrom, onsetFraction * peak), offset: walkOut(envelope, coreEnd, 1, searchTo, offsetFraction * peak) };
 }
 
 /** From `start`, steps in `direction` (up to `limit`) while the envelope stays at or above `threshold`. */
@@ -194,6 +246,16 @@ function argMaxDeviation(wave: Float64Array, level: number, from: number, to: nu
   return best;
 }
 
+/** The local extremum farthest from `level` inside (from, to); the farthest sample when there is none. */
+function largestTurningPoint(wave: Float64Array, level: number, from: number, to: number): number {
+  let best = -1;
+  for (let k = Math.max(1, from + 1); k < Math.min(wave.length - 1, to); k += 1) {
+    const turning = (wave[k]! >= wave[k - 1]! && wave[k]! > wave[k + 1]!) || (wave[k]! <= wave[k - 1]! && wave[k]! < wave[k + 1]!);
+    if (turning && (best < 0 || Math.abs(wave[k]! - level) > Math.abs(wave[best]! - level))) best = k;
+  }
+  return best < 0 ? argMaxDeviation(wave, level, from, to) : best;
+}
+
 /**
  * Trapezium-area method (Vázquez-Seisdedos et al.): walking from the steepest point `xm` of a
  * wave's flank towards a fixed point `xr` beyond it, the boundary is the point that maximises
@@ -230,10 +292,17 @@ function steepestFlank(slope: Float64Array, peak: number, limit: number, polarit
   return xm;
 }
 
+/** A lead's T end and its T height over that end (µV). */
+interface TEndVote {
+  end: number | null;
+  amplitudeUv: number;
+}
+
 /** T end: trapezium method on the T downslope; a biphasic T ends with its later lobe. */
-function findTEnd(wave: Float64Array, slope: Float64Array, level: number, from: number, to: number, reach: number, lobeReach: number): { peak: number | null; end: number | null } {
-  if (to - from < 3) return { peak: null, end: null };
-  let peak = argMaxDeviation(wave, level, from, to);
+function findTEnd(wave: Float64Array, slope: Float64Array, level: number, from: number, to: number, reach: number, lobeReach: number): TEndVote & { peak: number | null } {
+  if (to - from < 3) return { peak: null, end: null, amplitudeUv: 0 };
+  // A turning point, not the window's first sample: a depressed or raised ST segment is no T peak.
+  let peak = largestTurningPoint(wave, level, from, to);
   let polarity = wave[peak]! >= level ? 1 : -1;
   // A later lobe of the other polarity takes over when it is at least half as large and
   // stands out from the first by the first's full size (biphasic T, T after a depressed ST).
@@ -252,7 +321,9 @@ function findTEnd(wave: Float64Array, slope: Float64Array, level: number, from: 
   }
   const xr = Math.min(to, peak + reach);
   const xm = steepestFlank(slope, peak, xr, polarity);
-  return { peak, end: trapeziumBoundary(wave, xm, xr, polarity) };
+  const end = trapeziumBoundary(wave, xm, xr, polarity);
+  // Height over its own end, so a raised ST segment does not make a flat T look large.
+  return { peak, end, amplitudeUv: Math.abs(wave[peak]! - wave[end]!) };
 }
 
 /** P onset: the trapezium method mirrored on the P upslope; null when no P wave stands out. */

@@ -41,28 +41,87 @@ export function lowPassZeroPhase(input: Float32Array | Float64Array, fsHz: numbe
   return out;
 }
 
-/** Centred running median of odd width (shrinking at the ends). Fine for the short arrays used here. */
+/**
+ * Centred running median of odd width (shrinking at the ends). A sorted copy of the window slides
+ * along: each step removes the sample leaving and inserts the one entering (binary search).
+ */
 export function runningMedian(input: ArrayLike<number>, width: number): Float64Array {
   const n = input.length;
   const half = Math.max(0, Math.floor(width / 2));
   const out = new Float64Array(n);
-  const scratch: number[] = [];
+  const window = new Float64Array(2 * half + 1);
+  let count = 0;
+  let hi = -1; // newest sample in the window
   for (let i = 0; i < n; i += 1) {
-    const lo = Math.max(0, i - half);
-    const hi = Math.min(n - 1, i + half);
-    scratch.length = 0;
-    for (let j = lo; j <= hi; j += 1) scratch.push(input[j]!);
-    out[i] = median(scratch);
+    const leaving = i - half - 1;
+    if (leaving >= 0) {
+      const at = sortedPosition(window, count, input[leaving]!);
+      for (let k = at; k < count - 1; k += 1) window[k] = window[k + 1]!;
+      count -= 1;
+    }
+    while (hi < Math.min(n - 1, i + half)) {
+      hi += 1;
+      const value = input[hi]!;
+      const at = sortedPosition(window, count, value);
+      for (let k = count; k > at; k -= 1) window[k] = window[k - 1]!;
+      window[at] = value;
+      count += 1;
+    }
+    const mid = count >> 1;
+    out[i] = count % 2 === 1 ? window[mid]! : (window[mid - 1]! + window[mid]!) / 2;
   }
   return out;
 }
 
-/** Median of a numeric array (sorts it in place). NaN for an empty array. */
+/** First index in the sorted `values[0, count)` whose value is not below `value`. */
+function sortedPosition(values: Float64Array, count: number, value: number): number {
+  let lo = 0;
+  let hi = count;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (values[mid]! < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Median of a numeric array (reorders it in place, by selection rather than a full sort). NaN for an empty array. */
 export function median(values: number[]): number {
-  if (values.length === 0) return Number.NaN;
-  values.sort((a, b) => a - b);
-  const mid = values.length >> 1;
-  return values.length % 2 === 1 ? values[mid]! : (values[mid - 1]! + values[mid]!) / 2;
+  const n = values.length;
+  if (n === 0) return Number.NaN;
+  const mid = n >> 1;
+  const upper = selectInPlace(values, mid);
+  if (n % 2 === 1) return upper;
+  // After selection everything before `mid` is <= the upper middle: the lower middle is their maximum.
+  let lower = values[0]!;
+  for (let k = 1; k < mid; k += 1) if (values[k]! > lower) lower = values[k]!;
+  return (lower + upper) / 2;
+}
+
+/** Hoare's selection: puts the k-th smallest value at index k, smaller ones before it; returns it. */
+function selectInPlace(values: number[], k: number): number {
+  let lo = 0;
+  let hi = values.length - 1;
+  while (hi > lo) {
+    const pivot = values[(lo + hi) >> 1]!;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (values[i]! < pivot) i += 1;
+      while (values[j]! > pivot) j -= 1;
+      if (i <= j) {
+        const t = values[i]!;
+        values[i] = values[j]!;
+        values[j] = t;
+        i += 1;
+        j -= 1;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else break;
+  }
+  return values[k]!;
 }
 
 /**

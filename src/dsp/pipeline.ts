@@ -21,7 +21,7 @@
  * stays the stream's own.
  */
 import type { SampleBlock, DecoderStats } from '../device/types.js';
-import { measureIntervals } from './delineate.js';
+import { measureIntervalsMultiLead } from './delineate.js';
 import { BiquadCascade, createDisplayFilter, FILTER_BANDS, type FilterMode, type MainsHz } from './filters.js';
 import { HeartRateMeter } from './heart-rate.js';
 import { QrsDetector } from './qrs.js';
@@ -155,10 +155,11 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   const heartRate = new HeartRateMeter(fsHz);
   const quality = new QualityMeter(fsHz);
 
-  // Analysis-lead history: raw µV for intervals, display-filtered for quality.
+  // History: raw µV of every lead for intervals, the analysis lead display-filtered for quality.
   const ringSize = nextPowerOfTwo(Math.ceil((windowS + 4) * fsHz));
   const mask = ringSize - 1;
-  const rawRing = new Float32Array(ringSize);
+  const rawRings = leads.map(() => new Float32Array(ringSize));
+  const rawRing = rawRings[analysisIndex]!;
   const filteredRing = new Float32Array(ringSize);
 
   let nextSample: number | null = null;
@@ -215,9 +216,14 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       currentIntervals = { ...NO_INTERVALS };
       return;
     }
-    const signal = new Float32Array(length);
-    for (let i = 0; i < length; i += 1) signal[i] = rawRing[(from + i) & mask]!;
-    const { beatsUsed: _used, ...measured } = measureIntervals(signal, fsHz, peaks);
+    // QRS edges from every lead in contact; P and T from the analysis lead.
+    const measuredLeads = leads.flatMap((_, l) => (l === analysisIndex || !leadOffNow[l] ? [l] : []));
+    const signals = measuredLeads.map((l) => {
+      const signal = new Float32Array(length);
+      for (let i = 0; i < length; i += 1) signal[i] = rawRings[l]![(from + i) & mask]!;
+      return signal;
+    });
+    const { beatsUsed: _used, ...measured } = measureIntervalsMultiLead(signals, fsHz, peaks, measuredLeads.indexOf(analysisIndex));
     currentIntervals = measured;
   }
 
@@ -227,10 +233,11 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     if (detector === null) detector = new QrsDetector({ fsHz, leadCount: detectionLeads.length, anchorLead: 0, firstSample: first });
     const detectorInput = detectionLeads.map((l) => channels[l]!);
     emitBeats(detector.push(detectorInput, count, offset), beats);
-    const analysis = channels[analysisIndex]!;
-    for (let i = 0; i < count; i += 1) rawRing[(first + i) & mask] = analysis[offset + i]!;
     for (let l = 0; l < leads.length; l += 1) {
-      lastHeld[l] = channels[l]![offset + count - 1]!;
+      const ring = rawRings[l]!;
+      const channel = channels[l]!;
+      for (let i = 0; i < count; i += 1) ring[(first + i) & mask] = channel[offset + i]!;
+      lastHeld[l] = channel[offset + count - 1]!;
       if (!displayOutput) continue;
       const input = channels[l]!.subarray(offset, offset + count);
       const out = filtered ? filtered[l]! : new Float32Array(count);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createSyntheticEcg, type BeatTruth } from '../../src/device/synthetic.js';
-import { measureIntervals } from '../../src/dsp/delineate.js';
+import { measureIntervals, measureIntervalsMultiLead } from '../../src/dsp/delineate.js';
 import { detectRPeaks, summarize } from './intervals-helpers.js';
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1]!;
@@ -22,10 +22,11 @@ const CASES = [
   { hrBpm: 130, prMs: 130, qrsMs: 90 },
 ];
 
-describe('intervals on synthetic ECG with exact ground truth (10 s windows, lead II)', () => {
+describe('intervals on synthetic ECG with exact ground truth (10 s windows, lead II truth)', () => {
   for (const fsHz of [250, 256, 360, 500]) {
-    it(`at ${fsHz} Hz: mean PR error within ±5 ms, QT within ±12 ms`, () => {
+    it(`at ${fsHz} Hz: mean PR error within ±5 ms, QT within ±12 ms, on lead II and with leads I, II, V2`, () => {
       const errors = { pr: [] as number[], qrs: [] as number[], qt: [] as number[] };
+      const multiErrors = { pr: [] as number[], qrs: [] as number[], qt: [] as number[] };
       const lines: string[] = [];
       for (const [c, spec] of CASES.entries()) {
         for (const noisy of [false, true]) {
@@ -48,24 +49,36 @@ describe('intervals on synthetic ECG with exact ground truth (10 s windows, lead
           errors.pr.push(measured.prMs! - truth.pr);
           errors.qrs.push(measured.qrsMs! - truth.qrs);
           errors.qt.push(measured.qtMs! - truth.qt);
+          // As the live pipeline measures with several leads in contact: QRS edges from all three.
+          const multi = measureIntervalsMultiLead(leads, fsHz, rPeaks, 1);
+          multiErrors.pr.push(multi.prMs! - truth.pr);
+          multiErrors.qrs.push(multi.qrsMs! - truth.qrs);
+          multiErrors.qt.push(multi.qtMs! - truth.qt);
           lines.push(
-            `${String(spec.hrBpm).padStart(3)} bpm ${noisy ? 'noisy+PVC' : 'clean    '} PR ${truth.pr.toFixed(0)}/${measured.prMs?.toFixed(0)} QRS ${truth.qrs.toFixed(0)}/${measured.qrsMs?.toFixed(0)} QT ${truth.qt.toFixed(0)}/${measured.qtMs?.toFixed(0)} beats ${measured.beatsUsed}`,
+            `${String(spec.hrBpm).padStart(3)} bpm ${noisy ? 'noisy+PVC' : 'clean    '} PR ${truth.pr.toFixed(0)}/${measured.prMs?.toFixed(0)} QRS ${truth.qrs.toFixed(0)}/${measured.qrsMs?.toFixed(0)} QT ${truth.qt.toFixed(0)}/${measured.qtMs?.toFixed(0)} beats ${measured.beatsUsed}; 3 leads QRS ${multi.qrsMs?.toFixed(0)} QT ${multi.qtMs?.toFixed(0)}`,
           );
         }
       }
       const pr = summarize(errors.pr);
       const qrs = summarize(errors.qrs);
       const qt = summarize(errors.qt);
+      const multi = { pr: summarize(multiErrors.pr), qrs: summarize(multiErrors.qrs), qt: summarize(multiErrors.qt) };
       console.log(
-        `synthetic ${fsHz} Hz (truth/measured ms)\n${lines.join('\n')}\nmean error PR ${pr.mean.toFixed(1)}, QRS ${qrs.mean.toFixed(1)}, QT ${qt.mean.toFixed(1)} ms`,
+        `synthetic ${fsHz} Hz (truth/measured ms)\n${lines.join('\n')}\nmean error lead II: PR ${pr.mean.toFixed(1)}, QRS ${qrs.mean.toFixed(1)}, QT ${qt.mean.toFixed(1)} ms; ` +
+          `leads I, II, V2: PR ${multi.pr.mean.toFixed(1)}, QRS ${multi.qrs.mean.toFixed(1)}, QT ${multi.qt.mean.toFixed(1)} ms`,
       );
+      expect(multiErrors.qrs.every(Number.isFinite)).toBe(true);
+      expect(Math.abs(multi.pr.mean)).toBeLessThanOrEqual(5);
+      expect(multi.qrs.mean).toBeGreaterThanOrEqual(-5);
+      expect(multi.qrs.mean).toBeLessThanOrEqual(18); // target ±5, as below
+      expect(Math.abs(multi.qt.mean)).toBeLessThanOrEqual(12);
       expect(errors.pr.every(Number.isFinite)).toBe(true);
       expect(Math.abs(pr.mean)).toBeLessThanOrEqual(5);
       expect(Math.abs(qt.mean)).toBeLessThanOrEqual(12);
-      // The delineator is calibrated on cardiologists' marks (LUDB), which sit nearer the
-      // baseline than the generator's 20 µV truth, so QRS reads ~10-15 ms wider here; see docs/intervals.md.
+      // QRS target ±5 ms, not met: the edge fractions, set on LUDB's marks, read ~11-16 ms wider
+      // than the generator's 20 µV truth; see docs/intervals.md.
       expect(qrs.mean).toBeGreaterThanOrEqual(-5);
-      expect(qrs.mean).toBeLessThanOrEqual(18);
+      expect(qrs.mean).toBeLessThanOrEqual(15);
     });
   }
 });

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { createSyntheticEcg } from '../../src/device/synthetic.js';
+import { createPipeline } from '../../src/dsp/pipeline.js';
+
+describe('live intervals from several leads', () => {
+  const fsHz = 500;
+
+  /** Feeds 12 s of leads I, II, V2 with V2 replaced by large noise; returns the QRS the pipeline reports. */
+  function qrsWithNoisyV2(v2LeadOff: boolean): { measuredMs: number | null; truthMs: number } {
+    const source = createSyntheticEcg({ fsHz, hrBpm: 70, leads: ['I', 'II', 'V2'], seed: 11 });
+    const channels = source.next(12 * fsHz);
+    let seed = 7;
+    for (let i = 0; i < channels[2]!.length; i += 1) {
+      seed = (seed * 16807) % 0x7fffffff;
+      channels[2]![i] = (seed / 0x7fffffff - 0.5) * 4000;
+    }
+    const pipeline = createPipeline({ fsHz, leads: source.leads, analysisLead: 'II', mainsHz: null });
+    for (let s = 0; s < channels[0]!.length; s += 250) {
+      pipeline.push({
+        firstSample: s,
+        sampleCount: 250,
+        channels: channels.map((c) => c.subarray(s, s + 250)),
+        leadOff: [false, false, v2LeadOff],
+        receivedAtMs: 0,
+      });
+    }
+    const truth = source.truth()[5]!;
+    return { measuredMs: pipeline.metrics(12).qrsMs, truthMs: ((truth.qrsOffset - truth.qrsOnset) / fsHz) * 1000 };
+  }
+
+  it('takes QRS edges from the leads in contact and leaves a lead-off lead out', () => {
+    const withoutV2 = qrsWithNoisyV2(true);
+    expect(withoutV2.measuredMs).not.toBeNull();
+    expect(Math.abs(withoutV2.measuredMs! - withoutV2.truthMs)).toBeLessThanOrEqual(10);
+    // The same noise counted as signal widens the combined QRS: the lead-off flag is what keeps it out.
+    const withV2 = qrsWithNoisyV2(false);
+    console.log(`QRS ms: truth ${withoutV2.truthMs}, V2 lead-off ${withoutV2.measuredMs}, V2 noise counted ${withV2.measuredMs}`);
+    expect(withV2.measuredMs).toBeGreaterThan(withoutV2.measuredMs! + 20);
+  });
+});
