@@ -2,18 +2,21 @@
  * Real-time multi-lead QRS detector.
  *
  * Per lead: two moving averages (one mains period at 50 Hz and one at 60 Hz, so both mains
- * frequencies and their harmonics sit in zeros), a slope over 32 ms, squared, normalised by the
- * lead's own running power (a noisy lead weighs less), summed over leads, then a 100 ms
- * moving-window integral. Every filter is a centred FIR, so the whole chain has one known integer
- * delay and no phase distortion. Peaks of the integral become candidates (the larger of two
- * within 200 ms wins); candidates are classified with adaptive signal/noise levels (Pan-Tompkins
- * style, threshold 0.4 of the way from noise to signal), a 200 ms refractory, a slope test
- * against tall T waves within 360 ms, and searchback at half the threshold when no beat came for
- * 1.66 mean RR. The first 2 s are buffered so each lead's power is known from the first sample.
- * An accepted beat is re-anchored to the R peak: the largest deflection of the analysis lead
- * (12 ms mean minus a centred 300 ms mean) within ±75 ms, on the record's dominant polarity
- * unless the other is 1.6× larger. Positions are in the stream's own sample numbering, without
- * jitter; a beat is reported a constant ~0.5 s after its R peak (later only by searchback).
+ * frequencies and their harmonics sit in zeros), then at a reduced feature rate (~120 Hz or more)
+ * a slope over 32 ms, squared, divided by the lead's local slope power (a centred 0.6 s mean,
+ * floored at 0.7 of its 5 s mean: a lead hit by a motion artefact weighs less while it lasts).
+ * The rising and falling parts of that energy are integrated apart over 100 ms and the smaller
+ * kept (a QRS goes up and comes back; a step or a drift goes one way), and the leads are summed.
+ * Every filter is a centred FIR, so the whole chain has one known integer delay and no phase
+ * distortion. Peaks of the integral become candidates (the larger of two within 200 ms wins);
+ * candidates are classified with adaptive signal/noise levels (Pan-Tompkins style, threshold 0.4
+ * of the way from noise to signal), a 200 ms refractory, a slope test against tall T waves within
+ * 360 ms, and searchback at half the threshold when no beat came for 1.66 mean RR. The first 2 s
+ * are buffered so each lead's power is known from the first sample. An accepted beat is
+ * re-anchored to the R peak: the largest deflection of the analysis lead (12 ms mean minus a
+ * centred 300 ms mean) within ±75 ms, on the record's dominant polarity unless the other is 1.6×
+ * larger. Positions are in the stream's own sample numbering, without jitter; a beat is reported
+ * a constant ~0.6 s after its R peak (later only by searchback).
  */
 
 export interface QrsDetectorOptions {
@@ -55,12 +58,17 @@ const SLOPE_LAG_S = 0.032;
 const MAX_CANDIDATES = 64;
 /** Threshold between the noise and signal levels; above Pan-Tompkins' 0.25 for noise robustness, searchback covers the rest. */
 const THRESHOLD_FRACTION = 0.4;
+/** The slope energy and everything after it run at fs / D, D the largest integer keeping this rate (the moving averages band-limit it first). */
+const FEATURE_RATE_HZ = 120;
 /** Each lead's slow mean slope power is tracked over this window. */
 const POWER_WINDOW_S = 5;
-/** A lead's slope energy is divided by its own mean over this centred window (a motion burst lasts 0.3-2 s). */
-const LOCAL_NOISE_S = 0.8;
+/** A lead's slope energy is divided by its own mean over this centred window: short enough to follow an artefact, longer than a QRS with its neighbourhood. */
+const LOCAL_NOISE_S = 0.6;
 /** The local power is floored at this fraction of the slow power, so a pause does not amplify noise. */
 const LOCAL_FLOOR = 0.7;
+
+/** Zero stored as a double, so the engine never migrates a level field's representation mid-stream (which would discard optimised code). */
+const DOUBLE_ZERO = -0;
 
 function oddLength(samples: number): number {
   const n = Math.max(1, Math.round(samples));
@@ -79,10 +87,14 @@ export class QrsDetector {
   readonly anchorLead: number;
   /** Delay (samples) from a sample's arrival to the feature value centred on it. */
   readonly featureDelay: number;
+  /** Decimation factor of the feature stage: one feature value every this many samples. */
+  readonly decimation: number;
+  /** Feature values produced so far (the next one's index). */
+  private featureNext = 0;
 
   private readonly mask: number;
   private readonly ringSize: number;
-  // Per-lead rings over sample numbers: raw input, the two moving sums, the slope, the signed weighted energy.
+  // Per-lead rings: raw input and the first moving sum by sample number; the second moving sum, the slope and the signed weighted energy by feature index.
   private readonly raw: Float64Array[];
   private readonly smoothA: Float64Array[];
   private readonly smoothB: Float64Array[];
@@ -100,6 +112,7 @@ export class QrsDetector {
   private readonly energyTotal: Float64Array;
   private readonly lengthA: number;
   private readonly lengthB: number;
+  /** Slope span, in feature samples. */
   private readonly slopeLag: number;
   private readonly lengthLocal: number;
   // Combined rings over sample numbers: weighted slope energy and its integral.
@@ -121,16 +134,16 @@ export class QrsDetector {
   private pending: Candidate | null = null;
   private readonly candidates: Candidate[] = [];
   private learning = true;
-  private signalLevel = 0;
-  private noiseLevel = 0;
+  private signalLevel = DOUBLE_ZERO;
+  private noiseLevel = DOUBLE_ZERO;
   private lastBeat: Candidate | null = null;
   private lastBeatSample = -1;
   /** Sample number from which searchback may be due (nothing to check before it). */
   private searchbackFrom = Infinity;
   private readonly rrHistory: number[] = [];
   private meanRrSamples: number;
-  private positiveLevel = 0;
-  private negativeLevel = 0;
+  private positiveLevel = DOUBLE_ZERO;
+  private negativeLevel = DOUBLE_ZERO;
   private output: DetectedBeat[] = [];
 
   private readonly mergeSamples: number;
@@ -151,14 +164,19 @@ export class QrsDetector {
     this.next = this.first;
     this.lengthA = Math.max(1, Math.round(fsHz / 50));
     this.lengthB = Math.max(1, Math.round(fsHz / 60));
-    this.slopeLag = Math.max(2, 2 * Math.round((SLOPE_LAG_S * fsHz) / 2));
-    this.lengthLocal = oddLength(LOCAL_NOISE_S * fsHz);
-    this.lengthIntegration = oddLength(INTEGRATION_S * fsHz);
+    this.decimation = Math.max(1, Math.floor(fsHz / FEATURE_RATE_HZ));
+    const featureHz = fsHz / this.decimation;
+    // In feature samples, so the second moving sum is only needed at the feature rate.
+    this.slopeLag = Math.max(1, Math.round(SLOPE_LAG_S * featureHz));
+    this.lengthLocal = oddLength(LOCAL_NOISE_S * featureHz);
+    this.lengthIntegration = oddLength(INTEGRATION_S * featureHz);
     this.lengthBaseline = oddLength(BASELINE_S * fsHz);
     this.lengthAnchorSmooth = oddLength(ANCHOR_SMOOTH_S * fsHz);
-    // Centre of the chain: both averages, the slope, the local-noise window, the integration window.
+    // Centre of the chain: both averages, the slope, then (in feature samples) the local-noise and integration windows.
     this.featureDelay = Math.round(
-      (this.lengthA - 1) / 2 + (this.lengthB - 1) / 2 + this.slopeLag / 2 + (this.lengthLocal - 1) / 2 + (this.lengthIntegration - 1) / 2,
+      (this.lengthA - 1) / 2 +
+        (this.lengthB - 1) / 2 +
+        this.decimation * (this.slopeLag / 2 + (this.lengthLocal - 1) / 2 + (this.lengthIntegration - 1) / 2),
     );
     this.anchorDelay = (this.lengthBaseline - 1) / 2;
     this.ringSize = nextPowerOfTwo(Math.ceil(10 * fsHz));
@@ -178,7 +196,7 @@ export class QrsDetector {
     this.energyTotal = new Float64Array(leadCount);
     this.energy = new Float64Array(this.ringSize);
     this.integrated = new Float64Array(this.ringSize);
-    this.powerWindow = Math.round(POWER_WINDOW_S * fsHz);
+    this.powerWindow = Math.round(POWER_WINDOW_S * featureHz);
     this.mergeSamples = Math.round(CANDIDATE_MERGE_S * fsHz);
     this.refractorySamples = Math.round(REFRACTORY_S * fsHz);
     this.tWaveSamples = Math.round(T_WAVE_WINDOW_S * fsHz);
@@ -233,23 +251,34 @@ export class QrsDetector {
     this.prime(samples, 0);
     this.ensureScratch(this.buffered);
     for (let l = 0; l < this.leadCount; l += 1) this.leadFeature(l, samples[l]!, 0, this.buffered);
-    for (let l = 0; l < this.leadCount; l += 1) this.leadPower[l] = this.energyTotal[l]! / this.buffered;
+    const featureCount = Math.max(1, Math.floor(this.buffered / this.decimation));
+    for (let l = 0; l < this.leadCount; l += 1) this.leadPower[l] = this.energyTotal[l]! / featureCount;
     this.prime(samples, 0);
     this.pushChunks(samples, 0, this.buffered);
   }
 
+  /** Room for the feature values of `count` samples. */
   private ensureScratch(count: number): void {
-    if (this.combinedEnergy.length >= count) return;
-    this.combinedEnergy = new Float64Array(count);
-    this.combinedIntegral = new Float64Array(count);
+    const values = Math.ceil(count / this.decimation) + 1;
+    if (this.combinedEnergy.length >= values) return;
+    this.combinedEnergy = new Float64Array(values);
+    this.combinedIntegral = new Float64Array(values);
+  }
+
+  /** Number of feature values `count` samples from the next one complete. */
+  private featureCountIn(count: number): number {
+    return Math.floor((this.next - this.first + count) / this.decimation) - this.featureNext;
   }
 
   private pushChunk(leads: readonly Float32Array[], offset: number, count: number): void {
     this.ensureScratch(count);
-    this.combinedEnergy.fill(0, 0, count);
-    this.combinedIntegral.fill(0, 0, count);
+    const values = this.featureCountIn(count);
+    this.combinedEnergy.fill(0, 0, values);
+    this.combinedIntegral.fill(0, 0, values);
+    const end = this.next + count;
     for (let l = 0; l < this.leadCount; l += 1) this.leadFeature(l, leads[l]!, offset, count);
-    this.steps(count);
+    this.steps(values);
+    this.next = end;
   }
 
   /** Fills every ring as if the stream had always had its first value, so no stage needs a warm-up branch. */
@@ -302,6 +331,10 @@ export class QrsDetector {
     let power = this.leadPower[l]!;
     let total = this.energyTotal[l]!;
     let weight = 1 / (LOCAL_FLOOR * power + 1e-6);
+    const decimation = this.decimation;
+    let phase = (this.next - this.first) % decimation;
+    let k = this.featureNext;
+    let j = 0;
     let n = this.next;
     for (let i = 0; i < count; i += 1, n += 1) {
       const x = input[offset + i]!;
@@ -309,34 +342,40 @@ export class QrsDetector {
       raw[n & m] = x;
       sumB += sumA - sumsA[(n - lengthB) & m]!;
       sumsA[n & m] = sumA;
-      sumsB[n & m] = sumB;
-      const slope = sumB - sumsB[(n - slopeLag) & m]!;
+      phase += 1;
+      if (phase < decimation) continue;
+      phase = 0;
+      // One feature value (index k) per `decimation` samples, from here on at the feature rate.
+      const slope = sumB - sumsB[(k - slopeLag) & m]!;
+      sumsB[k & m] = sumB;
       const e = slope * slope;
-      const leaving = slopes[(n - lengthLocal) & m]!;
-      slopes[n & m] = slope;
+      const leaving = slopes[(k - lengthLocal) & m]!;
+      slopes[k & m] = slope;
       localSum += e - leaving * leaving;
       power += (e - power) * powerRate;
       total += e;
-      // The weight moves slowly: refresh it every 8 samples (fixed sample numbers, so results do not depend on block sizes).
-      if ((n & 7) === 0) {
+      // The weight moves slowly: refresh it every 4 values (fixed indices, so results do not depend on block sizes).
+      if ((k & 3) === 0) {
         const local = localSum * localScale;
         const floor = LOCAL_FLOOR * power;
         weight = 1 / ((local > floor ? local : floor) + 1e-6);
       }
-      const centreSlope = slopes[(n - localHalf) & m]!;
+      const centreSlope = slopes[(k - localHalf) & m]!;
       const weighted = centreSlope * centreSlope * weight;
-      const old = signed[(n - lengthIntegration) & m]!;
+      const old = signed[(k - lengthIntegration) & m]!;
       if (old > 0) rising -= old;
       else falling += old;
       if (centreSlope > 0) {
         rising += weighted;
-        signed[n & m] = weighted;
+        signed[k & m] = weighted;
       } else {
         falling += weighted;
-        signed[n & m] = -weighted;
+        signed[k & m] = -weighted;
       }
-      energyOut[i] += weighted;
-      integralOut[i] += 2 * (rising < falling ? rising : falling);
+      energyOut[j] += weighted;
+      integralOut[j] += 2 * (rising < falling ? rising : falling);
+      k += 1;
+      j += 1;
     }
     this.sumA[l] = sumA;
     this.sumB[l] = sumB;
@@ -347,27 +386,31 @@ export class QrsDetector {
     this.energyTotal[l] = total;
   }
 
-  /** Runs the decision stage over a block of combined feature values. */
-  private steps(count: number): void {
+  /** Runs the decision stage over the feature values of one block; `this.next` follows each value's last sample. */
+  private steps(values: number): void {
     const m = this.mask;
     const energyIn = this.combinedEnergy;
     const integralIn = this.combinedIntegral;
     const energy = this.energy;
     const integrated = this.integrated;
     const lengthIntegration = this.lengthIntegration;
-    for (let i = 0; i < count; i += 1) {
-      const n = this.next;
-      const f = integralIn[i]! / lengthIntegration;
-      energy[n & m] = energyIn[i]!;
-      integrated[n & m] = f;
-      // A local maximum of the integral at n-1.
-      const f1 = integrated[(n - 1) & m]!;
-      if (n - this.first >= 2 && f1 > integrated[(n - 2) & m]! && f1 >= f) this.offerCandidate(n - 1);
+    const decimation = this.decimation;
+    for (let j = 0; j < values; j += 1) {
+      const k = this.featureNext;
+      // The last sample that went into feature value k.
+      const n = this.first + (k + 1) * decimation - 1;
+      const f = integralIn[j]! / lengthIntegration;
+      energy[k & m] = energyIn[j]!;
+      integrated[k & m] = f;
+      // A local maximum of the integral at k-1.
+      const f1 = integrated[(k - 1) & m]!;
+      if (k >= 2 && f1 > integrated[(k - 2) & m]! && f1 >= f) this.offerCandidate(k - 1);
       const pending = this.pending;
       if (pending && n - (pending.at + this.featureDelay) >= this.mergeSamples) {
         this.pending = null;
         this.classify(pending);
       }
+      this.featureNext = k + 1;
       this.next = n + 1;
       if (this.learning) {
         if (n - this.first >= this.learnSamples + this.featureDelay + this.mergeSamples) this.finishLearning();
@@ -408,7 +451,8 @@ export class QrsDetector {
       const e = this.energy[k & m]!;
       if (e > slope) slope = e;
     }
-    const candidate: Candidate = { at: featureIndex - this.featureDelay, energy: this.integrated[featureIndex & m]!, slope };
+    const lastSample = this.first + (featureIndex + 1) * this.decimation - 1;
+    const candidate: Candidate = { at: lastSample - this.featureDelay, energy: this.integrated[featureIndex & m]!, slope };
     if (candidate.at < this.first) return;
     if (this.pending && candidate.at - this.pending.at < this.mergeSamples) {
       if (candidate.energy > this.pending.energy) this.pending = candidate;
