@@ -4,7 +4,7 @@
  * Per lead: two moving averages (one mains period at 50 Hz and one at 60 Hz, so both mains
  * frequencies and their harmonics sit in zeros), then at a reduced feature rate (~120 Hz or more)
  * a slope over 32 ms, squared, divided by the lead's local slope power (a centred 0.6 s mean,
- * floored at 0.7 of its 5 s mean: a lead hit by a motion artefact weighs less while it lasts).
+ * floored at 0.7 of its 10 s mean: a lead hit by a motion artefact weighs less while it lasts).
  * The rising and falling parts of that energy are integrated apart over 100 ms and the smaller
  * kept (a QRS goes up and comes back; a step or a drift goes one way), and the leads are summed.
  * Every filter is a centred FIR, so the whole chain has one known integer delay and no phase
@@ -60,8 +60,8 @@ const MAX_CANDIDATES = 64;
 const THRESHOLD_FRACTION = 0.4;
 /** The slope energy and everything after it run at fs / D, D the largest integer keeping this rate (the moving averages band-limit it first). */
 const FEATURE_RATE_HZ = 120;
-/** Each lead's slow mean slope power is tracked over this window. */
-const POWER_WINDOW_S = 5;
+/** Each lead's slow mean slope power (the floor of its local power) is tracked over this window, longer than a pause. */
+const POWER_WINDOW_S = 10;
 /** A lead's slope energy is divided by its own mean over this centred window: short enough to follow an artefact, longer than a QRS with its neighbourhood. */
 const LOCAL_NOISE_S = 0.6;
 /** The local power is floored at this fraction of the slow power, so a pause does not amplify noise. */
@@ -120,6 +120,8 @@ export class QrsDetector {
   private readonly integrated: Float64Array;
   private learnBuffer: Float32Array[] | null;
   private buffered = 0;
+  /** Scratch per block: one lead's second moving sum at each feature sample, then the leads' summed energy and integral. */
+  private featureSums = new Float64Array(0);
   private combinedEnergy = new Float64Array(0);
   private combinedIntegral = new Float64Array(0);
   private readonly lengthAnchorSmooth: number;
@@ -250,9 +252,12 @@ export class QrsDetector {
     const samples = buffer.map((b) => b.subarray(0, this.buffered));
     this.prime(samples, 0);
     this.ensureScratch(this.buffered);
-    for (let l = 0; l < this.leadCount; l += 1) this.leadFeature(l, samples[l]!, 0, this.buffered);
-    const featureCount = Math.max(1, Math.floor(this.buffered / this.decimation));
-    for (let l = 0; l < this.leadCount; l += 1) this.leadPower[l] = this.energyTotal[l]! / featureCount;
+    const values = this.featureCountIn(this.buffered);
+    for (let l = 0; l < this.leadCount; l += 1) {
+      this.leadAverages(l, samples[l]!, 0, this.buffered);
+      this.leadFeature(l, values);
+    }
+    for (let l = 0; l < this.leadCount; l += 1) this.leadPower[l] = this.energyTotal[l]! / Math.max(1, values);
     this.prime(samples, 0);
     this.pushChunks(samples, 0, this.buffered);
   }
@@ -261,6 +266,7 @@ export class QrsDetector {
   private ensureScratch(count: number): void {
     const values = Math.ceil(count / this.decimation) + 1;
     if (this.combinedEnergy.length >= values) return;
+    this.featureSums = new Float64Array(values);
     this.combinedEnergy = new Float64Array(values);
     this.combinedIntegral = new Float64Array(values);
   }
@@ -276,7 +282,10 @@ export class QrsDetector {
     this.combinedEnergy.fill(0, 0, values);
     this.combinedIntegral.fill(0, 0, values);
     const end = this.next + count;
-    for (let l = 0; l < this.leadCount; l += 1) this.leadFeature(l, leads[l]!, offset, count);
+    for (let l = 0; l < this.leadCount; l += 1) {
+      this.leadAverages(l, leads[l]!, offset, count);
+      this.leadFeature(l, values);
+    }
     this.steps(values);
     this.next = end;
   }
@@ -299,41 +308,18 @@ export class QrsDetector {
     }
   }
 
-  /**
-   * One lead over a block: two moving averages, the slope, its energy divided by the lead's local
-   * slope power (a centred window, floored at a fraction of its slow mean: a lead in a motion burst
-   * weighs less), then the rising and falling parts integrated apart and the smaller kept, because
-   * a QRS both rises and falls while a step or drift moves one way.
-   */
-  private leadFeature(l: number, input: Float32Array, offset: number, count: number): void {
+  /** One lead over a block, at the sample rate: the two moving sums, the second kept at each feature sample. */
+  private leadAverages(l: number, input: Float32Array, offset: number, count: number): void {
     const m = this.mask;
     const raw = this.raw[l]!;
-    // The rings keep running sums, not means: the constant scale cancels in the power normalisation.
     const sumsA = this.smoothA[l]!;
-    const sumsB = this.smoothB[l]!;
-    const slopes = this.slopes[l]!;
-    const signed = this.signedEnergy[l]!;
-    const energyOut = this.combinedEnergy;
-    const integralOut = this.combinedIntegral;
+    const out = this.featureSums;
     const lengthA = this.lengthA;
     const lengthB = this.lengthB;
-    const slopeLag = this.slopeLag;
-    const lengthLocal = this.lengthLocal;
-    const localHalf = (lengthLocal - 1) / 2;
-    const lengthIntegration = this.lengthIntegration;
-    const powerRate = 1 / this.powerWindow;
-    const localScale = 1 / lengthLocal;
+    const decimation = this.decimation;
     let sumA = this.sumA[l]!;
     let sumB = this.sumB[l]!;
-    let localSum = this.localSum[l]!;
-    let rising = this.risingSum[l]!;
-    let falling = this.fallingSum[l]!;
-    let power = this.leadPower[l]!;
-    let total = this.energyTotal[l]!;
-    let weight = 1 / (LOCAL_FLOOR * power + 1e-6);
-    const decimation = this.decimation;
     let phase = (this.next - this.first) % decimation;
-    let k = this.featureNext;
     let j = 0;
     let n = this.next;
     for (let i = 0; i < count; i += 1, n += 1) {
@@ -343,9 +329,46 @@ export class QrsDetector {
       sumB += sumA - sumsA[(n - lengthB) & m]!;
       sumsA[n & m] = sumA;
       phase += 1;
-      if (phase < decimation) continue;
-      phase = 0;
-      // One feature value (index k) per `decimation` samples, from here on at the feature rate.
+      if (phase === decimation) {
+        phase = 0;
+        out[j] = sumB;
+        j += 1;
+      }
+    }
+    this.sumA[l] = sumA;
+    this.sumB[l] = sumB;
+  }
+
+  /**
+   * One lead's feature values for a block: the slope, its energy divided by the lead's local
+   * slope power (a centred window, floored at a fraction of its slow mean: a lead hit by an
+   * artefact weighs less), then the rising and falling parts integrated apart and the smaller
+   * kept, because a QRS both rises and falls while a step or drift moves one way.
+   */
+  private leadFeature(l: number, values: number): void {
+    const m = this.mask;
+    // The rings keep running sums, not means: the constant scale cancels in the power normalisation.
+    const sumsB = this.smoothB[l]!;
+    const slopes = this.slopes[l]!;
+    const signed = this.signedEnergy[l]!;
+    const sums = this.featureSums;
+    const energyOut = this.combinedEnergy;
+    const integralOut = this.combinedIntegral;
+    const slopeLag = this.slopeLag;
+    const lengthLocal = this.lengthLocal;
+    const localHalf = (lengthLocal - 1) / 2;
+    const lengthIntegration = this.lengthIntegration;
+    const powerRate = 1 / this.powerWindow;
+    const localScale = 1 / lengthLocal;
+    let localSum = this.localSum[l]!;
+    let rising = this.risingSum[l]!;
+    let falling = this.fallingSum[l]!;
+    let power = this.leadPower[l]!;
+    let total = this.energyTotal[l]!;
+    let weight = 1 / (LOCAL_FLOOR * power + 1e-6);
+    let k = this.featureNext;
+    for (let j = 0; j < values; j += 1, k += 1) {
+      const sumB = sums[j]!;
       const slope = sumB - sumsB[(k - slopeLag) & m]!;
       sumsB[k & m] = sumB;
       const e = slope * slope;
@@ -374,11 +397,7 @@ export class QrsDetector {
       }
       energyOut[j] += weighted;
       integralOut[j] += 2 * (rising < falling ? rising : falling);
-      k += 1;
-      j += 1;
     }
-    this.sumA[l] = sumA;
-    this.sumB[l] = sumB;
     this.localSum[l] = localSum;
     this.risingSum[l] = rising;
     this.fallingSum[l] = falling;
