@@ -95,7 +95,7 @@ export class QrsDetector {
   private readonly mask: number;
   private readonly ringSize: number;
   // Per-lead rings: raw input and the first moving sum by sample number; the second moving sum, the slope and the signed weighted energy by feature index.
-  private readonly raw: Float64Array[];
+  private readonly raw: Float32Array[];
   private readonly smoothA: Float64Array[];
   private readonly smoothB: Float64Array[];
   private readonly slopes: Float64Array[];
@@ -184,7 +184,7 @@ export class QrsDetector {
     this.ringSize = nextPowerOfTwo(Math.ceil(10 * fsHz));
     this.mask = this.ringSize - 1;
     const rings = () => Array.from({ length: leadCount }, () => new Float64Array(this.ringSize));
-    this.raw = rings();
+    this.raw = Array.from({ length: leadCount }, () => new Float32Array(this.ringSize));
     this.smoothA = rings();
     this.smoothB = rings();
     this.slopes = rings();
@@ -321,11 +321,14 @@ export class QrsDetector {
     let sumB = this.sumB[l]!;
     let phase = (this.next - this.first) % decimation;
     let j = 0;
+    // The block goes into the raw ring in one native copy (at most two, where the ring wraps).
+    const start = this.next & m;
+    const firstPart = Math.min(count, this.ringSize - start);
+    raw.set(input.subarray(offset, offset + firstPart), start);
+    if (firstPart < count) raw.set(input.subarray(offset + firstPart, offset + count), 0);
     let n = this.next;
     for (let i = 0; i < count; i += 1, n += 1) {
-      const x = input[offset + i]!;
-      sumA += x - raw[(n - lengthA) & m]!;
-      raw[n & m] = x;
+      sumA += raw[n & m]! - raw[(n - lengthA) & m]!;
       sumB += sumA - sumsA[(n - lengthB) & m]!;
       sumsA[n & m] = sumA;
       phase += 1;
