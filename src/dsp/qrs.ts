@@ -115,7 +115,7 @@ export class QrsDetector {
   /** Slope span, in feature samples. */
   private readonly slopeLag: number;
   private readonly lengthLocal: number;
-  // Combined rings over sample numbers: weighted slope energy and its integral.
+  // Combined rings by feature index: weighted slope energy and its integral.
   private readonly energy: Float64Array;
   private readonly integrated: Float64Array;
   private learnBuffer: Float32Array[] | null;
