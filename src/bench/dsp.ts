@@ -12,6 +12,7 @@ import { createSyntheticEcg, STANDARD_LEADS } from '../device/synthetic.js';
 import { analyzeSignals } from '../dsp/analyze.js';
 import { addNoise, makeNoise, NOISE_KINDS, qrsPeakToPeakUv, type NoiseKind } from '../dsp/noise-stress.js';
 import { createPipeline } from '../dsp/pipeline.js';
+import { QrsDetector } from '../dsp/qrs.js';
 import { grossScore, medianOf, scoreBeats, type BeatScore } from '../dsp/score.js';
 import { isBeatCode, readAnnotations } from '../formats/annotations.js';
 import { readRecord, signalMicrovolts } from '../formats/wfdb.js';
@@ -103,6 +104,22 @@ export function noiseStress(records: readonly BeatRecord[]): { kind: NoiseKind; 
     }
   }
   return out;
+}
+
+/** CPU ms of one pass of the QRS detector alone over every lead of a record, in one-second blocks (median of `passes`). */
+export function detectorCpuMs(record: BeatRecord, passes: number): number {
+  const block = Math.round(record.fsHz);
+  const length = record.signalsUv[0]!.length;
+  const times: number[] = [];
+  for (let pass = 0; pass < passes; pass += 1) {
+    const before = process.cpuUsage();
+    const detector = new QrsDetector({ fsHz: record.fsHz, leadCount: record.signalsUv.length });
+    for (let start = 0; start < length; start += block) detector.push(record.signalsUv, Math.min(block, length - start), start);
+    detector.flush();
+    const used = process.cpuUsage(before);
+    times.push((used.user + used.system) / 1000);
+  }
+  return medianOf(times);
 }
 
 function figure(name: string, value: number, unit: string, target?: string, ok?: boolean | null): BenchFigure {
@@ -204,6 +221,8 @@ export async function run({ quick }: { quick: boolean }): Promise<BenchFigure[]>
     figures.push(figure('worst record Se or +P', worst, '%', '>= 99', worst >= 99));
     const medianError = medianOf(gross.errorsMs);
     figures.push(figure('median |R-peak error| vs annotation', medianError, 'ms', '<= 10', medianError <= 10));
+    const detectorMs = detectorCpuMs(records[0]!, quick ? 3 : 7);
+    figures.push(figure('QRS detector alone, record 100 (2 leads x 650 000 samples), CPU per pass', detectorMs, 'ms'));
     const noisy = records.filter((r) => NOISE_RECORDS.includes(r.name));
     for (const { kind, snrDb, score } of noiseStress(quick ? noisy.slice(0, 3) : noisy)) {
       figures.push(figure(`noise ${kind} ${snrDb} dB Se`, score.sensitivityPct, '%'));

@@ -4,7 +4,7 @@
  *   const pipeline = createPipeline({ fsHz: 500, leads: ['I', 'II', 'V1'], filter: 'monitor', mainsHz: 50 });
  *   for each SampleBlock from the decoder:
  *     const { beats, filtered } = pipeline.push(block);
- *     // beats: new Beat[] (R peaks, stream sample numbers), reported ~0.5 s after the R peak
+ *     // beats: new Beat[] (R peaks, stream sample numbers), reported ~0.6 s after the R peak
  *     // filtered: per lead (pipeline.leads order), this block's samples through the display
  *     //           filter (µV, fresh arrays the caller may keep)
  *   every 2 s: pipeline.metrics(secondsSinceStart)  -> Metrics (HR updated each second,

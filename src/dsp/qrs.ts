@@ -2,18 +2,21 @@
  * Real-time multi-lead QRS detector.
  *
  * Per lead: two moving averages (one mains period at 50 Hz and one at 60 Hz, so both mains
- * frequencies and their harmonics sit in zeros), a slope over 32 ms, squared, normalised by the
- * lead's own running power (a noisy lead weighs less), summed over leads, then a 100 ms
- * moving-window integral. Every filter is a centred FIR, so the whole chain has one known integer
- * delay and no phase distortion. Peaks of the integral become candidates (the larger of two
- * within 200 ms wins); candidates are classified with adaptive signal/noise levels (Pan-Tompkins
- * style, threshold 0.4 of the way from noise to signal), a 200 ms refractory, a slope test
- * against tall T waves within 360 ms, and searchback at half the threshold when no beat came for
- * 1.66 mean RR. The first 2 s are buffered so each lead's power is known from the first sample.
- * An accepted beat is re-anchored to the R peak: the largest deflection of the analysis lead
- * (12 ms mean minus a centred 300 ms mean) within ±75 ms, on the record's dominant polarity
- * unless the other is 1.6× larger. Positions are in the stream's own sample numbering, without
- * jitter; a beat is reported a constant ~0.5 s after its R peak (later only by searchback).
+ * frequencies and their harmonics sit in zeros), then at a reduced feature rate (~120 Hz or more)
+ * a slope over 32 ms, squared, divided by the lead's local slope power (a centred 0.6 s mean,
+ * floored at 0.7 of its 10 s mean: a lead hit by a motion artefact weighs less while it lasts).
+ * The rising and falling parts of that energy are integrated apart over 100 ms and the smaller
+ * kept (a QRS goes up and comes back; a step or a drift goes one way), and the leads are summed.
+ * Every filter is a centred FIR, so the whole chain has one known integer delay and no phase
+ * distortion. Peaks of the integral become candidates (the larger of two within 200 ms wins);
+ * candidates are classified with adaptive signal/noise levels (Pan-Tompkins style, threshold 0.4
+ * of the way from noise to signal), a 200 ms refractory, a slope test against tall T waves within
+ * 360 ms, and searchback at half the threshold when no beat came for 1.66 mean RR. The first 2 s
+ * are buffered so each lead's power is known from the first sample. An accepted beat is
+ * re-anchored to the R peak: the largest deflection of the analysis lead (12 ms mean minus a
+ * centred 300 ms mean) within ±75 ms, on the record's dominant polarity unless the other is 1.6×
+ * larger. Positions are in the stream's own sample numbering, without jitter; a beat is reported
+ * a constant ~0.6 s after its R peak (later only by searchback).
  */
 
 export interface QrsDetectorOptions {
@@ -55,8 +58,17 @@ const SLOPE_LAG_S = 0.032;
 const MAX_CANDIDATES = 64;
 /** Threshold between the noise and signal levels; above Pan-Tompkins' 0.25 for noise robustness, searchback covers the rest. */
 const THRESHOLD_FRACTION = 0.4;
-/** Each lead's slope energy is divided by its own mean over this window. */
-const POWER_WINDOW_S = 5;
+/** The slope energy and everything after it run at fs / D, D the largest integer keeping this rate (the moving averages band-limit it first). */
+const FEATURE_RATE_HZ = 120;
+/** Each lead's slow mean slope power (the floor of its local power) is tracked over this window, longer than a pause. */
+const POWER_WINDOW_S = 10;
+/** A lead's slope energy is divided by its own mean over this centred window: short enough to follow an artefact, longer than a QRS with its neighbourhood. */
+const LOCAL_NOISE_S = 0.6;
+/** The local power is floored at this fraction of the slow power, so a pause does not amplify noise. */
+const LOCAL_FLOOR = 0.7;
+
+/** Zero stored as a double, so the engine never migrates a level field's representation mid-stream (which would discard optimised code). */
+const DOUBLE_ZERO = -0;
 
 function oddLength(samples: number): number {
   const n = Math.max(1, Math.round(samples));
@@ -75,30 +87,43 @@ export class QrsDetector {
   readonly anchorLead: number;
   /** Delay (samples) from a sample's arrival to the feature value centred on it. */
   readonly featureDelay: number;
+  /** Decimation factor of the feature stage: one feature value every this many samples. */
+  readonly decimation: number;
+  /** Feature values produced so far (the next one's index). */
+  private featureNext = 0;
 
   private readonly mask: number;
   private readonly ringSize: number;
-  // Per-lead rings: raw input, first moving average, second moving average (the smoothed signal).
-  private readonly raw: Float64Array[];
+  // Per-lead rings: raw input and the first moving sum by sample number; the second moving sum, the slope and the signed weighted energy by feature index.
+  private readonly raw: Float32Array[];
   private readonly smoothA: Float64Array[];
   private readonly smoothB: Float64Array[];
+  private readonly slopes: Float64Array[];
+  private readonly signedEnergy: Float64Array[];
+  // Per-lead running sums: the two moving averages, local slope power, rising and falling energy.
   private readonly sumA: Float64Array;
   private readonly sumB: Float64Array;
+  private readonly localSum: Float64Array;
+  private readonly risingSum: Float64Array;
+  private readonly fallingSum: Float64Array;
+  /** Each lead's slow mean slope power, the floor of its local noise estimate. */
   private readonly leadPower: Float64Array;
-  private readonly inversePower: Float64Array;
+  /** Each lead's summed slope energy (for the start-up power measurement). */
+  private readonly energyTotal: Float64Array;
   private readonly lengthA: number;
-  private readonly slopeLag: number;
   private readonly lengthB: number;
-  // Combined rings over sample numbers: slope energy, integrated energy, anchor signal.
+  /** Slope span, in feature samples. */
+  private readonly slopeLag: number;
+  private readonly lengthLocal: number;
+  // Combined rings by feature index: weighted slope energy and its integral.
   private readonly energy: Float64Array;
   private readonly integrated: Float64Array;
-  private readonly anchor: Float64Array;
-  private energySum = 0;
   private learnBuffer: Float32Array[] | null;
   private buffered = 0;
-  private combined = new Float64Array(0);
-  private anchorRawSum = 0;
-  private anchorSmoothSum = 0;
+  /** Scratch per block: one lead's second moving sum at each feature sample, then the leads' summed energy and integral. */
+  private featureSums = new Float64Array(0);
+  private combinedEnergy = new Float64Array(0);
+  private combinedIntegral = new Float64Array(0);
   private readonly lengthAnchorSmooth: number;
   private readonly lengthIntegration: number;
   private readonly lengthBaseline: number;
@@ -111,14 +136,16 @@ export class QrsDetector {
   private pending: Candidate | null = null;
   private readonly candidates: Candidate[] = [];
   private learning = true;
-  private signalLevel = 0;
-  private noiseLevel = 0;
+  private signalLevel = DOUBLE_ZERO;
+  private noiseLevel = DOUBLE_ZERO;
   private lastBeat: Candidate | null = null;
   private lastBeatSample = -1;
+  /** Sample number from which searchback may be due (nothing to check before it). */
+  private searchbackFrom = Infinity;
   private readonly rrHistory: number[] = [];
   private meanRrSamples: number;
-  private positiveLevel = 0;
-  private negativeLevel = 0;
+  private positiveLevel = DOUBLE_ZERO;
+  private negativeLevel = DOUBLE_ZERO;
   private output: DetectedBeat[] = [];
 
   private readonly mergeSamples: number;
@@ -139,27 +166,39 @@ export class QrsDetector {
     this.next = this.first;
     this.lengthA = Math.max(1, Math.round(fsHz / 50));
     this.lengthB = Math.max(1, Math.round(fsHz / 60));
-    this.slopeLag = Math.max(2, 2 * Math.round((SLOPE_LAG_S * fsHz) / 2));
-    this.lengthIntegration = oddLength(INTEGRATION_S * fsHz);
+    this.decimation = Math.max(1, Math.floor(fsHz / FEATURE_RATE_HZ));
+    const featureHz = fsHz / this.decimation;
+    // In feature samples, so the second moving sum is only needed at the feature rate.
+    this.slopeLag = Math.max(1, Math.round(SLOPE_LAG_S * featureHz));
+    this.lengthLocal = oddLength(LOCAL_NOISE_S * featureHz);
+    this.lengthIntegration = oddLength(INTEGRATION_S * featureHz);
     this.lengthBaseline = oddLength(BASELINE_S * fsHz);
     this.lengthAnchorSmooth = oddLength(ANCHOR_SMOOTH_S * fsHz);
-    // Centre of the chain: both averages, the 2-sample slope, the integration window.
-    this.featureDelay = Math.round((this.lengthA - 1) / 2 + (this.lengthB - 1) / 2 + this.slopeLag / 2 + (this.lengthIntegration - 1) / 2);
+    // Centre of the chain: both averages, the slope, then (in feature samples) the local-noise and integration windows.
+    this.featureDelay = Math.round(
+      (this.lengthA - 1) / 2 +
+        (this.lengthB - 1) / 2 +
+        this.decimation * (this.slopeLag / 2 + (this.lengthLocal - 1) / 2 + (this.lengthIntegration - 1) / 2),
+    );
     this.anchorDelay = (this.lengthBaseline - 1) / 2;
     this.ringSize = nextPowerOfTwo(Math.ceil(10 * fsHz));
     this.mask = this.ringSize - 1;
     const rings = () => Array.from({ length: leadCount }, () => new Float64Array(this.ringSize));
-    this.raw = rings();
+    this.raw = Array.from({ length: leadCount }, () => new Float32Array(this.ringSize));
     this.smoothA = rings();
     this.smoothB = rings();
+    this.slopes = rings();
+    this.signedEnergy = rings();
     this.sumA = new Float64Array(leadCount);
     this.sumB = new Float64Array(leadCount);
+    this.localSum = new Float64Array(leadCount);
+    this.risingSum = new Float64Array(leadCount);
+    this.fallingSum = new Float64Array(leadCount);
     this.leadPower = new Float64Array(leadCount);
-    this.inversePower = new Float64Array(leadCount);
+    this.energyTotal = new Float64Array(leadCount);
     this.energy = new Float64Array(this.ringSize);
     this.integrated = new Float64Array(this.ringSize);
-    this.anchor = new Float64Array(this.ringSize);
-    this.powerWindow = Math.round(POWER_WINDOW_S * fsHz);
+    this.powerWindow = Math.round(POWER_WINDOW_S * featureHz);
     this.mergeSamples = Math.round(CANDIDATE_MERGE_S * fsHz);
     this.refractorySamples = Math.round(REFRACTORY_S * fsHz);
     this.tWaveSamples = Math.round(T_WAVE_WINDOW_S * fsHz);
@@ -211,27 +250,44 @@ export class QrsDetector {
     this.learnBuffer = null;
     if (!buffer || this.buffered === 0) return;
     const samples = buffer.map((b) => b.subarray(0, this.buffered));
-    const scratch = new Float64Array(this.buffered);
+    this.prime(samples, 0);
+    this.ensureScratch(this.buffered);
+    const values = this.featureCountIn(this.buffered);
     for (let l = 0; l < this.leadCount; l += 1) {
-      this.prime(samples, 0);
-      scratch.fill(0);
-      this.leadEnergy(l, samples[l]!, 0, this.buffered, scratch, false);
-      let sum = 0;
-      for (let i = 0; i < this.buffered; i += 1) sum += scratch[i]!;
-      this.leadPower[l] = sum / this.buffered;
-      this.inversePower[l] = 1 / (this.leadPower[l]! + 1e-6);
+      this.leadAverages(l, samples[l]!, 0, this.buffered);
+      this.leadFeature(l, values);
     }
+    for (let l = 0; l < this.leadCount; l += 1) this.leadPower[l] = this.energyTotal[l]! / Math.max(1, values);
     this.prime(samples, 0);
     this.pushChunks(samples, 0, this.buffered);
   }
 
+  /** Room for the feature values of `count` samples. */
+  private ensureScratch(count: number): void {
+    const values = Math.ceil(count / this.decimation) + 1;
+    if (this.combinedEnergy.length >= values) return;
+    this.featureSums = new Float64Array(values);
+    this.combinedEnergy = new Float64Array(values);
+    this.combinedIntegral = new Float64Array(values);
+  }
+
+  /** Number of feature values `count` samples from the next one complete. */
+  private featureCountIn(count: number): number {
+    return Math.floor((this.next - this.first + count) / this.decimation) - this.featureNext;
+  }
+
   private pushChunk(leads: readonly Float32Array[], offset: number, count: number): void {
-    if (this.combined.length < count) this.combined = new Float64Array(count);
-    const combined = this.combined;
-    combined.fill(0, 0, count);
-    for (let l = 0; l < this.leadCount; l += 1) this.leadEnergy(l, leads[l]!, offset, count, combined);
-    this.anchorSignal(count);
-    for (let i = 0; i < count; i += 1) this.step(combined[i]!);
+    this.ensureScratch(count);
+    const values = this.featureCountIn(count);
+    this.combinedEnergy.fill(0, 0, values);
+    this.combinedIntegral.fill(0, 0, values);
+    const end = this.next + count;
+    for (let l = 0; l < this.leadCount; l += 1) {
+      this.leadAverages(l, leads[l]!, offset, count);
+      this.leadFeature(l, values);
+    }
+    this.steps(values);
+    this.next = end;
   }
 
   /** Fills every ring as if the stream had always had its first value, so no stage needs a warm-up branch. */
@@ -243,81 +299,146 @@ export class QrsDetector {
       this.sumB[l] = x * this.lengthA * this.lengthB;
       this.smoothA[l]!.fill(this.sumA[l]!);
       this.smoothB[l]!.fill(this.sumB[l]!);
+      this.slopes[l]!.fill(0);
+      this.signedEnergy[l]!.fill(0);
+      this.localSum[l] = 0;
+      this.risingSum[l] = 0;
+      this.fallingSum[l] = 0;
+      this.energyTotal[l] = 0;
     }
-    const x = leads[this.anchorLead]![offset]!;
-    this.anchorRawSum = x * this.lengthBaseline;
-    this.anchorSmoothSum = x * this.lengthAnchorSmooth;
   }
 
-
-  /** The anchor lead band-passed by two centred boxcars (short minus long), over a block already in the raw ring. */
-  private anchorSignal(count: number): void {
-    const m = this.mask;
-    const raw = this.raw[this.anchorLead]!;
-    const lb = this.lengthBaseline;
-    const ls = this.lengthAnchorSmooth;
-    const halfShort = (ls - 1) / 2;
-    const first = this.first;
-    const firstValue = raw[first & m]!;
-    let longSum = this.anchorRawSum;
-    let shortSum = this.anchorSmoothSum;
-    for (let n = this.next; n < this.next + count; n += 1) {
-      const seen = n - first;
-      longSum += raw[n & m]! - (seen >= lb ? raw[(n - lb) & m]! : firstValue);
-      // The short window is centred on the same sample as the long one.
-      const centre = n - this.anchorDelay;
-      const shortEnd = centre + halfShort;
-      if (shortEnd >= first) {
-        shortSum += raw[shortEnd & m]! - (shortEnd - ls >= first ? raw[(shortEnd - ls) & m]! : firstValue);
-        if (centre >= first) this.anchor[centre & m] = shortSum / ls - longSum / lb;
-      }
-    }
-    this.anchorRawSum = longSum;
-    this.anchorSmoothSum = shortSum;
-  }
-
-  /** One lead over a block: two moving averages, slope², normalised by the lead's running power. */
-  private leadEnergy(l: number, input: Float32Array, offset: number, count: number, combined: Float64Array, normalise = true): void {
+  /** One lead over a block, at the sample rate: the two moving sums, the second kept at each feature sample. */
+  private leadAverages(l: number, input: Float32Array, offset: number, count: number): void {
     const m = this.mask;
     const raw = this.raw[l]!;
-    // The rings keep running sums, not means: the constant scale cancels in the power normalisation.
     const sumsA = this.smoothA[l]!;
-    const sumsB = this.smoothB[l]!;
+    const out = this.featureSums;
     const lengthA = this.lengthA;
     const lengthB = this.lengthB;
-    const powerRate = 1 / this.powerWindow;
-    const slopeLag = this.slopeLag;
+    const decimation = this.decimation;
     let sumA = this.sumA[l]!;
     let sumB = this.sumB[l]!;
-    let power = this.leadPower[l]!;
-    let inversePower = normalise ? this.inversePower[l]! : 1;
+    let phase = (this.next - this.first) % decimation;
+    let j = 0;
+    // The block goes into the raw ring in one native copy (at most two, where the ring wraps).
+    const start = this.next & m;
+    const firstPart = Math.min(count, this.ringSize - start);
+    raw.set(input.subarray(offset, offset + firstPart), start);
+    if (firstPart < count) raw.set(input.subarray(offset + firstPart, offset + count), 0);
     let n = this.next;
     for (let i = 0; i < count; i += 1, n += 1) {
-      const x = input[offset + i]!;
-      sumA += x - raw[(n - lengthA) & m]!;
-      raw[n & m] = x;
+      sumA += raw[n & m]! - raw[(n - lengthA) & m]!;
       sumB += sumA - sumsA[(n - lengthB) & m]!;
       sumsA[n & m] = sumA;
-      sumsB[n & m] = sumB;
-      const slope = sumB - sumsB[(n - slopeLag) & m]!;
-      const e = slope * slope;
-      if (normalise) {
-        power += (e - power) * powerRate;
-        // The power moves slowly: refresh its reciprocal every 16 samples (fixed sample numbers,
-        // so results do not depend on block sizes).
-        if ((n & 15) === 0) inversePower = 1 / (power + 1e-6);
+      phase += 1;
+      if (phase === decimation) {
+        phase = 0;
+        out[j] = sumB;
+        j += 1;
       }
-      combined[i] += e * inversePower;
     }
     this.sumA[l] = sumA;
     this.sumB[l] = sumB;
-    if (normalise) {
-      this.leadPower[l] = power;
-      this.inversePower[l] = inversePower;
-    }
   }
 
+  /**
+   * One lead's feature values for a block: the slope, its energy divided by the lead's local
+   * slope power (a centred window, floored at a fraction of its slow mean: a lead hit by an
+   * artefact weighs less), then the rising and falling parts integrated apart and the smaller
+   * kept, because a QRS both rises and falls while a step or drift moves one way.
+   */
+  private leadFeature(l: number, values: number): void {
+    const m = this.mask;
+    // The rings keep running sums, not means: the constant scale cancels in the power normalisation.
+    const sumsB = this.smoothB[l]!;
+    const slopes = this.slopes[l]!;
+    const signed = this.signedEnergy[l]!;
+    const sums = this.featureSums;
+    const energyOut = this.combinedEnergy;
+    const integralOut = this.combinedIntegral;
+    const slopeLag = this.slopeLag;
+    const lengthLocal = this.lengthLocal;
+    const localHalf = (lengthLocal - 1) / 2;
+    const lengthIntegration = this.lengthIntegration;
+    const powerRate = 1 / this.powerWindow;
+    const localScale = 1 / lengthLocal;
+    let localSum = this.localSum[l]!;
+    let rising = this.risingSum[l]!;
+    let falling = this.fallingSum[l]!;
+    let power = this.leadPower[l]!;
+    let total = this.energyTotal[l]!;
+    let weight = 1 / (LOCAL_FLOOR * power + 1e-6);
+    let k = this.featureNext;
+    for (let j = 0; j < values; j += 1, k += 1) {
+      const sumB = sums[j]!;
+      const slope = sumB - sumsB[(k - slopeLag) & m]!;
+      sumsB[k & m] = sumB;
+      const e = slope * slope;
+      const leaving = slopes[(k - lengthLocal) & m]!;
+      slopes[k & m] = slope;
+      localSum += e - leaving * leaving;
+      power += (e - power) * powerRate;
+      total += e;
+      // The weight moves slowly: refresh it every 4 values (fixed indices, so results do not depend on block sizes).
+      if ((k & 3) === 0) {
+        const local = localSum * localScale;
+        const floor = LOCAL_FLOOR * power;
+        weight = 1 / ((local > floor ? local : floor) + 1e-6);
+      }
+      const centreSlope = slopes[(k - localHalf) & m]!;
+      const weighted = centreSlope * centreSlope * weight;
+      const old = signed[(k - lengthIntegration) & m]!;
+      if (old > 0) rising -= old;
+      else falling += old;
+      if (centreSlope > 0) {
+        rising += weighted;
+        signed[k & m] = weighted;
+      } else {
+        falling += weighted;
+        signed[k & m] = -weighted;
+      }
+      energyOut[j] += weighted;
+      integralOut[j] += 2 * (rising < falling ? rising : falling);
+    }
+    this.localSum[l] = localSum;
+    this.risingSum[l] = rising;
+    this.fallingSum[l] = falling;
+    this.leadPower[l] = power;
+    this.energyTotal[l] = total;
+  }
 
+  /** Runs the decision stage over the feature values of one block; `this.next` follows each value's last sample. */
+  private steps(values: number): void {
+    const m = this.mask;
+    const energyIn = this.combinedEnergy;
+    const integralIn = this.combinedIntegral;
+    const energy = this.energy;
+    const integrated = this.integrated;
+    const lengthIntegration = this.lengthIntegration;
+    const decimation = this.decimation;
+    for (let j = 0; j < values; j += 1) {
+      const k = this.featureNext;
+      // The last sample that went into feature value k.
+      const n = this.first + (k + 1) * decimation - 1;
+      const f = integralIn[j]! / lengthIntegration;
+      energy[k & m] = energyIn[j]!;
+      integrated[k & m] = f;
+      // A local maximum of the integral at k-1.
+      const f1 = integrated[(k - 1) & m]!;
+      if (k >= 2 && f1 > integrated[(k - 2) & m]! && f1 >= f) this.offerCandidate(k - 1);
+      const pending = this.pending;
+      if (pending && n - (pending.at + this.featureDelay) >= this.mergeSamples) {
+        this.pending = null;
+        this.classify(pending);
+      }
+      this.featureNext = k + 1;
+      this.next = n + 1;
+      if (this.learning) {
+        if (n - this.first >= this.learnSamples + this.featureDelay + this.mergeSamples) this.finishLearning();
+      } else if (n >= this.searchbackFrom) this.searchBackIfDue(n - this.featureDelay - this.mergeSamples);
+    }
+  }
 
   /**
    * End of stream: decides what is still pending by holding the last value for one latency, and
@@ -345,31 +466,6 @@ export class QrsDetector {
     return this.next;
   }
 
-  private step(combined: number): void {
-    const n = this.next;
-    const m = this.mask;
-    const seen = n - this.first;
-    // Integration window.
-    this.energySum += combined - this.energy[(n - this.lengthIntegration) & m]!;
-    this.energy[n & m] = combined;
-    const f = this.energySum / this.lengthIntegration;
-    this.integrated[n & m] = f;
-
-    // A local maximum of the integral at n-1.
-    if (seen >= 2) {
-      const f1 = this.integrated[(n - 1) & m]!;
-      if (f1 > this.integrated[(n - 2) & m]! && f1 >= f) this.offerCandidate(n - 1);
-    }
-    if (this.pending && n - (this.pending.at + this.featureDelay) >= this.mergeSamples) {
-      const candidate = this.pending;
-      this.pending = null;
-      this.classify(candidate);
-    }
-    this.next = n + 1;
-    if (!this.learning) this.searchBackIfDue(n - this.featureDelay - this.mergeSamples);
-    else if (seen >= this.learnSamples + this.featureDelay + this.mergeSamples) this.finishLearning();
-  }
-
   private offerCandidate(featureIndex: number): void {
     const m = this.mask;
     let slope = 0;
@@ -377,7 +473,8 @@ export class QrsDetector {
       const e = this.energy[k & m]!;
       if (e > slope) slope = e;
     }
-    const candidate: Candidate = { at: featureIndex - this.featureDelay, energy: this.integrated[featureIndex & m]!, slope };
+    const lastSample = this.first + (featureIndex + 1) * this.decimation - 1;
+    const candidate: Candidate = { at: lastSample - this.featureDelay, energy: this.integrated[featureIndex & m]!, slope };
     if (candidate.at < this.first) return;
     if (this.pending && candidate.at - this.pending.at < this.mergeSamples) {
       if (candidate.energy > this.pending.energy) this.pending = candidate;
@@ -431,6 +528,7 @@ export class QrsDetector {
       this.meanRrSamples = sum / this.rrHistory.length;
     }
     this.lastBeat = candidate;
+    this.scheduleSearchback();
     // A peak on the stream's first sample is a QRS cut off by the start, not a located R peak.
     if (sample > this.lastBeatSample && sample > this.first) {
       this.lastBeatSample = sample;
@@ -466,7 +564,14 @@ export class QrsDetector {
       this.signalLevel *= 0.5;
       this.noiseLevel *= 0.5;
       this.lastBeat = { at: settledUpTo - Math.round(this.meanRr()), energy: last.energy, slope: 0 };
+      this.scheduleSearchback();
     }
+  }
+
+  /** Searchback cannot be due before the last beat plus 1.66 mean RR has been settled. */
+  private scheduleSearchback(): void {
+    const last = this.lastBeat;
+    this.searchbackFrom = last ? last.at + Math.floor(1.66 * this.meanRr()) + this.featureDelay + this.mergeSamples : Infinity;
   }
 
   private finishLearning(): void {
@@ -487,17 +592,32 @@ export class QrsDetector {
     }
   }
 
-  /** The R peak near a QRS energy centre: largest deflection on the dominant polarity. */
+  /**
+   * The R peak near a QRS energy centre: largest deflection on the dominant polarity of the anchor
+   * lead band-passed by two centred boxcars (12 ms mean minus 300 ms mean), computed here from the
+   * raw ring only around the beat.
+   */
   private anchorR(centre: number): number {
     const m = this.mask;
+    const raw = this.raw[this.anchorLead]!;
     const from = Math.max(this.first, centre - this.anchorHalf);
     const to = Math.min(this.next - 1 - this.anchorDelay - 1, centre + this.anchorHalf);
+    if (to < from) return centre;
+    const longLength = this.lengthBaseline;
+    const shortLength = this.lengthAnchorSmooth;
+    const longHalf = (longLength - 1) / 2;
+    const shortHalf = (shortLength - 1) / 2;
+    // Before the stream's first sample the ring holds its first value (see prime).
+    let longSum = 0;
+    for (let k = from - longHalf; k <= from + longHalf; k += 1) longSum += raw[k & m]!;
+    let shortSum = 0;
+    for (let k = from - shortHalf; k <= from + shortHalf; k += 1) shortSum += raw[k & m]!;
     let maxValue = -Infinity;
     let maxAt = centre;
     let minValue = Infinity;
     let minAt = centre;
-    for (let k = from; k <= to; k += 1) {
-      const v = this.anchor[k & m]!;
+    for (let k = from; ; k += 1) {
+      const v = shortSum / shortLength - longSum / longLength;
       if (v > maxValue) {
         maxValue = v;
         maxAt = k;
@@ -506,8 +626,10 @@ export class QrsDetector {
         minValue = v;
         minAt = k;
       }
+      if (k === to) break;
+      longSum += raw[(k + longHalf + 1) & m]! - raw[(k - longHalf) & m]!;
+      shortSum += raw[(k + shortHalf + 1) & m]! - raw[(k - shortHalf) & m]!;
     }
-    if (to < from) return centre;
     const positive = Math.max(0, maxValue);
     const negative = Math.max(0, -minValue);
     const first = this.positiveLevel === 0 && this.negativeLevel === 0;

@@ -52,8 +52,8 @@ describe.skipIf(!dataDir)('QRS detection on MIT-BIH 100 + 41 QT Database records
     );
     expect(rPeak.length).toBeGreaterThanOrEqual(8);
     expect(medianOf(onPeak)).toBeLessThanOrEqual(10);
-    // Over every record the marks' own conventions dominate; still bounded well inside the 150 ms window.
-    expect(medianOf(all)).toBeLessThanOrEqual(16);
+    // Target 10 ms over all 42; reached 12 ms: the European ST-T marks sit a median 40 ms before the R peak, in every lead (docs/dsp.md).
+    expect(medianOf(all)).toBeLessThanOrEqual(12);
   });
 
   it('noise stress (baseline wander, muscle, electrode motion at 12/6/0 dB)', () => {
@@ -66,12 +66,17 @@ describe.skipIf(!dataDir)('QRS detection on MIT-BIH 100 + 41 QT Database records
           .join('\n'),
     );
     for (const { kind, snrDb, score } of table) {
-      if (snrDb === 12) {
-        expect(score.sensitivityPct, `${kind} 12 dB Se`).toBeGreaterThanOrEqual(99.5);
-        expect(score.positivePredictivityPct, `${kind} 12 dB +P`).toBeGreaterThanOrEqual(kind === 'motion' ? 99 : 99.5);
-      } else if (snrDb === 6) {
-        expect(score.sensitivityPct, `${kind} 6 dB Se`).toBeGreaterThanOrEqual(98.5);
-        expect(score.positivePredictivityPct, `${kind} 6 dB +P`).toBeGreaterThanOrEqual(kind === 'motion' ? 90 : 98.5);
+      const label = `${kind} ${snrDb} dB`;
+      if (snrDb >= 6) {
+        expect(score.sensitivityPct, `${label} Se`).toBeGreaterThanOrEqual(99.5);
+        expect(score.positivePredictivityPct, `${label} +P`).toBeGreaterThanOrEqual(99.5);
+      } else if (kind === 'motion') {
+        // Target: gqrs's 100 / 99.3 at 0 dB; reached 98.4 / 97.5 (electrode motion on every lead at once).
+        expect(score.sensitivityPct, `${label} Se`).toBeGreaterThanOrEqual(98);
+        expect(score.positivePredictivityPct, `${label} +P`).toBeGreaterThanOrEqual(97);
+      } else {
+        expect(score.sensitivityPct, `${label} Se`).toBeGreaterThanOrEqual(99.5);
+        expect(score.positivePredictivityPct, `${label} +P`).toBeGreaterThanOrEqual(99);
       }
     }
   });
