@@ -118,13 +118,16 @@ export const analyzeCommand: CommandModule<GlobalArgs, AnalyzeArgs> = {
       .positional('file', { type: 'string', demandOption: true, describe: 'record.hea or file.csv' })
       .option('lead', { type: 'string', describe: 'Lead to analyze (default: II, else MLII, else the first)' })
       .option('json', { type: 'boolean', default: false, describe: 'Machine-readable JSON on stdout' }) as never,
-  handler: async (args) => {
-    const input = loadSignals(args.file);
-    if (args.lead !== undefined && chooseAnalysisLead(input.leads, args.lead) < 0) {
-      throw new UsageError(`no lead "${args.lead}" in ${args.file}; it has ${input.leads.join(', ')}`);
-    }
-    const result = analyzeSignals({ ...input, lead: args.lead });
-    log.info('analyze done', { file: args.file, lead: result.lead, beats: result.beats.length });
-    process.stdout.write(args.json ? `${JSON.stringify(analyzeJson(result))}\n` : `${summaryText(args.file, result)}\n`);
-  },
+  handler: (args) => runAnalyze(args),
 };
+
+/** The command itself, for yargs and for the CLI's plain `analyze` path alike. */
+export function runAnalyze(args: AnalyzeArgs): void {
+  const input = loadSignals(args.file);
+  if (args.lead !== undefined && chooseAnalysisLead(input.leads, args.lead) < 0) {
+    throw new UsageError(`no lead "${args.lead}" in ${args.file}; it has ${input.leads.join(', ')}`);
+  }
+  const result = analyzeSignals({ ...input, lead: args.lead });
+  log.info('analyze done', { file: args.file, lead: result.lead, beats: result.beats.length });
+  process.stdout.write(args.json ? `${JSON.stringify(analyzeJson(result))}\n` : `${summaryText(args.file, result)}\n`);
+}
