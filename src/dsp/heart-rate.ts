@@ -14,12 +14,16 @@ export const HR_TIMEOUT_S = 6;
 /** Mean RR (ms) by the rule above; null with no intervals. */
 export function averagedRrMs(rrMs: readonly number[]): number | null {
   if (rrMs.length === 0) return null;
-  const mean = (count: number) => {
-    const recent = rrMs.slice(-count);
-    return recent.reduce((sum, rr) => sum + rr, 0) / recent.length;
-  };
-  const slow = mean(HR_SLOW_AVERAGE_BEATS);
-  return slow > HR_SLOW_RR_MS ? slow : mean(HR_AVERAGE_BEATS);
+  const slow = meanOfLast(rrMs, HR_SLOW_AVERAGE_BEATS);
+  return slow > HR_SLOW_RR_MS ? slow : meanOfLast(rrMs, HR_AVERAGE_BEATS);
+}
+
+/** Mean of the last `count` values (fewer when there are fewer), oldest first, without a copy. */
+function meanOfLast(values: readonly number[], count: number): number {
+  const from = Math.max(0, values.length - count);
+  let sum = 0;
+  for (let i = from; i < values.length; i += 1) sum += values[i]!;
+  return sum / (values.length - from);
 }
 
 export class HeartRateMeter {

@@ -297,7 +297,10 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       else if (gap > 0) bridgeGap(gap, beats);
       else if (gap < 0) skip = Math.min(block.sampleCount, -gap); // overlap: already have these
       const count = block.sampleCount - skip;
-      const filtered = leads.map(() => new Float32Array(displayOutput ? count : 0));
+      // One backing buffer for every lead's output: allocating a typed array is the costly part.
+      const width = displayOutput ? count : 0;
+      const filteredBuffer = new Float32Array(width * leads.length);
+      const filtered = leads.map((_, l) => filteredBuffer.subarray(l * width, (l + 1) * width));
       // At most one second per pass, so the history rings always hold what a beat needs.
       const chunk = Math.max(1, Math.round(fsHz));
       for (let done = 0; done < count; done += chunk) {
