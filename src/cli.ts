@@ -38,7 +38,7 @@ async function loadCommand(name: string): Promise<CommandModule> {
 
 export async function buildCli(args: string[]) {
   // Loaded here, not at the top: the plain `analyze` path below never needs yargs or the config.
-  const [{ default: yargs }, { withGlobalOptions }] = await Promise.all([import('yargs'), import('./commands/common.js')]);
+  const [{ default: yargs }, { withGlobalOptions }] = await Promise.all([import('yargs'), import('./commands/global-options.js')]);
   let cli = withGlobalOptions(yargs(args))
     .scriptName('ecg-monitor')
     .usage('$0 <command> [options]')
