@@ -106,7 +106,7 @@ export async function main(args: string[]): Promise<void> {
   });
   try {
     const plain = plainAnalyzeArgs(args);
-    if (plain) (await import('./commands/analyze.js')).runAnalyze(plain);
+    if (plain) await (await import('./commands/analyze.js')).runAnalyze(plain);
     else await (await buildCli(args)).parseAsync();
   } catch (error) {
     const exitCode = error instanceof UserError ? error.exitCode : 1;
