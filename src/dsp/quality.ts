@@ -70,9 +70,12 @@ export class QualityMeter {
       const to = sample - this.before;
       if (to - from > 4) {
         let sum = 0;
+        let previous = valueAt(from);
         for (let k = from + 1; k < to; k += 1) {
-          const d = valueAt(k) - valueAt(k - 1);
+          const value = valueAt(k);
+          const d = value - previous;
           sum += d * d;
+          previous = value;
         }
         const rmsDiff = Math.sqrt(sum / (to - from - 1));
         this.push(this.noiseRatios, rmsDiff / peakToPeak);
