@@ -29,7 +29,8 @@ function meanOfLast(values: readonly number[], count: number): number {
 export class HeartRateMeter {
   private readonly rrMs: number[] = [];
   private lastBeatSample: number | null = null;
-  private displayed: number | null = null;
+  /** NaN for "no rate": a field that only ever holds doubles keeps the hot caller's compiled code valid. */
+  private displayedBpm = Number.NaN;
   private nextUpdateSample: number | null = null;
 
   constructor(private readonly fsHz: number) {}
@@ -50,20 +51,20 @@ export class HeartRateMeter {
   tick(sample: number): void {
     if (this.nextUpdateSample === null) this.nextUpdateSample = sample;
     while (sample >= this.nextUpdateSample) {
-      this.displayed = this.compute(this.nextUpdateSample);
+      this.displayedBpm = this.compute(this.nextUpdateSample);
       this.nextUpdateSample += this.fsHz;
     }
   }
 
-  private compute(sample: number): number | null {
-    if (this.lastBeatSample === null || sample - this.lastBeatSample > HR_TIMEOUT_S * this.fsHz) return null;
+  private compute(sample: number): number {
+    if (this.lastBeatSample === null || sample - this.lastBeatSample > HR_TIMEOUT_S * this.fsHz) return Number.NaN;
     const rr = averagedRrMs(this.rrMs);
-    return rr === null ? null : 60_000 / rr;
+    return rr === null ? Number.NaN : 60_000 / rr;
   }
 
   /** The rate on display (bpm), as of the last whole-second update. */
   get rateBpm(): number | null {
-    return this.displayed;
+    return Number.isNaN(this.displayedBpm) ? null : this.displayedBpm;
   }
 
   get lastRrMs(): number | null {
@@ -73,7 +74,7 @@ export class HeartRateMeter {
   reset(): void {
     this.rrMs.length = 0;
     this.lastBeatSample = null;
-    this.displayed = null;
+    this.displayedBpm = Number.NaN;
     this.nextUpdateSample = null;
   }
 }

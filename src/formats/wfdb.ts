@@ -218,25 +218,26 @@ function samplesIn(byteLength: number, format: number): number {
  * the stream is frame k / n of signal k % n. One pass, no interleaved copy in between.
  */
 function decodeFrames(bytes: Uint8Array, format: number, signals: readonly Int32Array[], frames: number): void {
-  const stride = signals.length;
-  for (let column = 0; column < stride; column += 1) {
-    const out = signals[column]!;
-    if (format === 16) {
-      for (let f = 0, k = column; f < frames; f += 1, k += stride) {
-        // Shift the value to the top of an int32 and back: sign extension without a branch.
-        out[f] = ((bytes[2 * k]! | (bytes[2 * k + 1]! << 8)) << 16) >> 16;
-      }
-    } else if (format === 80) {
-      for (let f = 0, k = column; f < frames; f += 1, k += stride) out[f] = bytes[k]! - 128;
-    } else {
-      // Format 212: each pair of samples is 12 + 12 bits in 3 bytes; the middle byte holds both top nibbles.
-      for (let f = 0, k = column; f < frames; f += 1, k += stride) {
-        const at = (k >> 1) * 3;
-        out[f] =
-          k & 1
-            ? ((bytes[at + 2]! | ((bytes[at + 1]! & 0xf0) << 4)) << 20) >> 20
-            : ((bytes[at]! | ((bytes[at + 1]! & 0x0f) << 8)) << 20) >> 20;
-      }
+  // One call per signal: the loop compiled for the first is reused by the others.
+  signals.forEach((out, column) => decodeColumn(bytes, format, out, column, signals.length, frames));
+}
+
+function decodeColumn(bytes: Uint8Array, format: number, out: Int32Array, column: number, stride: number, frames: number): void {
+  if (format === 16) {
+    for (let f = 0, k = column; f < frames; f += 1, k += stride) {
+      // Shift the value to the top of an int32 and back: sign extension without a branch.
+      out[f] = ((bytes[2 * k]! | (bytes[2 * k + 1]! << 8)) << 16) >> 16;
+    }
+  } else if (format === 80) {
+    for (let f = 0, k = column; f < frames; f += 1, k += stride) out[f] = bytes[k]! - 128;
+  } else {
+    // Format 212: each pair of samples is 12 + 12 bits in 3 bytes; the middle byte holds both top nibbles.
+    for (let f = 0, k = column; f < frames; f += 1, k += stride) {
+      const at = (k >> 1) * 3;
+      out[f] =
+        k & 1
+          ? ((bytes[at + 2]! | ((bytes[at + 1]! & 0xf0) << 4)) << 20) >> 20
+          : ((bytes[at]! | ((bytes[at + 1]! & 0x0f) << 8)) << 20) >> 20;
     }
   }
 }
