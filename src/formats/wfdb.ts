@@ -231,13 +231,13 @@ function decodeColumn(bytes: Uint8Array, format: number, out: Int32Array, column
   } else if (format === 80) {
     for (let f = 0, k = column; f < frames; f += 1, k += stride) out[f] = bytes[k]! - 128;
   } else {
-    // Format 212: each pair of samples is 12 + 12 bits in 3 bytes; the middle byte holds both top nibbles.
+    // Format 212: each pair of samples is 12 + 12 bits in 3 bytes; the middle byte holds both top
+    // nibbles (low nibble: first sample). Branch-free, so one compiled loop serves both halves.
     for (let f = 0, k = column; f < frames; f += 1, k += stride) {
+      const second = k & 1;
       const at = (k >> 1) * 3;
-      out[f] =
-        k & 1
-          ? ((bytes[at + 2]! | ((bytes[at + 1]! & 0xf0) << 4)) << 20) >> 20
-          : ((bytes[at]! | ((bytes[at + 1]! & 0x0f) << 8)) << 20) >> 20;
+      const top = (bytes[at + 1]! >> (second << 2)) & 0x0f;
+      out[f] = ((bytes[at + 2 * second]! | (top << 8)) << 20) >> 20;
     }
   }
 }
