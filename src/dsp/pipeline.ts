@@ -132,6 +132,15 @@ function nextPowerOfTwo(n: number): number {
   return size;
 }
 
+/**
+ * `source[offset..offset + count)` into a power-of-two ring from stream sample `first`. Outside
+ * `run` so that no per-sample loop makes V8 compile `run`, detector inlined, twice (OSR, then whole).
+ */
+function copyIntoRing(ring: Float32Array, first: number, source: Float32Array, offset: number, count: number): void {
+  const mask = ring.length - 1;
+  for (let i = 0; i < count; i += 1) ring[(first + i) & mask] = source[offset + i]!;
+}
+
 function detectorLatencyS(fsHz: number): number {
   return new QrsDetector({ fsHz, leadCount: 1 }).latencyS;
 }
@@ -239,13 +248,13 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     const detectorInput = detectionLeads.map((l) => channels[l]!);
     emitBeats(detector.push(detectorInput, count, offset), beats);
     const analysis = channels[analysisIndex]!;
-    for (let i = 0; i < count; i += 1) rawRing[(first + i) & mask] = analysis[offset + i]!;
+    copyIntoRing(rawRing, first, analysis, offset, count);
     for (let l = 0; l < leads.length; l += 1) {
       lastHeld[l] = channels[l]![offset + count - 1]!;
       if (!displayOutput) continue;
       const out = filtered[l]!;
       displayFilters[l]!.process(channels[l]!, out, count, offset, filteredAt);
-      if (l === analysisIndex) for (let i = 0; i < count; i += 1) filteredRing[(first + i) & mask] = out[filteredAt + i]!;
+      if (l === analysisIndex) copyIntoRing(filteredRing, first, out, filteredAt, count);
     }
     nextSample = first + count;
     heartRate.tick(nextSample - 1);
