@@ -1,8 +1,9 @@
-import yargs, { type CommandModule } from 'yargs';
+import { parseArgs } from 'node:util';
+import type { CommandModule } from 'yargs';
+import type { AnalyzeArgs } from './commands/analyze.js';
 import { UserError, errorMessage } from './errors.js';
 import { configureLog, log } from './log.js';
 import { VERSION } from './version.js';
-import { withGlobalOptions } from './commands/common.js';
 
 interface CommandEntry {
   /** First word on the command line; `src/commands/<name>.ts` exports it as `<name>Command`. */
@@ -36,6 +37,8 @@ async function loadCommand(name: string): Promise<CommandModule> {
 }
 
 export async function buildCli(args: string[]) {
+  // Loaded here, not at the top: the plain `analyze` path below never needs yargs or the config.
+  const [{ default: yargs }, { withGlobalOptions }] = await Promise.all([import('yargs'), import('./commands/global-options.js')]);
   let cli = withGlobalOptions(yargs(args))
     .scriptName('ecg-monitor')
     .usage('$0 <command> [options]')
@@ -61,6 +64,37 @@ export async function buildCli(args: string[]) {
   return cli;
 }
 
+/**
+ * `analyze <file> [--lead NAME] [--json] [--verbose]`, the batch command scripts run over many
+ * files, read without yargs: loading and wiring yargs costs more start-up time than reading a
+ * 30 min record. Null for anything else (help, other options, repeats, any mistake), which
+ * then goes to the full CLI, so every message and exit code stays yargs' own.
+ */
+export function plainAnalyzeArgs(args: readonly string[]): AnalyzeArgs | null {
+  if (args[0] !== 'analyze') return null;
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: args.slice(1),
+      strict: true,
+      allowPositionals: true,
+      tokens: true,
+      options: { json: { type: 'boolean' }, lead: { type: 'string' }, verbose: { type: 'boolean' } },
+    });
+  } catch {
+    return null;
+  }
+  const { values, positionals, tokens } = parsed;
+  const names = tokens.filter((token) => token.kind === 'option').map((token) => token.name);
+  if (positionals.length !== 1 || tokens.some((token) => token.kind === 'option-terminator')) return null;
+  if (new Set(names).size !== names.length) return null; // yargs would make a repeated option an array
+  // yargs strips quotes around a value: leave quoted, empty or dash-led values to it.
+  const plain = (text: string) => text !== '' && !/^['"-]|['"]$/.test(text);
+  const file = positionals[0]!;
+  if (!plain(file) || (values.lead !== undefined && !plain(values.lead))) return null;
+  return { file, lead: values.lead, json: values.json ?? false, verbose: values.verbose };
+}
+
 /** Runs the CLI; every failure becomes one line on stderr and an exit code (CONTRACTS section 1). */
 export async function main(args: string[]): Promise<void> {
   const verbose = args.includes('--verbose');
@@ -71,7 +105,9 @@ export async function main(args: string[]): Promise<void> {
     if (error.code !== 'EPIPE') throw error;
   });
   try {
-    await (await buildCli(args)).parseAsync();
+    const plain = plainAnalyzeArgs(args);
+    if (plain) await (await import('./commands/analyze.js')).runAnalyze(plain);
+    else await (await buildCli(args)).parseAsync();
   } catch (error) {
     const exitCode = error instanceof UserError ? error.exitCode : 1;
     log.error(errorMessage(error), error);

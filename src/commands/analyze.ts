@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import { plot } from 'asciichart';
 import type { CommandModule } from 'yargs';
 import { analyzeSignals, type AnalyzeResult } from '../dsp/analyze.js';
 import { chooseAnalysisLead } from '../dsp/pipeline.js';
@@ -82,18 +81,20 @@ export function heartRateTrend(beatSamples: readonly number[], fsHz: number, col
   return medians.map((value) => (Number.isNaN(value) ? last : (last = value)));
 }
 
-function trendChart(result: AnalyzeResult): string | null {
+async function trendChart(result: AnalyzeResult): Promise<string | null> {
   const trend = heartRateTrend(
     result.beats.map((b) => b.sample),
     result.fsHz,
     Math.max(20, Math.min(72, (process.stdout.columns || 80) - 12)),
   );
   if (trend === null) return null;
+  // Loaded only here: `--json` runs never draw, and start-up time counts for batch runs.
+  const { plot } = await import('asciichart');
   const chart = plot(trend, { height: 8, format: (bpm) => `${bpm.toFixed(0).padStart(5)} ` });
   return `heart rate trend (bpm) over ${result.durationS.toFixed(0)} s\n${chart}`;
 }
 
-function summaryText(file: string, result: AnalyzeResult): string {
+async function summaryText(file: string, result: AnalyzeResult): Promise<string> {
   const value = (v: number | null, unit: string, digits = 0) => (v === null ? 'n/a' : `${v.toFixed(digits)} ${unit}`);
   const i = result.intervals;
   return [
@@ -105,7 +106,7 @@ function summaryText(file: string, result: AnalyzeResult): string {
     `QT             ${value(i.qtMs, 'ms')}`,
     `QTc Bazett     ${value(i.qtcBazettMs, 'ms')}`,
     `QTc Fridericia ${value(i.qtcFridericiaMs, 'ms')}`,
-    trendChart(result),
+    await trendChart(result),
   ]
     .filter((line) => line !== null)
     .join('\n');
@@ -118,13 +119,16 @@ export const analyzeCommand: CommandModule<GlobalArgs, AnalyzeArgs> = {
       .positional('file', { type: 'string', demandOption: true, describe: 'record.hea or file.csv' })
       .option('lead', { type: 'string', describe: 'Lead to analyze (default: II, else MLII, else the first)' })
       .option('json', { type: 'boolean', default: false, describe: 'Machine-readable JSON on stdout' }) as never,
-  handler: async (args) => {
-    const input = loadSignals(args.file);
-    if (args.lead !== undefined && chooseAnalysisLead(input.leads, args.lead) < 0) {
-      throw new UsageError(`no lead "${args.lead}" in ${args.file}; it has ${input.leads.join(', ')}`);
-    }
-    const result = analyzeSignals({ ...input, lead: args.lead });
-    log.info('analyze done', { file: args.file, lead: result.lead, beats: result.beats.length });
-    process.stdout.write(args.json ? `${JSON.stringify(analyzeJson(result))}\n` : `${summaryText(args.file, result)}\n`);
-  },
+  handler: (args) => runAnalyze(args),
 };
+
+/** The command itself, for yargs and for the CLI's plain `analyze` path alike. */
+export async function runAnalyze(args: AnalyzeArgs): Promise<void> {
+  const input = loadSignals(args.file);
+  if (args.lead !== undefined && chooseAnalysisLead(input.leads, args.lead) < 0) {
+    throw new UsageError(`no lead "${args.lead}" in ${args.file}; it has ${input.leads.join(', ')}`);
+  }
+  const result = analyzeSignals({ ...input, lead: args.lead });
+  log.info('analyze done', { file: args.file, lead: result.lead, beats: result.beats.length });
+  process.stdout.write(args.json ? `${JSON.stringify(analyzeJson(result))}\n` : `${await summaryText(args.file, result)}\n`);
+}

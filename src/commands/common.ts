@@ -1,25 +1,7 @@
-import type { Argv } from 'yargs';
 import { loadConfig, type Config } from '../config.js';
+import type { GlobalArgs } from './global-options.js';
 
-/** Options every command accepts (CONTRACTS section 1). */
-export interface GlobalArgs {
-  queueDir?: string;
-  envFile?: string;
-  verbose?: boolean;
-}
-
-export function withGlobalOptions<T>(yargs: Argv<T>): Argv<T & GlobalArgs> {
-  return yargs
-    .option('queue-dir', {
-      type: 'string',
-      describe: 'Queue directory (env ECG_QUEUE_DIR, default ./offline_queue)',
-      global: true,
-    })
-    .option('env-file', { type: 'string', describe: 'Read settings from this file instead of ./.env', global: true })
-    .option('verbose', { type: 'boolean', describe: 'Print stack traces and log lines on stderr', global: true }) as Argv<
-    T & GlobalArgs
-  >;
-}
+export { withGlobalOptions, type GlobalArgs } from './global-options.js';
 
 /** The validated config for a command, with `--queue-dir` as the strongest source. */
 export function configFromArgs(args: GlobalArgs): Config {

@@ -77,21 +77,25 @@ export class BiquadCascade {
     this.state = new Float64Array(sections.length * 2);
   }
 
-  /** Filters `input` into `output` (may be the same array). */
-  process(input: Float32Array, output: Float32Array, count = input.length): void {
+  /**
+   * Filters `count` samples of `input` from index `inputAt` into `output` from `outputAt` (may be
+   * the same array). Offsets instead of subarrays: a view allocated per call costs the live path.
+   */
+  process(input: Float32Array, output: Float32Array, count = input.length, inputAt = 0, outputAt = 0): void {
     const k = this.coefficients;
     const z = this.state;
     const sectionCount = this.sections.length;
     if (!this.primed && count > 0) {
-      this.prime(input[0]!);
+      this.prime(input[inputAt]!);
       this.primed = true;
     }
     if (sectionCount === 3) {
-      this.processThree(input, output, count);
+      this.processThree(input, output, count, inputAt, outputAt);
       return;
     }
     // Section by section over the whole block: coefficients and state stay in registers.
     let source: Float32Array = input;
+    let sourceAt = inputAt;
     for (let s = 0; s < sectionCount; s += 1) {
       const c = s * 5;
       const b0 = k[c]!;
@@ -102,21 +106,22 @@ export class BiquadCascade {
       let z1 = z[s * 2]!;
       let z2 = z[s * 2 + 1]!;
       for (let i = 0; i < count; i += 1) {
-        const x = source[i]!;
+        const x = source[sourceAt + i]!;
         const y = b0 * x + z1;
         z1 = b1 * x - a1 * y + z2;
         z2 = b2 * x - a2 * y;
-        output[i] = y;
+        output[outputAt + i] = y;
       }
       z[s * 2] = z1;
       z[s * 2 + 1] = z2;
       source = output;
+      sourceAt = outputAt;
     }
-    if (sectionCount === 0 && output !== input) output.set(input.subarray(0, count));
+    if (sectionCount === 0) output.set(input.subarray(inputAt, inputAt + count), outputAt);
   }
 
   /** The usual chain (high-pass, notch, low-pass) in one pass, all state in locals. */
-  private processThree(input: Float32Array, output: Float32Array, count: number): void {
+  private processThree(input: Float32Array, output: Float32Array, count: number, inputAt: number, outputAt: number): void {
     const k = this.coefficients;
     const z = this.state;
     const p0 = k[0]!, p1 = k[1]!, p2 = k[2]!, p3 = k[3]!, p4 = k[4]!;
@@ -124,7 +129,7 @@ export class BiquadCascade {
     const r0 = k[10]!, r1 = k[11]!, r2 = k[12]!, r3 = k[13]!, r4 = k[14]!;
     let a1 = z[0]!, a2 = z[1]!, b1 = z[2]!, b2 = z[3]!, c1 = z[4]!, c2 = z[5]!;
     for (let i = 0; i < count; i += 1) {
-      const x = input[i]!;
+      const x = input[inputAt + i]!;
       const ya = p0 * x + a1;
       a1 = p1 * x - p3 * ya + a2;
       a2 = p2 * x - p4 * ya;
@@ -134,7 +139,7 @@ export class BiquadCascade {
       const yc = r0 * yb + c1;
       c1 = r1 * yb - r3 * yc + c2;
       c2 = r2 * yb - r4 * yc;
-      output[i] = yc;
+      output[outputAt + i] = yc;
     }
     z[0] = a1;
     z[1] = a2;

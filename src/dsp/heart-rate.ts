@@ -14,18 +14,23 @@ export const HR_TIMEOUT_S = 6;
 /** Mean RR (ms) by the rule above; null with no intervals. */
 export function averagedRrMs(rrMs: readonly number[]): number | null {
   if (rrMs.length === 0) return null;
-  const mean = (count: number) => {
-    const recent = rrMs.slice(-count);
-    return recent.reduce((sum, rr) => sum + rr, 0) / recent.length;
-  };
-  const slow = mean(HR_SLOW_AVERAGE_BEATS);
-  return slow > HR_SLOW_RR_MS ? slow : mean(HR_AVERAGE_BEATS);
+  const slow = meanOfLast(rrMs, HR_SLOW_AVERAGE_BEATS);
+  return slow > HR_SLOW_RR_MS ? slow : meanOfLast(rrMs, HR_AVERAGE_BEATS);
+}
+
+/** Mean of the last `count` values (fewer when there are fewer), oldest first, without a copy. */
+function meanOfLast(values: readonly number[], count: number): number {
+  const from = Math.max(0, values.length - count);
+  let sum = 0;
+  for (let i = from; i < values.length; i += 1) sum += values[i]!;
+  return sum / (values.length - from);
 }
 
 export class HeartRateMeter {
   private readonly rrMs: number[] = [];
   private lastBeatSample: number | null = null;
-  private displayed: number | null = null;
+  /** NaN for "no rate": a field that only ever holds doubles keeps the hot caller's compiled code valid. */
+  private displayedBpm = Number.NaN;
   private nextUpdateSample: number | null = null;
 
   constructor(private readonly fsHz: number) {}
@@ -46,20 +51,20 @@ export class HeartRateMeter {
   tick(sample: number): void {
     if (this.nextUpdateSample === null) this.nextUpdateSample = sample;
     while (sample >= this.nextUpdateSample) {
-      this.displayed = this.compute(this.nextUpdateSample);
+      this.displayedBpm = this.compute(this.nextUpdateSample);
       this.nextUpdateSample += this.fsHz;
     }
   }
 
-  private compute(sample: number): number | null {
-    if (this.lastBeatSample === null || sample - this.lastBeatSample > HR_TIMEOUT_S * this.fsHz) return null;
+  private compute(sample: number): number {
+    if (this.lastBeatSample === null || sample - this.lastBeatSample > HR_TIMEOUT_S * this.fsHz) return Number.NaN;
     const rr = averagedRrMs(this.rrMs);
-    return rr === null ? null : 60_000 / rr;
+    return rr === null ? Number.NaN : 60_000 / rr;
   }
 
   /** The rate on display (bpm), as of the last whole-second update. */
   get rateBpm(): number | null {
-    return this.displayed;
+    return Number.isNaN(this.displayedBpm) ? null : this.displayedBpm;
   }
 
   get lastRrMs(): number | null {
@@ -69,7 +74,7 @@ export class HeartRateMeter {
   reset(): void {
     this.rrMs.length = 0;
     this.lastBeatSample = null;
-    this.displayed = null;
+    this.displayedBpm = Number.NaN;
     this.nextUpdateSample = null;
   }
 }

@@ -6,7 +6,7 @@
  *     const { beats, filtered } = pipeline.push(block);
  *     // beats: new Beat[] (R peaks, stream sample numbers), reported ~0.6 s after the R peak
  *     // filtered: per lead (pipeline.leads order), this block's samples through the display
- *     //           filter (µV, fresh arrays the caller may keep)
+ *     //           filter (µV; views the next push reuses: copy what you keep)
  *   every 2 s: pipeline.metrics(secondsSinceStart)  -> Metrics (HR updated each second,
  *              intervals from the last 10 s re-measured every 2 s, quality, lead-off...)
  *   pipeline.noteDeviceStats({ droppedFrames, measuredRateHz })  // passed through to metrics
@@ -50,6 +50,7 @@ export interface PipelineOptions {
 
 export interface PushResult {
   beats: Beat[];
+  /** Display-filtered samples per lead; valid until the next push, which reuses them. */
   filtered: Float32Array[];
 }
 
@@ -129,6 +130,15 @@ function nextPowerOfTwo(n: number): number {
   let size = 1;
   while (size < n) size <<= 1;
   return size;
+}
+
+/**
+ * `source[offset..offset + count)` into a power-of-two ring from stream sample `first`. Outside
+ * `run` so that no per-sample loop makes V8 compile `run`, detector inlined, twice (OSR, then whole).
+ */
+function copyIntoRing(ring: Float32Array, first: number, source: Float32Array, offset: number, count: number): void {
+  const mask = ring.length - 1;
+  for (let i = 0; i < count; i += 1) ring[(first + i) & mask] = source[offset + i]!;
 }
 
 function detectorLatencyS(fsHz: number): number {
@@ -227,22 +237,30 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     currentIntervals = measured;
   }
 
-  /** Runs `count` samples (already in `channels` from `offset`) through every stage. */
-  function run(channels: readonly Float32Array[], offset: number, count: number, filtered: Float32Array[] | null, beats: Beat[]): void {
+  // Display output, reused by every push: allocating it per block would cost more than filtering it.
+  let outputBuffer = new Float32Array(0);
+  let outputViews: Float32Array[] = [];
+  function outputFor(count: number): Float32Array[] {
+    if (outputViews.length === leads.length && outputViews[0]!.length === count) return outputViews;
+    if (outputBuffer.length < count * leads.length) outputBuffer = new Float32Array(count * leads.length);
+    outputViews = leads.map((_, l) => outputBuffer.subarray(l * count, (l + 1) * count));
+    return outputViews;
+  }
+
+  /** Runs `count` samples (`channels` from `offset`) through every stage; display output into `filtered` from `filteredAt`. */
+  function run(channels: readonly Float32Array[], offset: number, count: number, filtered: Float32Array[], filteredAt: number, beats: Beat[]): void {
     const first = nextSample!;
     if (detector === null) detector = new QrsDetector({ fsHz, leadCount: detectionLeads.length, anchorLead: 0, firstSample: first });
     const detectorInput = detectionLeads.map((l) => channels[l]!);
     emitBeats(detector.push(detectorInput, count, offset), beats);
     for (let l = 0; l < leads.length; l += 1) {
-      const ring = rawRings[l]!;
       const channel = channels[l]!;
-      for (let i = 0; i < count; i += 1) ring[(first + i) & mask] = channel[offset + i]!;
+      copyIntoRing(rawRings[l]!, first, channel, offset, count);
       lastHeld[l] = channel[offset + count - 1]!;
       if (!displayOutput) continue;
-      const input = channels[l]!.subarray(offset, offset + count);
-      const out = filtered ? filtered[l]! : new Float32Array(count);
-      displayFilters[l]!.process(input, out, count);
-      if (l === analysisIndex) for (let i = 0; i < count; i += 1) filteredRing[(first + i) & mask] = out[i]!;
+      const out = filtered[l]!;
+      displayFilters[l]!.process(channel, out, count, offset, filteredAt);
+      if (l === analysisIndex) copyIntoRing(filteredRing, first, out, filteredAt, count);
     }
     nextSample = first + count;
     heartRate.tick(nextSample - 1);
@@ -268,7 +286,8 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     gapSamples += samples;
     const chunk = Math.min(samples, Math.round(fsHz));
     const held = leads.map((_, l) => new Float32Array(chunk).fill(lastHeld[l]!));
-    for (let done = 0; done < samples; done += chunk) run(held, 0, Math.min(chunk, samples - done), null, beats);
+    const discarded = leads.map(() => new Float32Array(displayOutput ? chunk : 0));
+    for (let done = 0; done < samples; done += chunk) run(held, 0, Math.min(chunk, samples - done), discarded, 0, beats);
   }
 
   function restartAt(sample: number): void {
@@ -304,12 +323,12 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       else if (gap > 0) bridgeGap(gap, beats);
       else if (gap < 0) skip = Math.min(block.sampleCount, -gap); // overlap: already have these
       const count = block.sampleCount - skip;
-      const filtered = leads.map(() => new Float32Array(displayOutput ? count : 0));
+      const filtered = outputFor(displayOutput ? count : 0);
       // At most one second per pass, so the history rings always hold what a beat needs.
       const chunk = Math.max(1, Math.round(fsHz));
       for (let done = 0; done < count; done += chunk) {
         const part = Math.min(chunk, count - done);
-        run(block.channels, skip + done, part, displayOutput ? filtered.map((f) => f.subarray(done, done + part)) : null, beats);
+        run(block.channels, skip + done, part, filtered, done, beats);
       }
       return { beats, filtered };
     },

@@ -17,6 +17,8 @@ export class QualityMeter {
   private readonly before: number;
   private readonly after: number;
   private readonly template: Float64Array;
+  /** The current beat's window, reused: a typed array allocated per beat costs more than the beat's arithmetic. */
+  private readonly window: Float64Array;
   private templateBeats = 0;
   private readonly correlations: number[] = [];
   private readonly noiseRatios: number[] = [];
@@ -26,6 +28,7 @@ export class QualityMeter {
     this.before = Math.round(TEMPLATE_BEFORE_S * fsHz);
     this.after = Math.round(TEMPLATE_AFTER_S * fsHz);
     this.template = new Float64Array(this.before + this.after + 1);
+    this.window = new Float64Array(this.template.length);
   }
 
   /** Latest samples a beat window needs after its R peak. */
@@ -39,7 +42,7 @@ export class QualityMeter {
    */
   addBeat(sample: number, valueAt: (k: number) => number): void {
     const length = this.template.length;
-    const window = new Float64Array(length);
+    const window = this.window;
     let mean = 0;
     for (let i = 0; i < length; i += 1) {
       window[i] = valueAt(sample - this.before + i);
@@ -67,9 +70,12 @@ export class QualityMeter {
       const to = sample - this.before;
       if (to - from > 4) {
         let sum = 0;
+        let previous = valueAt(from);
         for (let k = from + 1; k < to; k += 1) {
-          const d = valueAt(k) - valueAt(k - 1);
+          const value = valueAt(k);
+          const d = value - previous;
           sum += d * d;
+          previous = value;
         }
         const rmsDiff = Math.sqrt(sum / (to - from - 1));
         this.push(this.noiseRatios, rmsDiff / peakToPeak);

@@ -177,17 +177,16 @@ export function readRecord(path: string): WfdbRecord {
       throw new WfdbFormatError('records with more than one sample per frame are not supported');
     }
     const bytes = readFileSync(join(directory, first.fileName)).subarray(first.byteOffset);
-    const values = decodeSamples(bytes, first.format);
-    const frames = Math.floor(values.length / indices.length);
+    const frames = Math.floor(samplesIn(bytes.length, first.format) / indices.length);
     const wanted = header.sampleCount ?? frames;
     const available = Math.min(wanted, frames);
-    const stride = indices.length;
-    indices.forEach((signalIndex, column) => {
+    const signals = indices.map((signalIndex) => {
       const out = new Int32Array(wanted);
       if (available < wanted) out.fill(invalidValue[signalIndex]!, available);
-      for (let f = 0, at = column; f < available; f += 1, at += stride) out[f] = values[at]!;
       digital[signalIndex] = out;
+      return out;
     });
+    decodeFrames(bytes, first.format, signals, available);
   }
   const length = header.sampleCount ?? Math.max(0, ...digital.map((d) => d.length));
   return { header: { ...header, sampleCount: length }, digital, invalidValue };
@@ -201,36 +200,45 @@ export function invalidSampleValue(format: number): number {
 
 /** Decodes a byte stream of one format into a flat array of interleaved samples. */
 export function decodeSamples(bytes: Uint8Array, format: number): Int32Array {
-  switch (format) {
-    case 16: {
-      const count = bytes.length >> 1;
-      const out = new Int32Array(count);
-      for (let i = 0; i < count; i += 1) {
-        const value = bytes[2 * i]! | (bytes[2 * i + 1]! << 8);
-        out[i] = value >= 0x8000 ? value - 0x10000 : value;
-      }
-      return out;
+  const out = new Int32Array(samplesIn(bytes.length, format));
+  decodeFrames(bytes, format, [out], out.length);
+  return out;
+}
+
+/** How many samples of `format` fit in `byteLength` bytes. */
+function samplesIn(byteLength: number, format: number): number {
+  if (format === 16) return byteLength >> 1;
+  if (format === 80) return byteLength;
+  if (format === 212) return Math.floor(byteLength / 3) * 2;
+  throw new WfdbFormatError(`signal format ${format} is not supported`);
+}
+
+/**
+ * Decodes `frames` frames of interleaved samples straight into one array per signal: sample k of
+ * the stream is frame k / n of signal k % n. One pass, no interleaved copy in between.
+ */
+function decodeFrames(bytes: Uint8Array, format: number, signals: readonly Int32Array[], frames: number): void {
+  // One call per signal: the loop compiled for the first is reused by the others.
+  signals.forEach((out, column) => decodeColumn(bytes, format, out, column, signals.length, frames));
+}
+
+function decodeColumn(bytes: Uint8Array, format: number, out: Int32Array, column: number, stride: number, frames: number): void {
+  if (format === 16) {
+    for (let f = 0, k = column; f < frames; f += 1, k += stride) {
+      // Shift the value to the top of an int32 and back: sign extension without a branch.
+      out[f] = ((bytes[2 * k]! | (bytes[2 * k + 1]! << 8)) << 16) >> 16;
     }
-    case 80: {
-      const out = new Int32Array(bytes.length);
-      for (let i = 0; i < bytes.length; i += 1) out[i] = bytes[i]! - 128;
-      return out;
+  } else if (format === 80) {
+    for (let f = 0, k = column; f < frames; f += 1, k += stride) out[f] = bytes[k]! - 128;
+  } else {
+    // Format 212: each pair of samples is 12 + 12 bits in 3 bytes; the middle byte holds both top
+    // nibbles (low nibble: first sample). Branch-free, so one compiled loop serves both halves.
+    for (let f = 0, k = column; f < frames; f += 1, k += stride) {
+      const second = k & 1;
+      const at = (k >> 1) * 3;
+      const top = (bytes[at + 1]! >> (second << 2)) & 0x0f;
+      out[f] = ((bytes[at + 2 * second]! | (top << 8)) << 20) >> 20;
     }
-    case 212: {
-      const pairs = Math.floor(bytes.length / 3);
-      const out = new Int32Array(pairs * 2);
-      for (let p = 0; p < pairs; p += 1) {
-        const b0 = bytes[3 * p]!;
-        const b1 = bytes[3 * p + 1]!;
-        const b2 = bytes[3 * p + 2]!;
-        // Shift the 12-bit value to the top of an int32 and back: sign extension without a branch.
-        out[2 * p] = ((b0 | ((b1 & 0x0f) << 8)) << 20) >> 20;
-        out[2 * p + 1] = ((b2 | ((b1 & 0xf0) << 4)) << 20) >> 20;
-      }
-      return out;
-    }
-    default:
-      throw new WfdbFormatError(`signal format ${format} is not supported`);
   }
 }
 
