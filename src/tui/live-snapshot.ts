@@ -50,9 +50,11 @@ export class DropHistory {
 
 export function takeSnapshot(state: LiveState, nowMs: number, tier: DropTier): LiveSnapshot {
   const started = Date.parse(state.info.startedAt);
+  const elapsedS = Number.isNaN(started) ? 0 : Math.floor((nowMs - started) / 1000);
   return {
-    nowMs: Math.floor(nowMs / 1000) * 1000,
-    elapsedS: Number.isNaN(started) ? 0 : Math.floor((nowMs - started) / 1000),
+    // Whole seconds in the same phase as elapsedS, so both clocks tick in one render a second, not two.
+    nowMs: Number.isNaN(started) ? Math.floor(nowMs / 1000) * 1000 : started + elapsedS * 1000,
+    elapsedS,
     deviceState: state.device.state,
     deviceMessage: state.device.message,
     measuredRateHz: state.device.measuredRateHz === null ? null : Math.round(state.device.measuredRateHz * 10) / 10,

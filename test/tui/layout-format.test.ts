@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { dropTier, formatAgo, formatIn, uploadStatus } from '../../src/tui/format.js';
 import { availableLayouts, computeLayout, displayOrder } from '../../src/tui/layout.js';
-import { queueFixture } from './fixtures.js';
+import { takeSnapshot } from '../../src/tui/live-snapshot.js';
+import { liveStateFixture, queueFixture } from './fixtures.js';
 
 const TWELVE = ['I', 'II', 'V1', 'V2', 'V3', 'V4', 'V5', 'V6', 'III', 'aVR', 'aVL', 'aVF'];
 
@@ -77,5 +78,22 @@ describe('upload status', () => {
     expect(formatAgo(null, now)).toBe('never');
     expect(formatIn('2026-01-01T11:58:00Z', now)).toBe('now');
     expect(formatIn('2026-01-01T12:00:42Z', now)).toBe('in 42 s');
+  });
+});
+
+describe('live snapshot clocks', () => {
+  it('ticks the elapsed time and the clock for relative times together, once a second', () => {
+    const state = liveStateFixture();
+    const startedMs = Date.parse('2026-01-01T10:00:00.700Z');
+    state.info.startedAt = new Date(startedMs).toISOString();
+    const at = (offsetMs: number) => {
+      const { elapsedS, nowMs } = takeSnapshot(state, startedMs + offsetMs, 'OK');
+      return { elapsedS, nowMs };
+    };
+    // 0.5 s in, the wall clock has crossed a whole second but the session has not.
+    expect(at(500)).toEqual(at(100));
+    expect(at(999)).toEqual(at(0));
+    expect(at(1000)).toEqual({ elapsedS: 1, nowMs: startedMs + 1000 });
+    expect(at(1900).nowMs - at(1900).elapsedS * 1000).toBe(startedMs);
   });
 });
