@@ -5,8 +5,8 @@ const dir = ludbDir();
 if (dir === null) console.log('intervals-ludb: skipped, shared ECG data (ludb/) not found; set ECG_DATA_DIR');
 
 // Targets (issue 3): mean within ±5 / ±5 / ±12 ms and SD <= 10 / 10 / 30 ms for PR / QRS / QT.
-// Met except the QRS spread (13.6 / 16.6 ms with reference / detected R peaks) and the QT spread
-// with the reference R peaks (30.9 ms): those assertions hold what is reached, so a regression fails.
+// Met except the QRS spread (13.6 / 16.6 ms with reference / detected R peaks): those assertions
+// hold what is reached, so a regression fails.
 describe.skipIf(dir === null)('intervals on LUDB lead II vs the cardiologists (100 records, 10 s)', () => {
   it('with the reference R peaks', () => {
     const result = evaluateLudb(dir!, 'reference');
@@ -19,7 +19,7 @@ describe.skipIf(dir === null)('intervals on LUDB lead II vs the cardiologists (1
     expect(Math.abs(result.qt.mean)).toBeLessThanOrEqual(12);
     expect(result.pr.sd).toBeLessThanOrEqual(10);
     expect(result.qrs.sd).toBeLessThanOrEqual(14); // target 10
-    expect(result.qt.sd).toBeLessThanOrEqual(31.5); // target 30
+    expect(result.qt.sd).toBeLessThanOrEqual(30);
   });
 
   it('with R peaks from the real-time detector, as the live monitor measures', () => {
