@@ -5,6 +5,8 @@ import { findEcgDataDir } from '../data-dir.js';
 import { isBeatCode, readAnnotations } from '../formats/annotations.js';
 import { findSignal, readRecord, signalMicrovolts } from '../formats/wfdb.js';
 import { measureIntervals, measureIntervalsMultiLead } from '../dsp/delineate.js';
+import { lowPassZeroPhase, median } from '../dsp/delineation-filters.js';
+import { buildMedianBeat } from '../dsp/median-beat.js';
 import { referenceBeats, referenceIntervals, type ReferenceBeat } from '../dsp/delineation-reference.js';
 import { QrsDetector } from '../dsp/qrs.js';
 
@@ -102,6 +104,51 @@ export function evaluateLudb(dir: string, source: 'reference' | 'detector', mult
     return compareRecord(name, leadsUv, leadII, fsHz, beats, rPeaks, multiLead);
   });
   return accuracy(records);
+}
+
+/** Median over records of how far the cardiologists' QRS marks lie outside the threshold points (ms; positive = marks wider). */
+export interface MarksBeyondThreshold {
+  records: number;
+  onsetMs: number;
+  offsetMs: number;
+  durationMs: number;
+}
+
+/**
+ * LUDB lead II: the cardiologists' QRS onset and offset against the points where the median beat
+ * (40 Hz low-passed) first leaves and last rejoins the PR-segment level by `thresholdUv`, the way
+ * the synthetic ECG's truth is defined. Searched from 40 ms outside each mark inwards.
+ */
+export function ludbMarksBeyondThreshold(dir: string, thresholdUv: number): MarksBeyondThreshold {
+  const onsets: number[] = [];
+  const offsets: number[] = [];
+  for (const name of recordNames(dir, '.ii')) {
+    const record = readRecord(join(dir, name));
+    const fsHz = record.header.fsHz;
+    const beats = referenceBeats(readAnnotations(join(dir, `${name}.ii`), fsHz));
+    const beat = buildMedianBeat(signalMicrovolts(record, findSignal(record.header, 'ii')), fsHz, beats.map((b) => b.rSample));
+    const fromR = (key: 'qrsOnset' | 'qrsOffset') => {
+      const values = beats.flatMap((b) => (b[key] === null ? [] : [b[key]! - b.rSample]));
+      return values.length > 0 ? median(values) : null;
+    };
+    const onsetFromR = fromR('qrsOnset');
+    const offsetFromR = fromR('qrsOffset');
+    if (beat === null || onsetFromR === null || offsetFromR === null) continue;
+    const wave = lowPassZeroPhase(beat.waveUv, fsHz, 40);
+    const markOn = beat.rIndex + onsetFromR;
+    const markOff = beat.rIndex + offsetFromR;
+    const margin = Math.round(0.04 * fsHz);
+    const levelUv = median(Array.from(wave.subarray(Math.max(0, markOn - Math.round(0.02 * fsHz)), markOn + 1)));
+    const away = (k: number) => Math.abs(wave[k]! - levelUv) >= thresholdUv;
+    let on = Math.max(0, markOn - margin);
+    while (on < beat.rIndex && !away(on)) on += 1;
+    let off = Math.min(wave.length - 1, markOff + margin);
+    while (off > beat.rIndex && !away(off)) off -= 1;
+    onsets.push(((on - markOn) / fsHz) * 1000);
+    offsets.push(((markOff - off) / fsHz) * 1000);
+  }
+  // Medians: a noisy baseline already beyond the threshold 40 ms out saturates a few records.
+  return { records: onsets.length, onsetMs: median([...onsets]), offsetMs: median([...offsets]), durationMs: median(onsets.map((v, i) => v + offsets[i]!)) };
 }
 
 /**

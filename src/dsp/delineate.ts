@@ -87,7 +87,8 @@ const P_MIN_UV = 20;
 /** A P wave must be this many times the beats' scatter (median absolute deviation) there. */
 const P_SPREAD_RATIO = 3;
 const T_SEARCH_AFTER_QRS_S = 0.06;
-const T_END_REACH_S = 0.22;
+/** Trapezium reference point after the T peak: 0.23-0.25 s give the same results; 0.22 ends slow T tails early. */
+const T_END_REACH_S = 0.24;
 /** Longest QT looked for, as a Bazett QTc. */
 const QTC_MAX_S = 0.6;
 const LOBE_REACH_S = 0.12;
@@ -97,6 +98,9 @@ const T_RELIABLE_FRACTION = 0.4;
 const T_END_AGREEMENT_S = 0.04;
 const LOBE_MIN_UV = 25;
 const LOBE_FRACTION = 0.5;
+/** The T window ends where the beats' scatter exceeds this many times its median over P-QRS-ST (6-10 agree) and this floor (30-40 µV agree). */
+const SPREAD_LIMIT_RATIO = 8;
+const SPREAD_FLOOR_UV = 40;
 
 const NO_WAVES: WaveBoundaries = { pOnset: null, pPeak: null, qrsOnset: null, qrsOffset: null, tPeak: null, tEnd: null };
 
@@ -139,7 +143,10 @@ export function delineateMedianBeat(beat: MedianBeat, companionWavesUv: readonly
   // T ends within a physiological QT and before the next beat's P wave.
   const qtMax = qrsOnset - rIndex + samples(QTC_MAX_S * Math.sqrt(rr / fsHz));
   const tStart = qrsOffset + samples(T_SEARCH_AFTER_QRS_S);
-  const tWindowEnd = (nextAtrialFromR: number) => Math.min(n - 1, rIndex + Math.min(nextAtrialFromR - samples(0.02), qtMax, samples(0.75)));
+  // Where the beats stop agreeing (an ectopic beat following some of them), the median beat shows no T wave.
+  const spreadLimitUv = Math.max(SPREAD_FLOOR_UV, SPREAD_LIMIT_RATIO * segmentMedian(beat.spreadUv, qrsOnset - samples(0.2), tStart));
+  const agreedTo = lastBelow(beat.spreadUv, tStart, spreadLimitUv);
+  const tWindowEnd = (nextAtrialFromR: number) => Math.min(agreedTo, rIndex + Math.min(nextAtrialFromR - samples(0.02), qtMax, samples(0.75)));
   const findT = (lead: { smooth: Float64Array; slope: Float64Array }, tTo: number) =>
     findTEnd(lead.smooth, lead.slope, levelOf(lead.smooth), tStart, tTo, samples(T_END_REACH_S), samples(LOBE_REACH_S));
   // First without P (the next P then starts at least 30 % of RR before the next QRS)...
@@ -215,6 +222,13 @@ function slopeEnvelope(waveUv: Float64Array, fsHz: number, width: number): { smo
   const slope = new Float64Array(n);
   for (let k = 1; k < n - 1; k += 1) slope[k] = ((smooth[k + 1]! - smooth[k - 1]!) * fsHz) / 2;
   return { smooth, slope, envelope: movingMeanAbs(slope, width) };
+}
+
+/** The last sample from `from` on before `values` first exceeds `limit` (the array's end when it never does). */
+function lastBelow(values: Float64Array, from: number, limit: number): number {
+  let k = Math.max(0, from);
+  while (k + 1 < values.length && values[k + 1]! <= limit) k += 1;
+  return k;
 }
 
 function segmentMedian(wave: Float64Array, from: number, to: number): number {

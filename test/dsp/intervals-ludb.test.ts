@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateLudb, ludbDir, printAccuracy } from './intervals-helpers.js';
+import { TRUTH_THRESHOLD_UV } from '../../src/device/synthetic.js';
+import { evaluateLudb, ludbDir, ludbMarksBeyondThreshold, printAccuracy } from './intervals-helpers.js';
 
 const dir = ludbDir();
 if (dir === null) console.log('intervals-ludb: skipped, shared ECG data (ludb/) not found; set ECG_DATA_DIR');
 
 // Targets (issue 3): mean within ±5 / ±5 / ±12 ms and SD <= 10 / 10 / 30 ms for PR / QRS / QT.
-// Met except the QRS spread (13.6 / 16.6 ms with reference / detected R peaks) and the QT spread
-// with the reference R peaks (30.9 ms): those assertions hold what is reached, so a regression fails.
+// Met except the QRS spread (13.6 / 16.6 ms with reference / detected R peaks): those assertions
+// hold what is reached, so a regression fails.
 describe.skipIf(dir === null)('intervals on LUDB lead II vs the cardiologists (100 records, 10 s)', () => {
   it('with the reference R peaks', () => {
     const result = evaluateLudb(dir!, 'reference');
@@ -19,7 +20,7 @@ describe.skipIf(dir === null)('intervals on LUDB lead II vs the cardiologists (1
     expect(Math.abs(result.qt.mean)).toBeLessThanOrEqual(12);
     expect(result.pr.sd).toBeLessThanOrEqual(10);
     expect(result.qrs.sd).toBeLessThanOrEqual(14); // target 10
-    expect(result.qt.sd).toBeLessThanOrEqual(31.5); // target 30
+    expect(result.qt.sd).toBeLessThanOrEqual(30);
   });
 
   it('with R peaks from the real-time detector, as the live monitor measures', () => {
@@ -45,5 +46,17 @@ describe.skipIf(dir === null)('intervals on LUDB lead II vs the cardiologists (1
     expect(result.pr.sd).toBeLessThanOrEqual(10);
     expect(result.qrs.sd).toBeLessThanOrEqual(18); // target 10; the marks compared are lead II's own
     expect(result.qt.sd).toBeLessThanOrEqual(30);
+  });
+
+  // The synthetic ECG marks QRS edges where lead II is 20 µV off its baseline. The cardiologists'
+  // QRS is wider than that on real beats, so a delineator that agrees with them reads synthetic
+  // QRS wide by about as much (docs/intervals.md).
+  it('the marked QRS is wider than its 20 µV extent on the median beat', () => {
+    const result = ludbMarksBeyondThreshold(dir!, TRUTH_THRESHOLD_UV);
+    console.log(`LUDB lead II, marks outside the ${TRUTH_THRESHOLD_UV} µV points (median of ${result.records} records): onset ${result.onsetMs} ms, offset ${result.offsetMs} ms, QRS ${result.durationMs} ms`);
+    expect(result.records).toBe(100);
+    expect(result.onsetMs).toBeGreaterThan(0);
+    expect(result.offsetMs).toBeGreaterThan(0);
+    expect(result.durationMs).toBeGreaterThanOrEqual(10);
   });
 });
