@@ -85,23 +85,29 @@ function sortedPosition(values: Float64Array, count: number, value: number): num
   return lo;
 }
 
-/** Median of a numeric array (reorders it in place, by selection rather than a full sort). NaN for an empty array. */
-export function median(values: number[]): number {
-  const n = values.length;
+/** Scratch for `median`: one element kind for every caller, so the selection stays compiled once. */
+let medianScratch = new Float64Array(64);
+
+/** Median of the first `count` values (default all), by selection rather than a full sort; NaN when empty. The input is left unchanged. */
+export function median(values: ArrayLike<number>, count = values.length): number {
+  const n = count;
   if (n === 0) return Number.NaN;
+  if (medianScratch.length < n) medianScratch = new Float64Array(Math.max(n, 2 * medianScratch.length));
+  const scratch = medianScratch;
+  for (let i = 0; i < n; i += 1) scratch[i] = values[i]!;
   const mid = n >> 1;
-  const upper = selectInPlace(values, mid);
+  const upper = selectInPlace(scratch, n, mid);
   if (n % 2 === 1) return upper;
   // After selection everything before `mid` is <= the upper middle: the lower middle is their maximum.
-  let lower = values[0]!;
-  for (let k = 1; k < mid; k += 1) if (values[k]! > lower) lower = values[k]!;
+  let lower = scratch[0]!;
+  for (let k = 1; k < mid; k += 1) if (scratch[k]! > lower) lower = scratch[k]!;
   return (lower + upper) / 2;
 }
 
-/** Hoare's selection: puts the k-th smallest value at index k, smaller ones before it; returns it. */
-function selectInPlace(values: number[], k: number): number {
+/** Hoare's selection over `values[0, n)`: puts the k-th smallest value at index k, smaller ones before it; returns it. */
+function selectInPlace(values: Float64Array, n: number, k: number): number {
   let lo = 0;
-  let hi = values.length - 1;
+  let hi = n - 1;
   while (hi > lo) {
     const pivot = values[(lo + hi) >> 1]!;
     let i = lo;

@@ -273,7 +273,9 @@ export class QrsDetector {
 
   /** Number of feature values `count` samples from the next one complete. */
   private featureCountIn(count: number): number {
-    return Math.floor((this.next - this.first + count) / this.decimation) - this.featureNext;
+    const samples = this.next - this.first + count;
+    // Exact division of integers: a fractional quotient would make V8 discard code speculating on integers.
+    return (samples - (samples % this.decimation)) / this.decimation - this.featureNext;
   }
 
   private pushChunk(leads: readonly Float32Array[], offset: number, count: number): void {
@@ -321,11 +323,12 @@ export class QrsDetector {
     let sumB = this.sumB[l]!;
     let phase = (this.next - this.first) % decimation;
     let j = 0;
-    // The block goes into the raw ring in one native copy (at most two, where the ring wraps).
+    // The block goes into the raw ring in two native copies, the second empty unless the ring
+    // wraps: unconditional, so the wrap cannot be first met in optimised code (a deoptimisation).
     const start = this.next & m;
     const firstPart = Math.min(count, this.ringSize - start);
     raw.set(input.subarray(offset, offset + firstPart), start);
-    if (firstPart < count) raw.set(input.subarray(offset + firstPart, offset + count), 0);
+    raw.set(input.subarray(offset + firstPart, offset + count), 0);
     let n = this.next;
     for (let i = 0; i < count; i += 1, n += 1) {
       sumA += raw[n & m]! - raw[(n - lengthA) & m]!;
