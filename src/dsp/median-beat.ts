@@ -84,7 +84,7 @@ export function buildMedianBeat(signalUv: Float32Array, fsHz: number, rPeaks: re
   used = [...new Set(used)].sort((x, y) => x - y);
   const usedPeaks = Int32Array.from(used);
   const waveUv = medianOfBeats(clean, usedPeaks, pre, length);
-  const spreadUv = spreadOfBeats(clean, usedPeaks, pre, waveUv);
+  const spreadUv = medianOfBeats(clean, usedPeaks, pre, length, waveUv);
   // RR of the beats used: the interval before each of them (after a PVC pause too, as QTc expects).
   const usedRr: number[] = [];
   for (const r of used) {
@@ -158,22 +158,22 @@ function dominantBeat(signal: Float64Array, rPeaks: readonly number[], half: num
   return best;
 }
 
-/** R peaks as an Int32Array: one array kind from every caller, so V8 compiles these loops once. */
-function spreadOfBeats(signal: Float64Array, rPeaks: Int32Array, pre: number, center: Float64Array): Float64Array {
-  const out = new Float64Array(center.length);
-  const column = new Float64Array(rPeaks.length);
-  for (let k = 0; k < center.length; k += 1) {
-    for (let b = 0; b < rPeaks.length; b += 1) column[b] = Math.abs(signal[rPeaks[b]! - pre + k]! - center[k]!);
-    out[k] = median(column);
-  }
-  return out;
-}
-
-function medianOfBeats(signal: Float64Array, rPeaks: Int32Array, pre: number, length: number): Float64Array {
+/**
+ * Per sample of the beat window (`length` samples from `pre` before each R): the median over the
+ * beats, or with `center` the median of their absolute deviations from it (the spread). R peaks
+ * come as an Int32Array, one array kind from every caller, so V8 compiles this loop once.
+ */
+function medianOfBeats(signal: Float64Array, rPeaks: Int32Array, pre: number, length: number, center: Float64Array | null = null): Float64Array {
   const out = new Float64Array(length);
   const column = new Float64Array(rPeaks.length);
   for (let k = 0; k < length; k += 1) {
-    for (let b = 0; b < rPeaks.length; b += 1) column[b] = signal[rPeaks[b]! - pre + k]!;
+    const offset = k - pre;
+    if (center === null) {
+      for (let b = 0; b < rPeaks.length; b += 1) column[b] = signal[rPeaks[b]! + offset]!;
+    } else {
+      const c = center[k]!;
+      for (let b = 0; b < rPeaks.length; b += 1) column[b] = Math.abs(signal[rPeaks[b]! + offset]! - c);
+    }
     out[k] = median(column);
   }
   return out;
