@@ -134,41 +134,43 @@ export async function analyzeSignalsAsync(input: AnalyzeInput, started: Worker |
   const length = input.signalsUv[0]?.length ?? 0;
   if (started === null && !worthAWorker(length / input.fsHz)) return { ...analyzeSignals(input), intervalThread: 'main' };
   const worker = started ?? startIntervalWorker();
-  const windows = intervalWindows(length, input.fsHz);
-  const results = collectResults(worker, windows.length);
-  // An unhandled rejection must not end the process before the fallback below runs.
-  results.catch(() => {});
-  let next = 0;
-  let signals: Float32Array[] = [];
-  const peaks: number[] = [];
-  const post = (window: IntervalWindow, index: number) => {
-    const job: WindowJob = { index, fsHz: input.fsHz, signalsUv: signals.map((s) => s.slice(window.from, window.to)), rPeaks: windowPeaks(peaks, window) };
-    worker.postMessage(job, job.signalsUv.map((s) => s.buffer as ArrayBuffer));
-  };
-  const detected = detectBeats(input, (found) => {
-    for (const beat of found) peaks.push(beat.sample);
-    const newest = peaks.length > 0 ? peaks[peaks.length - 1]! : -1;
-    while (next < windows.length && newest >= windows[next]!.to) {
-      if (signals.length === 0) signals = measuredSignals(input);
-      post(windows[next]!, next);
-      next += 1;
-    }
-  });
-  const { pipeline, beats } = detected;
-  if (signals.length === 0) signals = measuredSignals(input);
-  // End of record: the remaining windows' beats are all known now.
-  for (; next < windows.length; next += 1) post(windows[next]!, next);
-  let intervalThread: IntervalThread = 'worker';
-  let intervals: Intervals;
   try {
-    intervals = medianIntervals(await results);
-  } catch {
-    intervalThread = 'main';
-    intervals = windowedIntervals(signals[0]!, input.fsHz, peaks, signals.slice(1));
+    const windows = intervalWindows(length, input.fsHz);
+    const results = collectResults(worker, windows.length);
+    // An unhandled rejection must not end the process before the fallback below runs.
+    results.catch(() => {});
+    let next = 0;
+    let signals: Float32Array[] = [];
+    const peaks: number[] = [];
+    const post = (window: IntervalWindow, index: number) => {
+      const job: WindowJob = { index, fsHz: input.fsHz, signalsUv: signals.map((s) => s.slice(window.from, window.to)), rPeaks: windowPeaks(peaks, window) };
+      worker.postMessage(job, job.signalsUv.map((s) => s.buffer as ArrayBuffer));
+    };
+    const detected = detectBeats(input, (found) => {
+      for (const beat of found) peaks.push(beat.sample);
+      const newest = peaks.length > 0 ? peaks[peaks.length - 1]! : -1;
+      while (next < windows.length && newest >= windows[next]!.to) {
+        if (signals.length === 0) signals = measuredSignals(input);
+        post(windows[next]!, next);
+        next += 1;
+      }
+    });
+    const { pipeline, beats } = detected;
+    if (signals.length === 0) signals = measuredSignals(input);
+    // End of record: the remaining windows' beats are all known now.
+    for (; next < windows.length; next += 1) post(windows[next]!, next);
+    let intervalThread: IntervalThread = 'worker';
+    let intervals: Intervals;
+    try {
+      intervals = medianIntervals(await results);
+    } catch {
+      intervalThread = 'main';
+      intervals = windowedIntervals(signals[0]!, input.fsHz, peaks, signals.slice(1));
+    }
+    return { ...resultOf(input, pipeline, beats, length, intervals), intervalThread };
   } finally {
     void worker.terminate();
   }
-  return { ...resultOf(input, pipeline, beats, length, intervals), intervalThread };
 }
 
 /** Resolves with each window's result, in window order, once all `count` have come back. */
