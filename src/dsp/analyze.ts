@@ -38,18 +38,21 @@ export type IntervalThread = 'worker' | 'main';
 /** Samples fed per push: one second, as a device would deliver them. */
 const BLOCK_S = 1;
 /**
- * Shorter records measure their windows in-thread: a worker takes ~30-50 ms to start, more than
- * detecting a few minutes of signal, so it only pays when detection hides it (docs/dsp.md).
+ * Shorter records measure their windows in-thread: a worker takes 70-110 ms to boot and ~60 ms
+ * for its first, interpreted window, more than detecting a few minutes of signal.
  */
 const MIN_WORKER_RECORD_S = 120;
 
 /**
- * Whether a record this long is analysed faster with its interval windows on a worker thread:
- * only with a core to spare (on a busy machine the worker's start-up and its own compiling only
- * add CPU time; docs/dsp.md, Benchmarks).
+ * Cores that must be idle for the worker to pay: the main thread's, the one V8's background
+ * compiler keeps busy through a cold run, and the worker's own. On 2 cores the worker lost at
+ * every load measured (docs/dsp.md, Benchmarks).
  */
+const WORKER_IDLE_CORES = 3;
+
+/** Whether a record this long is analysed faster with its interval windows on a worker thread. */
 export function worthAWorker(durationS: number): boolean {
-  return durationS >= MIN_WORKER_RECORD_S && loadavg()[0]! < availableParallelism() - 1;
+  return durationS >= MIN_WORKER_RECORD_S && availableParallelism() - loadavg()[0]! >= WORKER_IDLE_CORES;
 }
 
 /**

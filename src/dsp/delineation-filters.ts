@@ -90,17 +90,22 @@ let medianScratch = new Float64Array(64);
 
 /** Median of the first `count` values (default all), by selection rather than a full sort; NaN when empty. The input is left unchanged. */
 export function median(values: ArrayLike<number>, count = values.length): number {
+  if (medianScratch.length < count) medianScratch = new Float64Array(Math.max(count, 2 * medianScratch.length));
+  const scratch = medianScratch;
+  for (let i = 0; i < count; i += 1) scratch[i] = values[i]!;
+  return medianInPlace(scratch, count);
+}
+
+/** `median` of `values[0, count)` without the copy: reorders them. */
+export function medianInPlace(values: Float64Array, count: number): number {
   const n = count;
   if (n === 0) return Number.NaN;
-  if (medianScratch.length < n) medianScratch = new Float64Array(Math.max(n, 2 * medianScratch.length));
-  const scratch = medianScratch;
-  for (let i = 0; i < n; i += 1) scratch[i] = values[i]!;
   const mid = n >> 1;
-  const upper = selectInPlace(scratch, n, mid);
+  const upper = selectInPlace(values, n, mid);
   if (n % 2 === 1) return upper;
   // After selection everything before `mid` is <= the upper middle: the lower middle is their maximum.
-  let lower = scratch[0]!;
-  for (let k = 1; k < mid; k += 1) if (scratch[k]! > lower) lower = scratch[k]!;
+  let lower = values[0]!;
+  for (let k = 1; k < mid; k += 1) if (values[k]! > lower) lower = values[k]!;
   return (lower + upper) / 2;
 }
 

@@ -1,4 +1,4 @@
-import { estimateBaseline, median } from './delineation-filters.js';
+import { estimateBaseline, median, medianInPlace } from './delineation-filters.js';
 
 /** A representative beat: the sample-wise median of the selected, aligned beats. */
 export interface MedianBeat {
@@ -174,7 +174,7 @@ function medianOfBeats(signal: Float64Array, rPeaks: Int32Array, pre: number, le
       const c = center[k]!;
       for (let b = 0; b < rPeaks.length; b += 1) column[b] = Math.abs(signal[rPeaks[b]! + offset]! - c);
     }
-    out[k] = median(column);
+    out[k] = medianInPlace(column, column.length);
   }
   return out;
 }

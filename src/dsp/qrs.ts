@@ -119,6 +119,8 @@ export class QrsDetector {
   private readonly energy: Float64Array;
   private readonly integrated: Float64Array;
   private learnBuffer: Float32Array[] | null;
+  /** The leads of the block being pushed. */
+  private readonly input: Float32Array[];
   private buffered = 0;
   /** Scratch per block: one lead's second moving sum at each feature sample, then the leads' summed energy and integral. */
   private featureSums = new Float64Array(0);
@@ -206,6 +208,7 @@ export class QrsDetector {
     this.learnSamples = Math.round(LEARN_S * fsHz);
     this.meanRrSamples = fsHz;
     this.learnBuffer = Array.from({ length: leadCount }, () => new Float32Array(this.learnSamples));
+    this.input = Array.from({ length: leadCount }, () => new Float32Array(0));
   }
 
   /** Worst-case delay (s) between an R peak and its report, searchback aside. */
@@ -236,8 +239,11 @@ export class QrsDetector {
 
   /** In chunks of at most one second, so a block never overruns the history rings. */
   private pushChunks(leads: readonly Float32Array[], offset: number, count: number): void {
+    // The callers' arrays come in several element kinds; one array of our own keeps pushChunk's compiled code valid.
+    const input = this.input;
+    for (let l = 0; l < this.leadCount; l += 1) input[l] = leads[l]!;
     const chunk = Math.max(1, Math.round(this.fsHz));
-    for (let done = 0; done < count; done += chunk) this.pushChunk(leads, offset + done, Math.min(chunk, count - done));
+    for (let done = 0; done < count; done += chunk) this.pushChunk(offset + done, Math.min(chunk, count - done));
   }
 
   /**
@@ -278,7 +284,8 @@ export class QrsDetector {
     return (samples - (samples % this.decimation)) / this.decimation - this.featureNext;
   }
 
-  private pushChunk(leads: readonly Float32Array[], offset: number, count: number): void {
+  private pushChunk(offset: number, count: number): void {
+    const leads = this.input;
     this.ensureScratch(count);
     const values = this.featureCountIn(count);
     this.combinedEnergy.fill(0, 0, values);
