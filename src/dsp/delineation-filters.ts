@@ -85,12 +85,23 @@ function sortedPosition(values: Float64Array, count: number, value: number): num
   return lo;
 }
 
-/** Median of a numeric array (reorders it in place, by selection rather than a full sort). NaN for an empty array. */
-export function median(values: number[]): number {
-  const n = values.length;
+/** Scratch for `median`: one element kind for every caller, so the selection stays compiled once. */
+let medianScratch = new Float64Array(64);
+
+/** Median of the first `count` values (default all), by selection rather than a full sort; NaN when empty. The input is left unchanged. */
+export function median(values: ArrayLike<number>, count = values.length): number {
+  if (medianScratch.length < count) medianScratch = new Float64Array(Math.max(count, 2 * medianScratch.length));
+  const scratch = medianScratch;
+  for (let i = 0; i < count; i += 1) scratch[i] = values[i]!;
+  return medianInPlace(scratch, count);
+}
+
+/** `median` of `values[0, count)` without the copy: reorders them. */
+export function medianInPlace(values: Float64Array, count: number): number {
+  const n = count;
   if (n === 0) return Number.NaN;
   const mid = n >> 1;
-  const upper = selectInPlace(values, mid);
+  const upper = selectInPlace(values, n, mid);
   if (n % 2 === 1) return upper;
   // After selection everything before `mid` is <= the upper middle: the lower middle is their maximum.
   let lower = values[0]!;
@@ -98,10 +109,10 @@ export function median(values: number[]): number {
   return (lower + upper) / 2;
 }
 
-/** Hoare's selection: puts the k-th smallest value at index k, smaller ones before it; returns it. */
-function selectInPlace(values: number[], k: number): number {
+/** Hoare's selection over `values[0, n)`: puts the k-th smallest value at index k, smaller ones before it; returns it. */
+function selectInPlace(values: Float64Array, n: number, k: number): number {
   let lo = 0;
-  let hi = values.length - 1;
+  let hi = n - 1;
   while (hi > lo) {
     const pivot = values[(lo + hi) >> 1]!;
     let i = lo;

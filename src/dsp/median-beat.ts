@@ -1,4 +1,4 @@
-import { estimateBaseline, median } from './delineation-filters.js';
+import { estimateBaseline, median, medianInPlace } from './delineation-filters.js';
 
 /** A representative beat: the sample-wise median of the selected, aligned beats. */
 export interface MedianBeat {
@@ -51,7 +51,7 @@ export function buildMedianBeat(signalUv: Float32Array, fsHz: number, rPeaks: re
   const beats = peaks.filter((_, i) => steepness[i]! >= MIN_STEEPNESS_FRACTION * typicalSteepness);
   const rrSamples: number[] = [];
   for (let i = 1; i < beats.length; i += 1) rrSamples.push(beats[i]! - beats[i - 1]!);
-  const medianRr = rrSamples.length > 0 ? median([...rrSamples]) : Number.NaN;
+  const medianRr = rrSamples.length > 0 ? median(rrSamples) : Number.NaN;
   const rrS = Number.isFinite(medianRr) ? medianRr / fsHz : 1;
   const { preS, postS } = beatWindow(rrS);
   const pre = Math.round(preS * fsHz);
@@ -73,7 +73,7 @@ export function buildMedianBeat(signalUv: Float32Array, fsHz: number, rPeaks: re
   const seedWave = clean.subarray(candidates[seedIndex]! - pre, candidates[seedIndex]! - pre + length);
   const firstPass = candidates.map((r) => bestAlignment(clean, seedWave, r, pre, qrsHalf, alignMax));
   const cluster = firstPass.filter((beat) => beat.correlation >= MIN_QRS_CORRELATION).map((beat) => beat.r);
-  const template = medianOfBeats(clean, cluster.length > 0 ? cluster : [candidates[seedIndex]!], pre, length);
+  const template = medianOfBeats(clean, Int32Array.from(cluster.length > 0 ? cluster : [candidates[seedIndex]!]), pre, length);
   const aligned = candidates.map((r) => bestAlignment(clean, template, r, pre, qrsHalf, alignMax));
   let used = aligned.filter((beat) => beat.correlation >= MIN_QRS_CORRELATION).map((beat) => beat.r);
   if (used.length < Math.min(MIN_BEATS, aligned.length)) {
@@ -82,8 +82,9 @@ export function buildMedianBeat(signalUv: Float32Array, fsHz: number, rPeaks: re
     used = sorted.slice(0, Math.max(1, Math.ceil(sorted.length / 2))).map((beat) => beat.r);
   }
   used = [...new Set(used)].sort((x, y) => x - y);
-  const waveUv = medianOfBeats(clean, used, pre, length);
-  const spreadUv = spreadOfBeats(clean, used, pre, waveUv);
+  const usedPeaks = Int32Array.from(used);
+  const waveUv = medianOfBeats(clean, usedPeaks, pre, length);
+  const spreadUv = medianOfBeats(clean, usedPeaks, pre, length, waveUv);
   // RR of the beats used: the interval before each of them (after a PVC pause too, as QTc expects).
   const usedRr: number[] = [];
   for (const r of used) {
@@ -108,12 +109,13 @@ export function buildMedianBeat(signalUv: Float32Array, fsHz: number, rPeaks: re
  */
 export function companionMedianBeats(signalsUv: readonly Float32Array[], beat: MedianBeat): (Float64Array | null)[] {
   const length = beat.waveUv.length;
+  const usedPeaks = Int32Array.from(beat.usedRPeaks);
   return signalsUv.map((signalUv) => {
     if (beat.usedRPeaks.some((r) => r - beat.rIndex < 0 || r - beat.rIndex + length > signalUv.length)) return null;
     const baseline = estimateBaseline(signalUv, beat.fsHz);
     const clean = new Float64Array(signalUv.length);
     for (let i = 0; i < clean.length; i += 1) clean[i] = signalUv[i]! - baseline[i]!;
-    return medianOfBeats(clean, beat.usedRPeaks, beat.rIndex, length);
+    return medianOfBeats(clean, usedPeaks, beat.rIndex, length);
   });
 }
 
@@ -156,22 +158,23 @@ function dominantBeat(signal: Float64Array, rPeaks: readonly number[], half: num
   return best;
 }
 
-function spreadOfBeats(signal: Float64Array, rPeaks: readonly number[], pre: number, center: Float64Array): Float64Array {
-  const out = new Float64Array(center.length);
-  const column: number[] = new Array(rPeaks.length);
-  for (let k = 0; k < center.length; k += 1) {
-    for (let b = 0; b < rPeaks.length; b += 1) column[b] = Math.abs(signal[rPeaks[b]! - pre + k]! - center[k]!);
-    out[k] = median(column);
-  }
-  return out;
-}
-
-function medianOfBeats(signal: Float64Array, rPeaks: readonly number[], pre: number, length: number): Float64Array {
+/**
+ * Per sample of the beat window (`length` samples from `pre` before each R): the median over the
+ * beats, or with `center` the median of their absolute deviations from it (the spread). R peaks
+ * come as an Int32Array, one array kind from every caller, so V8 compiles this loop once.
+ */
+function medianOfBeats(signal: Float64Array, rPeaks: Int32Array, pre: number, length: number, center: Float64Array | null = null): Float64Array {
   const out = new Float64Array(length);
-  const column: number[] = new Array(rPeaks.length);
+  const column = new Float64Array(rPeaks.length);
   for (let k = 0; k < length; k += 1) {
-    for (let b = 0; b < rPeaks.length; b += 1) column[b] = signal[rPeaks[b]! - pre + k]!;
-    out[k] = median(column);
+    const offset = k - pre;
+    if (center === null) {
+      for (let b = 0; b < rPeaks.length; b += 1) column[b] = signal[rPeaks[b]! + offset]!;
+    } else {
+      const c = center[k]!;
+      for (let b = 0; b < rPeaks.length; b += 1) column[b] = Math.abs(signal[rPeaks[b]! + offset]! - c);
+    }
+    out[k] = medianInPlace(column, column.length);
   }
   return out;
 }

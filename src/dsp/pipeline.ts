@@ -202,7 +202,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       const rrMs = heartRate.addBeat(d.sample);
       const beat: Beat = { sample: d.sample, timeS: d.sample / fsHz, rrMs };
       beatCount += 1;
-      recentBeats.push(d.sample);
+      if (intervalsEveryS > 0) recentBeats.push(d.sample);
       if (displayOutput) pendingQuality.push(d.sample);
       out.push(beat);
     }

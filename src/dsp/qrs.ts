@@ -119,6 +119,8 @@ export class QrsDetector {
   private readonly energy: Float64Array;
   private readonly integrated: Float64Array;
   private learnBuffer: Float32Array[] | null;
+  /** The leads of the block being pushed. */
+  private readonly input: Float32Array[];
   private buffered = 0;
   /** Scratch per block: one lead's second moving sum at each feature sample, then the leads' summed energy and integral. */
   private featureSums = new Float64Array(0);
@@ -206,6 +208,7 @@ export class QrsDetector {
     this.learnSamples = Math.round(LEARN_S * fsHz);
     this.meanRrSamples = fsHz;
     this.learnBuffer = Array.from({ length: leadCount }, () => new Float32Array(this.learnSamples));
+    this.input = Array.from({ length: leadCount }, () => new Float32Array(0));
   }
 
   /** Worst-case delay (s) between an R peak and its report, searchback aside. */
@@ -236,8 +239,11 @@ export class QrsDetector {
 
   /** In chunks of at most one second, so a block never overruns the history rings. */
   private pushChunks(leads: readonly Float32Array[], offset: number, count: number): void {
+    // The callers' arrays come in several element kinds; one array of our own keeps pushChunk's compiled code valid.
+    const input = this.input;
+    for (let l = 0; l < this.leadCount; l += 1) input[l] = leads[l]!;
     const chunk = Math.max(1, Math.round(this.fsHz));
-    for (let done = 0; done < count; done += chunk) this.pushChunk(leads, offset + done, Math.min(chunk, count - done));
+    for (let done = 0; done < count; done += chunk) this.pushChunk(offset + done, Math.min(chunk, count - done));
   }
 
   /**
@@ -273,10 +279,13 @@ export class QrsDetector {
 
   /** Number of feature values `count` samples from the next one complete. */
   private featureCountIn(count: number): number {
-    return Math.floor((this.next - this.first + count) / this.decimation) - this.featureNext;
+    const samples = this.next - this.first + count;
+    // Exact division of integers: a fractional quotient would make V8 discard code speculating on integers.
+    return (samples - (samples % this.decimation)) / this.decimation - this.featureNext;
   }
 
-  private pushChunk(leads: readonly Float32Array[], offset: number, count: number): void {
+  private pushChunk(offset: number, count: number): void {
+    const leads = this.input;
     this.ensureScratch(count);
     const values = this.featureCountIn(count);
     this.combinedEnergy.fill(0, 0, values);
@@ -321,11 +330,12 @@ export class QrsDetector {
     let sumB = this.sumB[l]!;
     let phase = (this.next - this.first) % decimation;
     let j = 0;
-    // The block goes into the raw ring in one native copy (at most two, where the ring wraps).
+    // The block goes into the raw ring in two native copies, the second empty unless the ring
+    // wraps: unconditional, so the wrap cannot be first met in optimised code (a deoptimisation).
     const start = this.next & m;
     const firstPart = Math.min(count, this.ringSize - start);
     raw.set(input.subarray(offset, offset + firstPart), start);
-    if (firstPart < count) raw.set(input.subarray(offset + firstPart, offset + count), 0);
+    raw.set(input.subarray(offset + firstPart, offset + count), 0);
     let n = this.next;
     for (let i = 0; i < count; i += 1, n += 1) {
       sumA += raw[n & m]! - raw[(n - lengthA) & m]!;
