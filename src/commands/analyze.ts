@@ -1,9 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import type { CommandModule } from 'yargs';
-import { analyzeSignalsAsync, startIntervalWorker, worthAWorker, type AnalyzeResult } from '../dsp/analyze.js';
+import { analyzeSignals, type AnalyzeResult } from '../dsp/analyze.js';
 import { chooseAnalysisLead } from '../dsp/pipeline.js';
 import { CsvFormatError, readCsv, type CsvSignals } from '../formats/csv.js';
-import { parseHeader, readRecord, resolveRecordPath, signalMicrovolts, WfdbFormatError } from '../formats/wfdb.js';
+import { readRecord, resolveRecordPath, signalMicrovolts, WfdbFormatError } from '../formats/wfdb.js';
 import { UsageError, errorMessage } from '../errors.js';
 import { log } from '../log.js';
 import type { GlobalArgs } from './common.js';
@@ -12,17 +12,6 @@ export interface AnalyzeArgs extends GlobalArgs {
   file: string;
   lead?: string;
   json: boolean;
-}
-
-/** A WFDB record's duration from its header alone; null for CSV or anything unreadable (loadSignals reports that). */
-function headerDurationS(file: string): number | null {
-  if (file.toLowerCase().endsWith('.csv')) return null;
-  try {
-    const header = parseHeader(readFileSync(resolveRecordPath(file).headerPath, 'utf8'));
-    return header.sampleCount === null ? null : header.sampleCount / header.fsHz;
-  } catch {
-    return null;
-  }
 }
 
 /** Signals of a WFDB record or CSV file; any problem with the file is a UsageError (exit 2). */
@@ -135,20 +124,11 @@ export const analyzeCommand: CommandModule<GlobalArgs, AnalyzeArgs> = {
 
 /** The command itself, for yargs and for the CLI's plain `analyze` path alike. */
 export async function runAnalyze(args: AnalyzeArgs): Promise<void> {
-  // A long record's interval worker boots while the signals are read (docs/dsp.md, Benchmarks).
-  const durationS = headerDurationS(args.file);
-  const worker = durationS !== null && worthAWorker(durationS) ? startIntervalWorker() : null;
-  let result: Awaited<ReturnType<typeof analyzeSignalsAsync>>;
-  try {
-    const input = loadSignals(args.file);
-    if (args.lead !== undefined && chooseAnalysisLead(input.leads, args.lead) < 0) {
-      throw new UsageError(`no lead "${args.lead}" in ${args.file}; it has ${input.leads.join(', ')}`);
-    }
-    result = await analyzeSignalsAsync({ ...input, lead: args.lead }, worker);
-  } catch (error) {
-    void worker?.terminate();
-    throw error;
+  const input = loadSignals(args.file);
+  if (args.lead !== undefined && chooseAnalysisLead(input.leads, args.lead) < 0) {
+    throw new UsageError(`no lead "${args.lead}" in ${args.file}; it has ${input.leads.join(', ')}`);
   }
-  log.info('analyze done', { file: args.file, lead: result.lead, beats: result.beats.length, intervalThread: result.intervalThread });
+  const result = analyzeSignals({ ...input, lead: args.lead });
+  log.info('analyze done', { file: args.file, lead: result.lead, beats: result.beats.length });
   process.stdout.write(args.json ? `${JSON.stringify(analyzeJson(result))}\n` : `${await summaryText(args.file, result)}\n`);
 }

@@ -1,7 +1,7 @@
 /**
  * How offline analysis measures intervals over a record: up to six 10 s windows spread over it
  * (the whole record when it is shorter), each measured on its own, the median of each interval
- * reported. Shared by the in-thread path and the interval worker, so both give the same numbers.
+ * reported.
  */
 import { measureIntervalsMultiLead } from './delineate.js';
 import type { Intervals } from './types.js';
