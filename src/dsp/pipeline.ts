@@ -165,10 +165,11 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   const heartRate = new HeartRateMeter(fsHz);
   const quality = new QualityMeter(fsHz);
 
-  // History: raw µV of every lead for intervals, the analysis lead display-filtered for quality.
+  // History: raw µV of every lead for live intervals (of the analysis lead alone for the signal
+  // range when they are off), the analysis lead display-filtered for quality.
   const ringSize = nextPowerOfTwo(Math.ceil((windowS + 4) * fsHz));
   const mask = ringSize - 1;
-  const rawRings = leads.map(() => new Float32Array(ringSize));
+  const rawRings = leads.map((_, l) => (intervalsEveryS > 0 || l === analysisIndex ? new Float32Array(ringSize) : null));
   const rawRing = rawRings[analysisIndex]!;
   const filteredRing = new Float32Array(ringSize);
 
@@ -255,7 +256,8 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     emitBeats(detector.push(detectorInput, count, offset), beats);
     for (let l = 0; l < leads.length; l += 1) {
       const channel = channels[l]!;
-      copyIntoRing(rawRings[l]!, first, channel, offset, count);
+      const ring = rawRings[l];
+      if (ring) copyIntoRing(ring, first, channel, offset, count);
       lastHeld[l] = channel[offset + count - 1]!;
       if (!displayOutput) continue;
       const out = filtered[l]!;
