@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import type { CommandModule } from 'yargs';
 import type { AnalyzeArgs } from './commands/analyze.js';
 import { UserError, errorMessage } from './errors.js';
+import { tuneHeapFor } from './heap.js';
 import { configureLog, log } from './log.js';
 import { VERSION } from './version.js';
 
@@ -36,6 +37,11 @@ async function loadCommand(name: string): Promise<CommandModule> {
   return command;
 }
 
+/** The command word of an argument list (the first argument that is not an option). */
+function commandName(args: readonly string[]): string | undefined {
+  return args.find((arg) => !arg.startsWith('-'));
+}
+
 export async function buildCli(args: string[]) {
   // Loaded here, not at the top: the plain `analyze` path below never needs yargs or the config.
   const [{ default: yargs }, { withGlobalOptions }] = await Promise.all([import('yargs'), import('./commands/global-options.js')]);
@@ -52,7 +58,7 @@ export async function buildCli(args: string[]) {
       if (error) throw error;
       throw new UserError(`${message}\nRun "ecg-monitor --help" for usage.`, 2);
     });
-  const requested = args.find((arg) => !arg.startsWith('-'));
+  const requested = commandName(args);
   for (const entry of COMMANDS) {
     if (entry.name === requested) {
       cli = cli.command({ ...(await loadCommand(entry.name)), describe: entry.describe });
@@ -97,6 +103,7 @@ export function plainAnalyzeArgs(args: readonly string[]): AnalyzeArgs | null {
 
 /** Runs the CLI; every failure becomes one line on stderr and an exit code (CONTRACTS section 1). */
 export async function main(args: string[]): Promise<void> {
+  tuneHeapFor(commandName(args));
   const verbose = args.includes('--verbose');
   configureLog({ verbose });
   // A reader that goes away (`| head`) is not a failure of ours: stop printing, but let the

@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import { startBackend } from './backend/server.js';
 import { loadConfig } from './config.js';
 import { errorMessage } from './errors.js';
+import { keepYoungGenerationSmall } from './heap.js';
 import { log } from './log.js';
 import { runRecord } from './session/run.js';
 import type { Session } from './session/session.js';
@@ -20,6 +21,7 @@ const OUTAGE_MS = 15_000;
 const DEMO_SYNC_INTERVAL_S = 3;
 
 async function demo(): Promise<void> {
+  keepYoungGenerationSmall();
   const demoDir = resolve('demo');
   const apiKey = randomBytes(16).toString('hex');
   const backend = await startBackend({ host: '127.0.0.1', port: 0, apiKey, dataDir: null });
