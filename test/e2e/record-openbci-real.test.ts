@@ -9,8 +9,9 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { findEcgDataDir } from '../../src/data-dir.js';
 import { encodeOpenbciPacket, OPENBCI_RATE_HZ } from '../../src/device/openbci.js';
+import { createRecordSource, resample } from '../../src/device/sources.js';
+import { medianOf } from '../../src/dsp/score.js';
 import { isBeatCode, readAnnotations } from '../../src/formats/annotations.js';
-import { readRecord, signalMicrovolts } from '../../src/formats/wfdb.js';
 import { spawnCli, startPtyPair, tempDir } from '../session/e2e-helpers.js';
 
 const dataDir = findEcgDataDir();
@@ -27,18 +28,6 @@ afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup();
 });
 
-/** Linear resampling of `signal` (at `fromHz`) to `toHz`, from `startS` for `seconds`. */
-function resample(signal: Float32Array, fromHz: number, toHz: number, startS: number, seconds: number): Float32Array {
-  const out = new Float32Array(Math.round(seconds * toHz));
-  for (let i = 0; i < out.length; i += 1) {
-    const at = (startS + i / toHz) * fromHz;
-    const left = Math.floor(at);
-    const frac = at - left;
-    out[i] = signal[left]! * (1 - frac) + signal[left + 1]! * frac;
-  }
-  return out;
-}
-
 /** The heart rate a meter averaging the last AVERAGED_RR annotated intervals shows after each beat, in bpm. */
 function referenceRates(beatTimesS: readonly number[]): { atS: number; bpm: number }[] {
   const rates: { atS: number; bpm: number }[] = [];
@@ -49,17 +38,13 @@ function referenceRates(beatTimesS: readonly number[]): { atS: number; bpm: numb
   return rates;
 }
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
 describe.skipIf(dataDir === null)('record: a real annotated record in OpenBCI packets with drops', () => {
   test('reports the heart rate of the annotations', async () => {
-    const record = readRecord(join(dataDir!, '100.hea'));
-    const fsHz = record.header.fsHz;
-    const leads = [0, 1].map((i) => resample(signalMicrovolts(record, i), fsHz, OPENBCI_RATE_HZ, START_S, STREAM_S));
+    const record = createRecordSource(join(dataDir!, '100.hea'));
+    const fsHz = record.fsHz;
+    const atDeviceRate = resample(record, OPENBCI_RATE_HZ);
+    atDeviceRate.next(START_S * OPENBCI_RATE_HZ);
+    const leads = atDeviceRate.next(STREAM_S * OPENBCI_RATE_HZ);
     const beatTimesS = readAnnotations(join(dataDir!, '100.atr'), fsHz)
       .filter((a) => isBeatCode(a.code))
       .map((a) => a.sample / fsHz - START_S)
@@ -118,7 +103,7 @@ describe.skipIf(dataDir === null)('record: a real annotated record in OpenBCI pa
       expect(bpm, `reported ${bpm} bpm; annotations ${lowest.toFixed(1)}-${highest.toFixed(1)}`).toBeLessThanOrEqual(highest + 2);
     }
     // Losing 5 % of the samples must not speed the rate up by 5 %: the time base keeps real time.
-    expect(Math.abs(median(settled) - median(reference.map((r) => r.bpm)))).toBeLessThanOrEqual(2);
+    expect(Math.abs(medianOf(settled) - medianOf(reference.map((r) => r.bpm)))).toBeLessThanOrEqual(2);
   }, 120_000);
 });
 
