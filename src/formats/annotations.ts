@@ -182,11 +182,5 @@ export function encodeAnnotations(annotations: readonly AnnotationInput[]): Uint
   const encoder = new AnnotationEncoder();
   const parts = annotations.map((annotation) => encoder.encode(annotation));
   parts.push(encoder.end());
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
+  return Buffer.concat(parts);
 }

@@ -54,16 +54,6 @@ function framesArbitrary(kase: ProtocolCase, minLength = 0) {
   });
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-}
-
 /** Feeds `bytes` in chunks split at `cuts` (fractions), 4 ms apart; returns every block. */
 function feed(decoder: Decoder, bytes: Uint8Array, cuts: number[] = []): SampleBlock[] {
   const points = [...new Set(cuts.map((f) => Math.floor(f * bytes.length)))].sort((a, b) => a - b);
@@ -96,7 +86,7 @@ for (const kase of CASES) {
       fc.assert(
         fc.property(framesArbitrary(kase, 2), cutsArbitrary, (frames, cuts) => {
           const decoder = kase.decoder();
-          const blocks = feed(decoder, concat(frames.map((f, i) => kase.frame(i & 0xff, f))), cuts);
+          const blocks = feed(decoder, Buffer.concat(frames.map((f, i) => kase.frame(i & 0xff, f))), cuts);
           expect(counts(kase, blocks)).toEqual(frames);
           expect(decoder.stats()).toMatchObject({ frames: frames.length, badFrames: 0, droppedFrames: 0, discardedBytes: 0 });
           // Blocks are contiguous from sample 0.
@@ -128,8 +118,8 @@ for (const kase of CASES) {
         fc.property(garbageArbitrary, framesArbitrary(kase, 2), cutsArbitrary, (garbage, frames, cuts) => {
           const decoder = kase.decoder();
           // ascii frames are lines: the garbage ends at a line break.
-          const lead = kase.protocol === 'ascii' ? concat([garbage, new Uint8Array([0x0a])]) : garbage;
-          const blocks = feed(decoder, concat([lead, ...frames.map((f, i) => kase.frame(i & 0xff, f))]), cuts);
+          const lead = kase.protocol === 'ascii' ? Buffer.concat([garbage, new Uint8Array([0x0a])]) : garbage;
+          const blocks = feed(decoder, Buffer.concat([lead, ...frames.map((f, i) => kase.frame(i & 0xff, f))]), cuts);
           const decoded = counts(kase, blocks);
           expect(decoded.slice(decoded.length - frames.length)).toEqual(frames);
         }),
@@ -144,13 +134,13 @@ for (const kase of CASES) {
           fc.nat(),
           framesArbitrary(kase, 2),
           (frames, flips, cutAt, after) => {
-            const damaged = concat(frames.map((f, i) => kase.frame(i & 0xff, f)));
+            const damaged = Buffer.concat(frames.map((f, i) => kase.frame(i & 0xff, f)));
             for (const flip of flips) damaged[flip % damaged.length]! ^= 1 << (flip % 8);
             const truncated = damaged.subarray(0, cutAt % damaged.length);
             const separator = kase.protocol === 'ascii' ? new Uint8Array([0x0a]) : new Uint8Array(0);
             const tail = after.map((f, i) => kase.frame((frames.length + 1 + i) & 0xff, f));
             const decoder = kase.decoder();
-            const decoded = counts(kase, feed(decoder, concat([truncated, separator, ...tail])));
+            const decoded = counts(kase, feed(decoder, Buffer.concat([truncated, separator, ...tail])));
             expect(decoded.slice(decoded.length - after.length)).toEqual(after);
           },
         ),
@@ -168,7 +158,7 @@ describe('openbci: a truncated packet that looks whole', () => {
     const before = [0, 1, 2, 3].map((counter) => openbci.frame(counter, zeros));
     const cut = openbci.frame(4, zeros).subarray(0, 26);
     const after = [openbci.frame(5, tricky), openbci.frame(6, zeros), openbci.frame(7, zeros)];
-    const decoded = counts(openbci, feed(openbci.decoder(), concat([...before, cut, ...after])));
+    const decoded = counts(openbci, feed(openbci.decoder(), Buffer.concat([...before, cut, ...after])));
     expect(decoded.slice(-3)).toEqual([tricky, zeros, zeros]);
     expect(decoded).toHaveLength(7);
   });
@@ -247,14 +237,14 @@ describe('lead-off', () => {
     const packets = Array.from({ length: 300 }, (_, i) =>
       encodeP2Packet(i, [(i % 50) * 10 * P2_UV_PER_COUNT, 0, 5000, ((i % 9) - 4) * 20]),
     );
-    const blocks = decoder.decode(concat(packets), 0);
+    const blocks = decoder.decode(Buffer.concat(packets), 0);
     expect(blocks[0]!.leadOff.slice(0, 4)).toEqual([false, true, true, false]);
   });
 
   it('openbci: a clipped R wave (a few samples at the rail) is not lead off', () => {
     const decoder = createDecoder('openbci');
     const packets = Array.from({ length: 250 }, (_, i) => encodeOpenbciPacket(i, [i % 100 < 5 ? 1e9 : Math.sin(i) * 100]));
-    expect(decoder.decode(concat(packets), 0)[0]!.leadOff[0]).toBe(false);
+    expect(decoder.decode(Buffer.concat(packets), 0)[0]!.leadOff[0]).toBe(false);
   });
 });
 
