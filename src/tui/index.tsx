@@ -1,5 +1,5 @@
-import { setFlagsFromString } from 'node:v8';
 import { render } from 'ink';
+import { limitHeapGrowth } from '../heap.js';
 import { log } from '../log.js';
 import type { LiveState, SessionCommands } from '../session/types.js';
 import { App } from './app.js';
@@ -79,16 +79,6 @@ export function startTui(state: LiveState, commands: SessionCommands, options: T
     },
     stats: () => compositor.stats(),
   };
-}
-
-/**
- * The screen turns over a steady trickle of short-lived objects and keeps a small live heap, yet V8's
- * default lets the old generation grow up to 4x past the live size between full collections, which
- * showed as resident memory climbing ~1 MB/s. 20 % keeps it near the live size (docs/tui.md, Memory).
- * V8 reads this flag each time it sets a new limit, so it takes effect in a running process.
- */
-function limitHeapGrowth(): void {
-  setFlagsFromString('--heap-growing-percent=20');
 }
 
 export type { CompositorStats } from './compositor.js';
