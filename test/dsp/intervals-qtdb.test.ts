@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateQtdb, printAccuracy, qtdbDir } from './intervals-helpers.js';
+import { evaluateQtdb, expectAccuracy, printAccuracy, qtdbDir } from './intervals-helpers.js';
 
 const dir = qtdbDir();
 if (dir === null) console.log('intervals-qtdb: skipped, shared ECG data (qtdb/) not found; set ECG_DATA_DIR');
@@ -15,12 +15,8 @@ describe.skipIf(dir === null)('intervals on the QT Database vs the .q1c manual m
     expect(result.qrs.n).toBe(41);
     expect(result.qt.n).toBe(41);
     expect(result.pr.n).toBeGreaterThanOrEqual(35);
-    expect(Math.abs(result.qrs.mean)).toBeLessThanOrEqual(5);
-    expect(Math.abs(result.qt.mean)).toBeLessThanOrEqual(12);
-    expect(Math.abs(result.pr.mean)).toBeLessThanOrEqual(10); // target 5
-    expect(result.pr.sd).toBeLessThanOrEqual(16); // target 10
-    expect(result.qrs.sd).toBeLessThanOrEqual(23); // target 10
-    expect(result.qt.sd).toBeLessThanOrEqual(62); // target 30
+    // Targets: PR mean 5, SDs 10 / 10 / 30.
+    expectAccuracy(result, { prMean: 10, prSd: 16, qrsSd: 23, qtSd: 62 });
   });
 
   it('signal 0 with the real-time detector', () => {
@@ -36,12 +32,8 @@ describe.skipIf(dir === null)('intervals on the QT Database vs the .q1c manual m
     printAccuracy('QTDB both signals, .atr beats', result);
     expect(result.qrs.n).toBe(41);
     expect(result.qt.n).toBe(41);
-    expect(Math.abs(result.pr.mean)).toBeLessThanOrEqual(7); // target 5 (reached: -6.2)
-    expect(Math.abs(result.qrs.mean)).toBeLessThanOrEqual(5);
-    expect(Math.abs(result.qt.mean)).toBeLessThanOrEqual(12);
-    expect(result.pr.sd).toBeLessThanOrEqual(11); // target 10 (reached: 10.7)
-    expect(result.qrs.sd).toBeLessThanOrEqual(11); // target 10 (reached: 10.5)
-    expect(result.qt.sd).toBeLessThanOrEqual(30);
+    // Targets: PR mean 5 (reached: -6.2), PR SD 10 (reached: 10.7), QRS SD 10 (reached: 10.5).
+    expectAccuracy(result, { prMean: 7, prSd: 11, qrsSd: 11 });
   });
 
   it('both signals with the real-time detector, as the live monitor measures', () => {
@@ -49,11 +41,6 @@ describe.skipIf(dir === null)('intervals on the QT Database vs the .q1c manual m
     printAccuracy('QTDB both signals, detected beats', result);
     expect(result.qrs.n).toBe(41);
     expect(result.qt.n).toBe(41);
-    expect(Math.abs(result.pr.mean)).toBeLessThanOrEqual(5);
-    expect(Math.abs(result.qrs.mean)).toBeLessThanOrEqual(5);
-    expect(Math.abs(result.qt.mean)).toBeLessThanOrEqual(12);
-    expect(result.pr.sd).toBeLessThanOrEqual(10);
-    expect(result.qrs.sd).toBeLessThanOrEqual(10);
-    expect(result.qt.sd).toBeLessThanOrEqual(30);
+    expectAccuracy(result);
   });
 });
