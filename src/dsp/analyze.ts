@@ -3,8 +3,8 @@
  * prints and what the PDF report uses.
  */
 import type { FilterMode, MainsHz } from './filters.js';
-import { intervalWindows, measureWindow, medianIntervals, windowPeaks } from './interval-windows.js';
-import { chooseAnalysisLead, createPipeline, type Pipeline } from './pipeline.js';
+import { measureIntervalsMultiLead } from './delineate.js';
+import { createPipeline } from './pipeline.js';
 import type { Beat, Intervals } from './types.js';
 
 export interface AnalyzeInput {
@@ -31,8 +31,13 @@ export interface AnalyzeResult {
 
 /** Samples fed per push: one second, as a device would deliver them. */
 const BLOCK_S = 1;
-/** Detection over the whole record, pushed a second at a time as a device would deliver it. */
-function detectBeats(input: AnalyzeInput): { pipeline: Pipeline; beats: Beat[]; length: number } {
+/** Interval windows: 10 s each, at most this many spread over the record, median reported. */
+const INTERVAL_WINDOW_S = 10;
+const MAX_INTERVAL_WINDOWS = 6;
+/** Fewer R peaks than this in a window: nothing to measure there. */
+const MIN_WINDOW_BEATS = 3;
+
+export function analyzeSignals(input: AnalyzeInput): AnalyzeResult {
   const { fsHz, leads, signalsUv } = input;
   if (signalsUv.length !== leads.length) throw new RangeError('one signal per lead is needed');
   const length = signalsUv[0]?.length ?? 0;
@@ -61,17 +66,8 @@ function detectBeats(input: AnalyzeInput): { pipeline: Pipeline; beats: Beat[]; 
     beats.push(...found);
   }
   beats.push(...pipeline.flush());
-  return { pipeline, beats, length };
-}
-
-/** The analysis lead first, then the others: QRS edges from all, P and T from the first. */
-function measuredSignals(input: AnalyzeInput): Float32Array[] {
-  const analysis = input.signalsUv[chooseAnalysisLead(input.leads, input.lead)]!;
-  return [analysis, ...input.signalsUv.filter((s) => s !== analysis)];
-}
-
-function resultOf(input: AnalyzeInput, pipeline: Pipeline, beats: Beat[], length: number, intervals: Intervals): AnalyzeResult {
-  const { fsHz } = input;
+  const analysis = signalsUv[pipeline.analysisIndex]!;
+  const others = signalsUv.filter((s) => s !== analysis);
   const meanRrMs = beats.length >= 2 ? ((beats[beats.length - 1]!.sample - beats[0]!.sample) * 1000) / fsHz / (beats.length - 1) : null;
   return {
     fsHz,
@@ -80,15 +76,8 @@ function resultOf(input: AnalyzeInput, pipeline: Pipeline, beats: Beat[], length
     beats,
     heartRateBpm: meanRrMs ? 60_000 / meanRrMs : null,
     meanRrMs,
-    intervals,
+    intervals: windowedIntervals(analysis, fsHz, beats.map((b) => b.sample), others),
   };
-}
-
-export function analyzeSignals(input: AnalyzeInput): AnalyzeResult {
-  const { pipeline, beats, length } = detectBeats(input);
-  const [analysis, ...others] = measuredSignals(input);
-  const intervals = windowedIntervals(analysis!, input.fsHz, beats.map((b) => b.sample), others);
-  return resultOf(input, pipeline, beats, length, intervals);
 }
 
 /**
@@ -97,5 +86,30 @@ export function analyzeSignals(input: AnalyzeInput): AnalyzeResult {
  */
 export function windowedIntervals(signalUv: Float32Array, fsHz: number, rPeaks: readonly number[], otherLeadsUv: readonly Float32Array[] = []): Intervals {
   const signals = [signalUv, ...otherLeadsUv];
-  return medianIntervals(intervalWindows(signalUv.length, fsHz).map((w) => measureWindow(signals.map((s) => s.subarray(w.from, w.to)), fsHz, windowPeaks(rPeaks, w))));
+  const windowLength = Math.round(INTERVAL_WINDOW_S * fsHz);
+  const windowCount = Math.max(1, Math.floor(signalUv.length / windowLength));
+  const used = Math.min(windowCount, MAX_INTERVAL_WINDOWS);
+  const measurements: Intervals[] = [];
+  for (let w = 0; w < used; w += 1) {
+    const from = Math.floor((w * windowCount) / used) * windowLength;
+    const to = windowCount === 1 ? signalUv.length : from + windowLength;
+    const peaks = rPeaks.filter((s) => s >= from && s < to).map((s) => s - from);
+    if (peaks.length < MIN_WINDOW_BEATS) continue;
+    const { beatsUsed: _used, ...measured } = measureIntervalsMultiLead(signals.map((s) => s.subarray(from, to)), fsHz, peaks, 0);
+    measurements.push(measured);
+  }
+  const pick = (key: keyof Intervals) => {
+    const values = measurements.map((m) => m[key]).filter((v): v is number => v !== null);
+    if (values.length === 0) return null;
+    values.sort((a, b) => a - b);
+    const mid = values.length >> 1;
+    return values.length % 2 ? values[mid]! : (values[mid - 1]! + values[mid]!) / 2;
+  };
+  return {
+    prMs: pick('prMs'),
+    qrsMs: pick('qrsMs'),
+    qtMs: pick('qtMs'),
+    qtcBazettMs: pick('qtcBazettMs'),
+    qtcFridericiaMs: pick('qtcFridericiaMs'),
+  };
 }
