@@ -127,7 +127,10 @@ function figure(name: string, value: number, unit: string, target?: string, ok?:
   return { area: 'dsp', name, value, unit, target, ok };
 }
 
-/** Median wall time of whole `ecg-monitor <args>` processes, and of their CPU (user + sys) when /usr/bin/time exists. */
+/**
+ * Median wall time of whole `ecg-monitor <args>` processes, run as installed (the file itself,
+ * through its `#!` line), and of their CPU (user + sys) when /usr/bin/time exists.
+ */
 function processTimes(args: string[], repeats: number): { wallS: number; cpuS: number | null } {
   const bin = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'ecg-monitor.js');
   const walls: number[] = [];
@@ -136,8 +139,8 @@ function processTimes(args: string[], repeats: number): { wallS: number; cpuS: n
   for (let i = 0; i < repeats; i += 1) {
     const started = process.hrtime.bigint();
     const child = timeTool
-      ? spawnSync(timeTool, ['-f', 'cpu %U %S', process.execPath, bin, ...args], { encoding: 'utf8' })
-      : spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8' });
+      ? spawnSync(timeTool, ['-f', 'cpu %U %S', bin, ...args], { encoding: 'utf8' })
+      : spawnSync(bin, args, { encoding: 'utf8' });
     walls.push(Number(process.hrtime.bigint() - started) / 1e9);
     if (child.status !== 0) throw new Error(`ecg-monitor ${args.join(' ')} failed: ${child.stderr.trim()}`);
     const match = /cpu ([0-9.]+) ([0-9.]+)/.exec(child.stderr);
@@ -199,7 +202,7 @@ export async function run({ quick }: { quick: boolean }): Promise<BenchFigure[]>
   const figures: BenchFigure[] = [];
   const dataDir = findEcgDataDir();
   if (dataDir) {
-    // The load decides whether analyze may use a worker thread (dsp/analyze.ts), and how noisy wall times are.
+    // Wall times are only as steady as the machine is idle.
     figures.push(figure('load average (1 min) before the process figures', Number(loadavg()[0]!.toFixed(2)), ''));
     const analyze = processTimes(['analyze', join(dataDir, '100.hea'), '--json'], quick ? 1 : 5);
     const startup = processTimes(['--help'], quick ? 1 : 5);

@@ -168,7 +168,7 @@ async function runSync(args: QueueArgs): Promise<void> {
     if (args.json) printJson({ ...total, pending_count: stats.pending_count, failed_count: stats.failed_count });
     else print(syncSummary(total, stats.pending_count));
     const left = `${stats.pending_count} items stay queued`;
-    if (total.stopped === 'offline') throw new UserError(`backend not reachable at ${config.apiUrl}/health; ${left}`);
+    if (total.stopped === 'offline') throw new UserError(`backend not reachable at ${config.apiUrl}/health (${loop.offlineReason ?? 'no reply'}); ${left}`);
     if (total.stopped === 'unauthorized') throw new UserError(`the backend refused the API key: check BACKEND_API_KEY; ${left}`);
     if (total.stopped === 'throttled') throw new UserError(`the backend asked to wait until ${total.throttledUntil}; ${left}`);
   });

@@ -82,6 +82,7 @@ export class SyncLoop extends EventEmitter {
   private kicked: Promise<DrainReport> | null = null;
   private stopped = false;
   private lastOnline: boolean | null = null;
+  private lastProbeProblem: string | null = null;
   private straysAdopted = false;
   /** Delivered items are marked synced in groups: one journal write for all that finished meanwhile. */
   private readonly syncedMarks: GroupCommit<string>;
@@ -135,6 +136,11 @@ export class SyncLoop extends EventEmitter {
   /** False after the last probe failed. */
   get offline(): boolean {
     return this.lastOnline === false;
+  }
+
+  /** What the last failed probe met (a refused connection, an untrusted certificate, an HTTP status); null when it succeeded. */
+  get offlineReason(): string | null {
+    return this.lastProbeProblem;
   }
 
   /** Stops the timer and waits for a running drain; closes the uploader's sockets. */
@@ -378,6 +384,7 @@ export class SyncLoop extends EventEmitter {
   private async checkOnline(uploader: Uploader): Promise<boolean> {
     const probe = await uploader.probe();
     this.lastOnline = probe.kind === 'http' && probe.status >= 200 && probe.status < 300;
+    this.lastProbeProblem = this.lastOnline ? null : probe.kind === 'http' ? `HTTP ${probe.status}` : probe.message;
     return this.lastOnline;
   }
 

@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import got, { RequestError, type Got, type Headers } from 'got';
 import { UserError } from '../errors.js';
+import { log } from '../log.js';
 import { USER_AGENT } from '../version.js';
 import type { Outcome } from './policy.js';
 import type { ItemType, QueueItem } from './types.js';
@@ -59,13 +60,32 @@ function routeFor(type: ItemType, sessionId: string | null): string | null {
   }
 }
 
-function trustedCertificates(caFile: string): string[] {
-  try {
-    // Node's `ca` option replaces the system roots, so the file's certificates are added to them.
-    return [...rootCertificates, readFileSync(caFile, 'utf8')];
-  } catch (error) {
-    throw new UserError(`cannot read BACKEND_CA_FILE ${caFile}: ${(error as Error).message}`);
+/**
+ * Certificates trusted beyond Node's bundled roots: `BACKEND_CA_FILE`, and `NODE_EXTRA_CA_CERTS`,
+ * which the installed launcher keeps away from Node's startup (bin/ecg-monitor.js) and which
+ * therefore has to be added here. Undefined when neither is set: Node's defaults apply.
+ */
+function trustedCertificates(caFile: string | null | undefined): string[] | undefined {
+  const extraFile = process.env.NODE_EXTRA_CA_CERTS;
+  if (!caFile && !extraFile) return undefined;
+  // Node's `ca` option replaces the bundled roots, so the extra certificates are added to them.
+  const trusted = [...rootCertificates];
+  if (extraFile) {
+    try {
+      trusted.push(readFileSync(extraFile, 'utf8'));
+    } catch (error) {
+      // Node itself only warns about an unreadable NODE_EXTRA_CA_CERTS; so do we.
+      log.warn('ignoring NODE_EXTRA_CA_CERTS', { file: extraFile, error: (error as Error).message });
+    }
   }
+  if (caFile) {
+    try {
+      trusted.push(readFileSync(caFile, 'utf8'));
+    } catch (error) {
+      throw new UserError(`cannot read BACKEND_CA_FILE ${caFile}: ${(error as Error).message}`);
+    }
+  }
+  return trusted;
 }
 
 export function createUploader(options: UploaderOptions): Uploader {
@@ -82,7 +102,7 @@ export function createUploader(options: UploaderOptions): Uploader {
     prefixUrl: options.apiUrl,
     headers,
     agent,
-    https: options.caFile ? { certificateAuthority: trustedCertificates(options.caFile) } : {},
+    https: { certificateAuthority: trustedCertificates(options.caFile) },
     // The queue owns retries (policy.ts); got must make exactly one attempt and never hang.
     retry: { limit: 0 },
     throwHttpErrors: false,

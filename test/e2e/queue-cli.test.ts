@@ -111,7 +111,7 @@ describe('ecg-monitor queue', () => {
     await backend.setDown(true);
     const sync = await cli('queue', 'sync');
     expect(sync.code).toBe(1);
-    expect(sync.stderr).toMatch(/backend not reachable at .*\/health; 1 items stay queued/);
+    expect(sync.stderr).toMatch(/backend not reachable at .*\/health \(connect ECONNREFUSED 127\.0\.0\.1:\d+\); 1 items stay queued/);
     expect(await json('queue', 'stats', '--json')).toMatchObject({ is_online: false, pending_count: 1 });
   });
 

@@ -19,12 +19,15 @@ export function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return { ...env, ...extra };
 }
 
-/** Runs `node bin/ecg-monitor.js ...args` in `cwd` and resolves with its exit code and output. */
-export function runCli(args: string[], options: { cwd: string; env: Record<string, string>; timeoutMs?: number }): Promise<CliResult> {
+/**
+ * Runs `node bin/ecg-monitor.js ...args` in `cwd` and resolves with its exit code and output;
+ * `installed: true` runs the file itself, through its `#!` line, as an installed command does.
+ */
+export function runCli(args: string[], options: { cwd: string; env: Record<string, string>; timeoutMs?: number; installed?: boolean }): Promise<CliResult> {
   return new Promise((resolve) => {
     execFile(
-      process.execPath,
-      [BIN, ...args],
+      options.installed ? BIN : process.execPath,
+      options.installed ? args : [BIN, ...args],
       { cwd: options.cwd, env: cleanEnv(options.env), timeout: options.timeoutMs ?? 30_000 },
       (error, stdout, stderr) => {
         // 124 like timeout(1) when the child had to be killed.
