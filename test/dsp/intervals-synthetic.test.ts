@@ -22,9 +22,9 @@ const CASES = [
   { hrBpm: 130, prMs: 130, qrsMs: 90 },
 ];
 
-describe('intervals on synthetic ECG with exact ground truth (10 s windows, lead II truth)', () => {
+describe('intervals on synthetic ECG with exact ground truth (10 s windows, global 12-lead truth)', () => {
   for (const fsHz of [250, 256, 360, 500]) {
-    it(`at ${fsHz} Hz: mean PR error within ±5 ms, QT within ±12 ms, on lead II and with leads I, II, V2`, () => {
+    it(`at ${fsHz} Hz: mean PR and QRS errors within ±5 ms, QT within ±12 ms, on lead II; and with leads I, II, V2`, () => {
       const errors = { pr: [] as number[], qrs: [] as number[], qt: [] as number[] };
       const multiErrors = { pr: [] as number[], qrs: [] as number[], qt: [] as number[] };
       const lines: string[] = [];
@@ -70,16 +70,13 @@ describe('intervals on synthetic ECG with exact ground truth (10 s windows, lead
       expect(multiErrors.qrs.every(Number.isFinite)).toBe(true);
       expect(Math.abs(multi.pr.mean)).toBeLessThanOrEqual(5);
       expect(multi.qrs.mean).toBeGreaterThanOrEqual(-5);
-      expect(multi.qrs.mean).toBeLessThanOrEqual(18); // target ±5, as below
+      // Target ±5 ms; reached +2.9 to +5.2 ms (5.2 at 360 Hz).
+      expect(multi.qrs.mean).toBeLessThanOrEqual(6);
       expect(Math.abs(multi.qt.mean)).toBeLessThanOrEqual(12);
       expect(errors.pr.every(Number.isFinite)).toBe(true);
       expect(Math.abs(pr.mean)).toBeLessThanOrEqual(5);
+      expect(Math.abs(qrs.mean)).toBeLessThanOrEqual(5);
       expect(Math.abs(qt.mean)).toBeLessThanOrEqual(12);
-      // QRS target ±5 ms, not met: the edges agree with LUDB's marks, and those lie ~16 ms outside
-      // a real QRS's 20 µV points (intervals-ludb.test.ts), so they read ~11-16 ms wider than the
-      // generator's 20 µV truth; see docs/intervals.md.
-      expect(qrs.mean).toBeGreaterThanOrEqual(-5);
-      expect(qrs.mean).toBeLessThanOrEqual(15);
     });
   }
 });
