@@ -81,8 +81,8 @@ const NORMAL_P: Omit<WaveShape, 'centerS'> = { sigmaS: 0.025, magnitudeUv: 200, 
 const NORMAL_QRS: WaveShape[] = [
   { centerS: -0.028, sigmaS: 0.007, magnitudeUv: -110, axisDeg: 60, precordialUv: [190, 190, 110, -33, -45, -70] },
   { centerS: 0, sigmaS: 0.009, magnitudeUv: 1300, axisDeg: 50, precordialUv: [-700, -600, 500, 1400, 1500, 1200] },
-  { centerS: 0.026, sigmaS: 0.008, magnitudeUv: -300, axisDeg: 80, precordialUv: [-150, -450, 0, -500, -150, -60] },
-  { centerS: 0.03, sigmaS: 0.008, magnitudeUv: 0, axisDeg: 0, precordialUv: [0, 0, -900, 0, 0, 0] },
+  { centerS: 0.026, sigmaS: 0.008, magnitudeUv: -300, axisDeg: 80, precordialUv: [-150, 0, 0, -500, -150, -60] },
+  { centerS: 0.03, sigmaS: 0.008, magnitudeUv: 0, axisDeg: 0, precordialUv: [0, -150, -900, 0, 0, 0] },
 ];
 const NORMAL_T: Omit<WaveShape, 'centerS'> = { sigmaS: 0.04, magnitudeUv: 350, axisDeg: 45, precordialUv: [-50, 250, 400, 450, 350, 250] };
 // A left-ventricular PVC: wide, axis to the upper left, discordant T.
