@@ -6,7 +6,7 @@ import { isBeatCode, readAnnotations } from '../formats/annotations.js';
 import { findSignal, readRecord, signalMicrovolts } from '../formats/wfdb.js';
 import { measureIntervals, measureIntervalsMultiLead } from '../dsp/delineate.js';
 import { lowPassZeroPhase, median } from '../dsp/delineation-filters.js';
-import { buildMedianBeat } from '../dsp/median-beat.js';
+import { buildMedianBeat, companionMedianBeats } from '../dsp/median-beat.js';
 import { referenceBeats, referenceIntervals, type ReferenceBeat } from '../dsp/delineation-reference.js';
 import { QrsDetector } from '../dsp/qrs.js';
 
@@ -106,49 +106,91 @@ export function evaluateLudb(dir: string, source: 'reference' | 'detector', mult
   return accuracy(records);
 }
 
-/** Median over records of how far the cardiologists' QRS marks lie outside the threshold points (ms; positive = marks wider). */
-export interface MarksBeyondThreshold {
-  records: number;
+/** Medians over records of how far the cardiologists' QRS marks lie outside threshold points (ms; positive = marks wider). */
+export interface MarksBeyond {
   onsetMs: number;
   offsetMs: number;
   durationMs: number;
 }
 
+export interface MarksBeyondThreshold {
+  records: number;
+  /** Lead II's own threshold points. */
+  leadII: MarksBeyond;
+  /** The earliest and latest threshold points over all 12 leads (a global QRS, IEC 60601-2-25 style). */
+  global: MarksBeyond;
+  /** Medians over records of how much earlier the global onset is, and later the global offset, than lead II's own (ms). */
+  globalBeyondLeadII: { onsetMs: number; offsetMs: number };
+}
+
+/** Where a median beat first leaves and last rejoins its PR-segment level by `thresholdUv` between `from` and `to`; null at an edge that is already beyond the threshold there. */
+function thresholdEdges(wave: Float64Array, from: number, to: number, levelUv: number, thresholdUv: number): { on: number | null; off: number | null } {
+  const away = (k: number) => Math.abs(wave[k]! - levelUv) >= thresholdUv;
+  let on = from;
+  while (on < to && !away(on)) on += 1;
+  let off = to;
+  while (off > from && !away(off)) off -= 1;
+  return { on: on === from || on === to ? null : on, off: off === to || off === from ? null : off };
+}
+
+const medianOrNaN = (values: number[]) => (values.length > 0 ? median(values) : Number.NaN);
+
 /**
- * LUDB lead II: the cardiologists' QRS onset and offset against the points where the median beat
- * (40 Hz low-passed) first leaves and last rejoins the PR-segment level by `thresholdUv`, the way
- * the synthetic ECG's truth is defined. Searched from 40 ms outside each mark inwards.
+ * LUDB: the cardiologists' lead-II QRS onset and offset against the points where the median beats
+ * (40 Hz low-passed, built on the same beats for all 12 leads) first leave and last rejoin their
+ * PR-segment level by `thresholdUv`, the way the synthetic ECG's truth is defined. Searched from
+ * 40 ms outside each mark inwards; a lead already beyond the threshold there (a noisy baseline, or
+ * an ST segment off the PR level) has no edge on that side and is left out.
  */
 export function ludbMarksBeyondThreshold(dir: string, thresholdUv: number): MarksBeyondThreshold {
-  const onsets: number[] = [];
-  const offsets: number[] = [];
+  const leadII = { onsets: [] as number[], offsets: [] as number[], durations: [] as number[] };
+  const global = { onsets: [] as number[], offsets: [] as number[], durations: [] as number[] };
+  const beyondII = { onsets: [] as number[], offsets: [] as number[] };
+  let records = 0;
   for (const name of recordNames(dir, '.ii')) {
     const record = readRecord(join(dir, name));
     const fsHz = record.header.fsHz;
+    const ms = (samples: number) => (samples / fsHz) * 1000;
     const beats = referenceBeats(readAnnotations(join(dir, `${name}.ii`), fsHz));
-    const beat = buildMedianBeat(signalMicrovolts(record, findSignal(record.header, 'ii')), fsHz, beats.map((b) => b.rSample));
-    const fromR = (key: 'qrsOnset' | 'qrsOffset') => {
-      const values = beats.flatMap((b) => (b[key] === null ? [] : [b[key]! - b.rSample]));
-      return values.length > 0 ? median(values) : null;
-    };
+    const leadIIIndex = findSignal(record.header, 'ii');
+    const signalsUv = record.header.signals.map((_, i) => signalMicrovolts(record, i));
+    const beat = buildMedianBeat(signalsUv[leadIIIndex]!, fsHz, beats.map((b) => b.rSample));
+    const fromR = (key: 'qrsOnset' | 'qrsOffset') => medianOrNaN(beats.flatMap((b) => (b[key] === null ? [] : [b[key]! - b.rSample])));
     const onsetFromR = fromR('qrsOnset');
     const offsetFromR = fromR('qrsOffset');
-    if (beat === null || onsetFromR === null || offsetFromR === null) continue;
-    const wave = lowPassZeroPhase(beat.waveUv, fsHz, 40);
+    if (beat === null || Number.isNaN(onsetFromR) || Number.isNaN(offsetFromR)) continue;
+    records += 1;
     const markOn = beat.rIndex + onsetFromR;
     const markOff = beat.rIndex + offsetFromR;
     const margin = Math.round(0.04 * fsHz);
-    const levelUv = median(Array.from(wave.subarray(Math.max(0, markOn - Math.round(0.02 * fsHz)), markOn + 1)));
-    const away = (k: number) => Math.abs(wave[k]! - levelUv) >= thresholdUv;
-    let on = Math.max(0, markOn - margin);
-    while (on < beat.rIndex && !away(on)) on += 1;
-    let off = Math.min(wave.length - 1, markOff + margin);
-    while (off > beat.rIndex && !away(off)) off -= 1;
-    onsets.push(((on - markOn) / fsHz) * 1000);
-    offsets.push(((markOff - off) / fsHz) * 1000);
+    // Every lead spans the same record, so none of the companion beats is null.
+    const edges = companionMedianBeats(signalsUv, beat).map((companion) => {
+      const wave = lowPassZeroPhase(companion!, fsHz, 40);
+      const levelUv = median(wave.subarray(Math.max(0, markOn - Math.round(0.02 * fsHz)), markOn + 1));
+      return thresholdEdges(wave, Math.max(0, markOn - margin), Math.min(wave.length - 1, markOff + margin), levelUv, thresholdUv);
+    });
+    const own = edges[leadIIIndex]!;
+    const ons = edges.flatMap((e) => (e.on === null ? [] : [e.on]));
+    const offs = edges.flatMap((e) => (e.off === null ? [] : [e.off]));
+    const add = (into: typeof leadII, on: number | null, off: number | null) => {
+      if (on !== null) into.onsets.push(ms(on - markOn));
+      if (off !== null) into.offsets.push(ms(markOff - off));
+      if (on !== null && off !== null) into.durations.push(ms(on - markOn + markOff - off));
+    };
+    const globalOn = ons.length > 0 ? Math.min(...ons) : null;
+    const globalOff = offs.length > 0 ? Math.max(...offs) : null;
+    add(leadII, own.on, own.off);
+    add(global, globalOn, globalOff);
+    if (own.on !== null && globalOn !== null) beyondII.onsets.push(ms(own.on - globalOn));
+    if (own.off !== null && globalOff !== null) beyondII.offsets.push(ms(globalOff - own.off));
   }
-  // Medians: a noisy baseline already beyond the threshold 40 ms out saturates a few records.
-  return { records: onsets.length, onsetMs: median([...onsets]), offsetMs: median([...offsets]), durationMs: median(onsets.map((v, i) => v + offsets[i]!)) };
+  const summary = (edges: typeof leadII): MarksBeyond => ({ onsetMs: medianOrNaN(edges.onsets), offsetMs: medianOrNaN(edges.offsets), durationMs: medianOrNaN(edges.durations) });
+  return {
+    records,
+    leadII: summary(leadII),
+    global: summary(global),
+    globalBeyondLeadII: { onsetMs: medianOrNaN(beyondII.onsets), offsetMs: medianOrNaN(beyondII.offsets) },
+  };
 }
 
 /**

@@ -5,9 +5,11 @@
  * amplitude per lead. Leads I and II come from a frontal-plane vector per wave; III, aVR, aVL
  * and aVF are derived from I and II (Einthoven/Goldberger), so they are consistent exactly.
  *
- * Ground truth (on lead II, noise-free): an onset is the first sample where that wave alone
- * leaves the baseline by 20 µV (|value| >= 20 µV); an offset or T end is the last such sample.
- * PR = QRS onset - P onset, QRS = QRS offset - QRS onset, QT = T end - QRS onset.
+ * Ground truth is global, over all 12 leads (noise-free, whichever leads are emitted), as
+ * 12-lead intervals are defined (IEC 60601-2-25): an onset is the first sample where that wave
+ * alone leaves the baseline by 20 µV (|value| >= 20 µV) in any lead; an offset or T end is the
+ * last such sample in any lead. PR = QRS onset - P onset, QRS = QRS offset - QRS onset,
+ * QT = T end - QRS onset.
  */
 
 import { limbLeadValue } from './leads.js';
@@ -74,10 +76,13 @@ interface WaveShape {
 
 // Amplitudes are typical adult values; V1..V6 follow normal R-wave progression.
 const NORMAL_P: Omit<WaveShape, 'centerS'> = { sigmaS: 0.025, magnitudeUv: 200, axisDeg: 60, precordialUv: [60, 80, 90, 100, 100, 90] };
+// Septal q (r in V1-V3), main R (the S nadir of V1-V2), basal S, and V3's late terminal S: lobe
+// timings give each lead's 20 µV onset and offset the spread LUDB's 12-lead beats show (docs/intervals.md).
 const NORMAL_QRS: WaveShape[] = [
-  { centerS: -0.028, sigmaS: 0.007, magnitudeUv: -110, axisDeg: 60, precordialUv: [0, 0, 0, -40, -80, -100] },
-  { centerS: 0, sigmaS: 0.009, magnitudeUv: 1300, axisDeg: 50, precordialUv: [200, 500, 900, 1400, 1500, 1200] },
-  { centerS: 0.026, sigmaS: 0.008, magnitudeUv: -300, axisDeg: 80, precordialUv: [-1200, -1500, -900, -500, -250, -100] },
+  { centerS: -0.028, sigmaS: 0.007, magnitudeUv: -110, axisDeg: 60, precordialUv: [190, 190, 110, -33, -45, -70] },
+  { centerS: 0, sigmaS: 0.009, magnitudeUv: 1300, axisDeg: 50, precordialUv: [-700, -600, 500, 1400, 1500, 1200] },
+  { centerS: 0.026, sigmaS: 0.008, magnitudeUv: -300, axisDeg: 80, precordialUv: [-150, 0, 0, -500, -150, -60] },
+  { centerS: 0.03, sigmaS: 0.008, magnitudeUv: 0, axisDeg: 0, precordialUv: [0, -150, -900, 0, 0, 0] },
 ];
 const NORMAL_T: Omit<WaveShape, 'centerS'> = { sigmaS: 0.04, magnitudeUv: 350, axisDeg: 45, precordialUv: [-50, 250, 400, 450, 350, 250] };
 // A left-ventricular PVC: wide, axis to the upper left, discordant T.
@@ -89,48 +94,88 @@ const PVC_T: Omit<WaveShape, 'centerS'> = { sigmaS: 0.06, magnitudeUv: 450, axis
 const PVC_EXTRA_QT_S = 0.06;
 const PVC_COUPLING = 0.6;
 
-/** Lead-II amplitude of a wave (the truth lead). */
-function leadIIUv(shape: Pick<WaveShape, 'magnitudeUv' | 'axisDeg'>): number {
-  return shape.magnitudeUv * Math.cos(((shape.axisDeg - 60) * Math.PI) / 180);
-}
-
 function gaussian(tS: number, centerS: number, sigmaS: number): number {
   const z = (tS - centerS) / sigmaS;
   return Math.exp(-0.5 * z * z);
 }
 
-/** Time (s) from a single Gaussian's centre to where it falls to the truth threshold on lead II. */
-function halfWidthS(shape: Pick<WaveShape, 'magnitudeUv' | 'axisDeg' | 'sigmaS'>): number {
-  const amplitude = Math.abs(leadIIUv(shape));
+/** Independent leads generated directly; the rest are derived from I and II. */
+const PRECORDIAL = ['V1', 'V2', 'V3', 'V4', 'V5', 'V6'];
+const BASE_LEADS = ['I', 'II', ...PRECORDIAL];
+
+function baseWeights(shape: Pick<WaveShape, 'magnitudeUv' | 'axisDeg' | 'precordialUv'>): Float64Array {
+  const out = new Float64Array(BASE_LEADS.length);
+  out[0] = shape.magnitudeUv * Math.cos((shape.axisDeg * Math.PI) / 180);
+  out[1] = shape.magnitudeUv * Math.cos(((shape.axisDeg - 60) * Math.PI) / 180);
+  for (let v = 0; v < 6; v += 1) out[2 + v] = shape.precordialUv[v]!;
+  return out;
+}
+
+function deriveLead(name: string, base: Float64Array): number {
+  return limbLeadValue(name, base[0]!, base[1]!) ?? base[2 + PRECORDIAL.indexOf(name)]!;
+}
+
+/** A wave's amplitude (µV) on each of the 12 standard leads, the leads the truth is taken on. */
+function allLeadsUv(shape: Pick<WaveShape, 'magnitudeUv' | 'axisDeg' | 'precordialUv'>): Float64Array {
+  const base = baseWeights(shape);
+  return Float64Array.from(STANDARD_LEADS, (name) => deriveLead(name, base));
+}
+
+/** Time (s) from a single Gaussian's centre to where it falls to the truth threshold in its largest lead. */
+function halfWidthS(shape: Omit<WaveShape, 'centerS'>): number {
+  const amplitude = Math.max(...allLeadsUv(shape).map(Math.abs));
   return amplitude > TRUTH_THRESHOLD_UV ? shape.sigmaS * Math.sqrt(2 * Math.log(amplitude / TRUTH_THRESHOLD_UV)) : 0;
 }
 
-/** First and last time (s, fine grid) where a sum of waves on lead II reaches the threshold. */
-function extentS(waves: readonly WaveShape[]): { startS: number; endS: number } {
-  const stepS = 1e-5;
-  let startS = Number.NaN;
-  let endS = Number.NaN;
-  for (let t = -0.3; t <= 0.3; t += stepS) {
-    let value = 0;
-    for (const w of waves) value += leadIIUv(w) * gaussian(t, w.centerS, w.sigmaS);
-    if (Math.abs(value) >= TRUTH_THRESHOLD_UV) {
-      if (Number.isNaN(startS)) startS = t;
-      endS = t;
-    }
-  }
-  return { startS, endS };
+/** A wave placed in time (any unit), with its amplitude on every lead. */
+interface TruthWave {
+  center: number;
+  sigma: number;
+  leadsUv: Float64Array;
 }
 
-/** QRS waves stretched in time so the lead-II duration at the threshold is `qrsS`, with R at 0. */
+/** First and last point of the grid `from + k·step` (up to `to`) where the sum of `waves` reaches the threshold in any lead. */
+function thresholdExtent(waves: readonly TruthWave[], from: number, to: number, step: number): { first: number; last: number } {
+  const weights = new Float64Array(waves.length);
+  let first = Number.NaN;
+  let last = Number.NaN;
+  for (let k = 0; from + k * step <= to; k += 1) {
+    const t = from + k * step;
+    for (let w = 0; w < waves.length; w += 1) weights[w] = gaussian(t, waves[w]!.center, waves[w]!.sigma);
+    for (let lead = 0; lead < STANDARD_LEADS.length; lead += 1) {
+      let value = 0;
+      for (let w = 0; w < waves.length; w += 1) value += waves[w]!.leadsUv[lead]! * weights[w]!;
+      if (Math.abs(value) >= TRUTH_THRESHOLD_UV) {
+        if (Number.isNaN(first)) first = t;
+        last = t;
+        break;
+      }
+    }
+  }
+  return { first, last };
+}
+
+/** First and last time (s, fine grid) where a sum of waves reaches the threshold in any lead. */
+function extentS(waves: readonly WaveShape[]): { startS: number; endS: number } {
+  const { first, last } = thresholdExtent(
+    waves.map((w) => ({ center: w.centerS, sigma: w.sigmaS, leadsUv: allLeadsUv(w) })),
+    -0.3,
+    0.3,
+    1e-5,
+  );
+  return { startS: first, endS: last };
+}
+
+/** QRS waves stretched in time so the global duration at the threshold is `qrsS`, with R at 0. */
 function scaledQrs(qrsS: number): { waves: WaveShape[]; onsetS: number } {
-  const base = extentS(NORMAL_QRS);
-  const scale = qrsS / (base.endS - base.startS);
+  const scale = qrsS / (NORMAL_EXTENT.endS - NORMAL_EXTENT.startS);
   return {
     waves: NORMAL_QRS.map((w) => ({ ...w, centerS: w.centerS * scale, sigmaS: w.sigmaS * scale })),
-    onsetS: base.startS * scale,
+    onsetS: NORMAL_EXTENT.startS * scale,
   };
 }
 
+const NORMAL_EXTENT = extentS(NORMAL_QRS);
 const PVC_EXTENT = extentS(PVC_QRS);
 
 /** Deterministic PRNG (mulberry32) with a Gaussian helper. */
@@ -165,22 +210,6 @@ interface ScheduledBeat {
   waves: { centerSample: number; sigmaSamples: number; reach: number; weights: Float64Array }[];
   firstSample: number;
   lastSample: number;
-}
-
-/** Independent leads generated directly; the rest are derived from I and II. */
-const PRECORDIAL = ['V1', 'V2', 'V3', 'V4', 'V5', 'V6'];
-const BASE_LEADS = ['I', 'II', ...PRECORDIAL];
-
-function baseWeights(shape: Pick<WaveShape, 'magnitudeUv' | 'axisDeg' | 'precordialUv'>): Float64Array {
-  const out = new Float64Array(BASE_LEADS.length);
-  out[0] = shape.magnitudeUv * Math.cos((shape.axisDeg * Math.PI) / 180);
-  out[1] = leadIIUv(shape);
-  for (let v = 0; v < 6; v += 1) out[2 + v] = shape.precordialUv[v]!;
-  return out;
-}
-
-function deriveLead(name: string, base: Float64Array): number {
-  return limbLeadValue(name, base[0]!, base[1]!) ?? base[2 + PRECORDIAL.indexOf(name)]!;
 }
 
 /** A lead as a weighted sum of the independent leads (I, II, V1..V6). */
@@ -233,20 +262,8 @@ export function createSyntheticEcg(options: SyntheticEcgOptions): SyntheticEcg {
   let sampleIndex = 0;
 
   const sampleOf = (seconds: number) => seconds * fsHz;
-  /** First/last integer sample where the lead-II sum of `waves` (absolute centres in samples) reaches the threshold. */
-  const truthExtent = (waves: { center: number; sigma: number; amplitude: number }[], from: number, to: number) => {
-    let first = Number.NaN;
-    let last = Number.NaN;
-    for (let n = Math.floor(from); n <= Math.ceil(to); n += 1) {
-      let value = 0;
-      for (const w of waves) value += w.amplitude * gaussian(n, w.center, w.sigma);
-      if (Math.abs(value) >= TRUTH_THRESHOLD_UV) {
-        if (Number.isNaN(first)) first = n;
-        last = n;
-      }
-    }
-    return { first, last };
-  };
+  /** First/last integer sample where the sum of `waves` (absolute centres in samples) reaches the threshold in any lead. */
+  const truthExtent = (waves: TruthWave[], from: number, to: number) => thresholdExtent(waves, Math.floor(from), Math.ceil(to), 1);
 
   const schedule = (rSample: number, rrS: number, pvc: boolean) => {
     const shapes: WaveShape[] = [];
@@ -267,7 +284,7 @@ export function createSyntheticEcg(options: SyntheticEcgOptions): SyntheticEcg {
     }
     shapes.push(...qrsShapes, tShape);
     if (pShape) shapes.push(pShape);
-    const toSamples = (w: WaveShape) => ({ center: rSample + sampleOf(w.centerS), sigma: sampleOf(w.sigmaS), amplitude: leadIIUv(w) });
+    const toSamples = (w: WaveShape): TruthWave => ({ center: rSample + sampleOf(w.centerS), sigma: sampleOf(w.sigmaS), leadsUv: allLeadsUv(w) });
     const qrsExtent = truthExtent(qrsShapes.map(toSamples), rSample - sampleOf(0.3), rSample + sampleOf(0.3));
     const tWave = toSamples(tShape);
     const tExtent = truthExtent([tWave], tWave.center, tWave.center + 6 * tWave.sigma);

@@ -33,15 +33,21 @@ describe.skipIf(dir === null)('intervals on LUDB lead II vs the cardiologists (1
     expectAccuracy(result, { qrsSd: 18 }); // QRS SD target 10; the marks compared are lead II's own
   });
 
-  // The synthetic ECG marks QRS edges where lead II is 20 µV off its baseline. The cardiologists'
-  // QRS is wider than that on real beats, so a delineator that agrees with them reads synthetic
-  // QRS wide by about as much (docs/intervals.md).
-  it('the marked QRS is wider than its 20 µV extent on the median beat', () => {
+  // The cardiologists look at all 12 leads: their lead-II QRS lies outside lead II's own 20 µV
+  // points, and about as long as the global 20 µV extent over the 12 leads, which is how the
+  // synthetic ECG's truth is defined (docs/intervals.md).
+  it('the marked QRS is wider than lead II\'s own 20 µV extent and about as long as the 12-lead one', () => {
     const result = ludbMarksBeyondThreshold(dir!, TRUTH_THRESHOLD_UV);
-    console.log(`LUDB lead II, marks outside the ${TRUTH_THRESHOLD_UV} µV points (median of ${result.records} records): onset ${result.onsetMs} ms, offset ${result.offsetMs} ms, QRS ${result.durationMs} ms`);
+    const line = (name: string, m: { onsetMs: number; offsetMs: number; durationMs: number }) => `${name}: onset ${m.onsetMs} ms, offset ${m.offsetMs} ms, QRS ${m.durationMs} ms`;
+    console.log(
+      `LUDB lead-II marks outside the ${TRUTH_THRESHOLD_UV} µV points (medians of ${result.records} records)\n${line('lead II', result.leadII)}\n${line('12 leads', result.global)}\n` +
+        `12-lead extent beyond lead II's own: onset ${result.globalBeyondLeadII.onsetMs} ms earlier, offset ${result.globalBeyondLeadII.offsetMs} ms later`,
+    );
     expect(result.records).toBe(100);
-    expect(result.onsetMs).toBeGreaterThan(0);
-    expect(result.offsetMs).toBeGreaterThan(0);
-    expect(result.durationMs).toBeGreaterThanOrEqual(10);
+    expect(result.leadII.onsetMs).toBeGreaterThan(0);
+    expect(result.leadII.durationMs).toBeGreaterThanOrEqual(8);
+    expect(Math.abs(result.global.durationMs)).toBeLessThanOrEqual(5);
+    expect(result.globalBeyondLeadII.onsetMs).toBeGreaterThanOrEqual(0);
+    expect(result.globalBeyondLeadII.offsetMs).toBeGreaterThanOrEqual(4);
   });
 });
