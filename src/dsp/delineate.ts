@@ -74,6 +74,14 @@ const CORE_FRACTION = 0.3;
 const QRS_ONSET_FRACTION = 0.04;
 const QRS_OFFSET_FRACTION = 0.035;
 /**
+ * The offset threshold also follows the beat's own activity: it is scaled by (median slope
+ * envelope over the beat / 1 % of the QRS peak)^0.25, so a QRS in a busy beat (a slurred return
+ * into a rising ST, a paced beat) ends sooner and one in a quiet beat follows its slow return
+ * further (exponent 0.2-0.3 agree; set on the odd half of LUDB lead II, held out on the rest).
+ */
+const OFFSET_ACTIVITY_RATIO = 0.01;
+const OFFSET_ACTIVITY_EXPONENT = 0.25;
+/**
  * With several leads the combined envelope has a higher floor, rising with the lead count:
  * fraction 0.05 × (leads / 2)^0.15 (set on the QT Database's two leads and LUDB's twelve).
  */
@@ -191,7 +199,8 @@ function consensusTEnd(primary: TEndVote, others: readonly TEndVote[], agreement
 
 /**
  * QRS onset and offset on a slope envelope: from the strong core near R (R marks may sit off the
- * steepest part), out while the envelope stays above a fraction of its peak; null when flat.
+ * steepest part), out while the envelope stays above a fraction of its peak (for the offset also
+ * scaled by the beat's activity); null when flat.
  */
 function qrsEdges(envelope: Float64Array, rIndex: number, reach: number, searchFrom: number, searchTo: number, onsetFraction: number, offsetFraction: number): { onset: number; offset: number } | null {
   const from = Math.max(0, rIndex - reach);
@@ -199,6 +208,7 @@ function qrsEdges(envelope: Float64Array, rIndex: number, reach: number, searchF
   let peak = 0;
   for (let k = from; k <= to; k += 1) peak = Math.max(peak, envelope[k]!);
   if (!(peak > 0)) return null;
+  const activity = (median(envelope) / (OFFSET_ACTIVITY_RATIO * peak)) ** OFFSET_ACTIVITY_EXPONENT;
   let coreStart = rIndex;
   let coreEnd = rIndex;
   for (let k = from; k <= to; k += 1) {
@@ -206,7 +216,7 @@ function qrsEdges(envelope: Float64Array, rIndex: number, reach: number, searchF
     coreStart = Math.min(coreStart, k);
     coreEnd = Math.max(coreEnd, k);
   }
-  return { onset: walkOut(envelope, coreStart, -1, searchFrom, onsetFraction * peak), offset: walkOut(envelope, coreEnd, 1, searchTo, offsetFraction * peak) };
+  return { onset: walkOut(envelope, coreStart, -1, searchFrom, onsetFraction * peak), offset: walkOut(envelope, coreEnd, 1, searchTo, offsetFraction * activity * peak) };
 }
 
 /** From `start`, steps in `direction` (up to `limit`) while the envelope stays at or above `threshold`. */
