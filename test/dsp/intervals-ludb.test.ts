@@ -6,7 +6,7 @@ const dir = ludbDir();
 if (dir === null) console.log('intervals-ludb: skipped, shared ECG data (ludb/) not found; set ECG_DATA_DIR');
 
 // Targets (issue 3): mean within ±5 / ±5 / ±12 ms and SD <= 10 / 10 / 30 ms for PR / QRS / QT.
-// Met except the QRS spread (12.7 / 15.4 ms with reference / detected R peaks): those assertions
+// Met except the QRS spread (12.3 / 15.0 ms with reference / detected R peaks): those assertions
 // hold what is reached, so a regression fails.
 describe.skipIf(dir === null)('intervals on LUDB lead II vs the cardiologists (100 records, 10 s)', () => {
   it('with the reference R peaks', () => {
