@@ -74,6 +74,23 @@ const CORE_FRACTION = 0.3;
 const QRS_ONSET_FRACTION = 0.04;
 const QRS_OFFSET_FRACTION = 0.035;
 /**
+ * One lead: the offset fraction once the QRS's last deflection is known. After an S wave
+ * (below the level it returns to) the marks end sooner on the way back up than after an R
+ * downstroke (set on the odd half of LUDB lead II, held out on the rest and the QT Database).
+ */
+const QRS_OFFSET_FRACTION_AFTER_S = 0.045;
+const QRS_OFFSET_FRACTION_AFTER_R = 0.0315;
+/** The last deflection is the last point that far (fraction of the QRS amplitude) from the offset's level. */
+const LAST_DEFLECTION_FRACTION = 0.15;
+/**
+ * The offset threshold also follows the beat's own activity: it is scaled by (median slope
+ * envelope over the beat / 1 % of the QRS peak)^0.25, so a QRS in a busy beat (a slurred return
+ * into a rising ST, a paced beat) ends sooner and one in a quiet beat follows its slow return
+ * further (exponent 0.2-0.3 agree; set on the odd half of LUDB lead II, held out on the rest).
+ */
+const OFFSET_ACTIVITY_RATIO = 0.01;
+const OFFSET_ACTIVITY_EXPONENT = 0.25;
+/**
  * With several leads the combined envelope has a higher floor, rising with the lead count:
  * fraction 0.05 × (leads / 2)^0.15 (set on the QT Database's two leads and LUDB's twelve).
  */
@@ -121,8 +138,10 @@ export function delineateMedianBeat(beat: MedianBeat, companionWavesUv: readonly
 
   const searchFrom = Math.max(1, rIndex - samples(QRS_SEARCH_BEFORE_S));
   const searchTo = Math.min(n - 2, rIndex + samples(QRS_SEARCH_AFTER_S));
-  const primaryEdges = qrsEdges(primaryEnvelope, rIndex, samples(0.06), searchFrom, searchTo, QRS_ONSET_FRACTION, QRS_OFFSET_FRACTION);
-  if (primaryEdges === null) return { ...NO_WAVES };
+  const firstEdges = qrsEdges(primaryEnvelope, rIndex, samples(0.06), searchFrom, searchTo, QRS_ONSET_FRACTION, QRS_OFFSET_FRACTION);
+  if (firstEdges === null) return { ...NO_WAVES };
+  const offsetFraction = endsBelowLevel(smooth, firstEdges.onset, firstEdges.offset) ? QRS_OFFSET_FRACTION_AFTER_S : QRS_OFFSET_FRACTION_AFTER_R;
+  const primaryEdges = qrsEdges(primaryEnvelope, rIndex, samples(0.06), searchFrom, searchTo, QRS_ONSET_FRACTION, offsetFraction) ?? firstEdges;
   let { onset: qrsOnset, offset: qrsOffset } = primaryEdges;
   if (companions.length > 0) {
     const fraction = MULTI_LEAD_QRS_FRACTION * ((companions.length + 1) / 2) ** MULTI_LEAD_FLOOR_EXPONENT;
@@ -191,7 +210,8 @@ function consensusTEnd(primary: TEndVote, others: readonly TEndVote[], agreement
 
 /**
  * QRS onset and offset on a slope envelope: from the strong core near R (R marks may sit off the
- * steepest part), out while the envelope stays above a fraction of its peak; null when flat.
+ * steepest part), out while the envelope stays above a fraction of its peak (for the offset also
+ * scaled by the beat's activity); null when flat.
  */
 function qrsEdges(envelope: Float64Array, rIndex: number, reach: number, searchFrom: number, searchTo: number, onsetFraction: number, offsetFraction: number): { onset: number; offset: number } | null {
   const from = Math.max(0, rIndex - reach);
@@ -199,6 +219,7 @@ function qrsEdges(envelope: Float64Array, rIndex: number, reach: number, searchF
   let peak = 0;
   for (let k = from; k <= to; k += 1) peak = Math.max(peak, envelope[k]!);
   if (!(peak > 0)) return null;
+  const activity = (median(envelope) / (OFFSET_ACTIVITY_RATIO * peak)) ** OFFSET_ACTIVITY_EXPONENT;
   let coreStart = rIndex;
   let coreEnd = rIndex;
   for (let k = from; k <= to; k += 1) {
@@ -206,7 +227,18 @@ function qrsEdges(envelope: Float64Array, rIndex: number, reach: number, searchF
     coreStart = Math.min(coreStart, k);
     coreEnd = Math.max(coreEnd, k);
   }
-  return { onset: walkOut(envelope, coreStart, -1, searchFrom, onsetFraction * peak), offset: walkOut(envelope, coreEnd, 1, searchTo, offsetFraction * peak) };
+  return { onset: walkOut(envelope, coreStart, -1, searchFrom, onsetFraction * peak), offset: walkOut(envelope, coreEnd, 1, searchTo, offsetFraction * activity * peak) };
+}
+
+/** Whether the QRS's last deflection (see LAST_DEFLECTION_FRACTION) lies below the level at `offset`: it ends with an S wave. */
+function endsBelowLevel(wave: Float64Array, onset: number, offset: number): boolean {
+  let amplitude = 0;
+  for (let k = onset; k <= offset; k += 1) amplitude = Math.max(amplitude, Math.abs(wave[k]! - wave[onset]!));
+  for (let k = offset; k >= onset; k -= 1) {
+    const deviation = wave[k]! - wave[offset]!;
+    if (Math.abs(deviation) > LAST_DEFLECTION_FRACTION * amplitude) return deviation < 0;
+  }
+  return false;
 }
 
 /** From `start`, steps in `direction` (up to `limit`) while the envelope stays at or above `threshold`. */
