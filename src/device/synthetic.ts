@@ -6,9 +6,9 @@
  * and aVF are derived from I and II (Einthoven/Goldberger), so they are consistent exactly.
  *
  * Ground truth is global, over all 12 leads (noise-free, whichever leads are emitted), as
- * 12-lead intervals are defined (IEC 60601-2-25): an onset is the first sample where that wave
- * alone leaves the baseline by 20 µV (|value| >= 20 µV) in any lead; an offset or T end is the
- * last such sample in any lead. PR = QRS onset - P onset, QRS = QRS offset - QRS onset,
+ * 12-lead intervals are defined (IEC 60601-2-25): an onset is where that wave alone first
+ * leaves the baseline by 20 µV (|value| >= 20 µV) in any lead; an offset or T end is where it
+ * last rejoins it in any lead; each is given as the sample nearest to that instant. PR = QRS onset - P onset, QRS = QRS offset - QRS onset,
  * QT = T end - QRS onset.
  */
 
@@ -134,6 +134,17 @@ interface TruthWave {
   leadsUv: Float64Array;
 }
 
+/** Whether the sum of `waves` at time `t` is at least the threshold away from the baseline in any lead. */
+function reachesThreshold(waves: readonly TruthWave[], t: number, weights: Float64Array): boolean {
+  for (let w = 0; w < waves.length; w += 1) weights[w] = gaussian(t, waves[w]!.center, waves[w]!.sigma);
+  for (let lead = 0; lead < STANDARD_LEADS.length; lead += 1) {
+    let value = 0;
+    for (let w = 0; w < waves.length; w += 1) value += waves[w]!.leadsUv[lead]! * weights[w]!;
+    if (Math.abs(value) >= TRUTH_THRESHOLD_UV) return true;
+  }
+  return false;
+}
+
 /** First and last point of the grid `from + k·step` (up to `to`) where the sum of `waves` reaches the threshold in any lead. */
 function thresholdExtent(waves: readonly TruthWave[], from: number, to: number, step: number): { first: number; last: number } {
   const weights = new Float64Array(waves.length);
@@ -141,18 +152,25 @@ function thresholdExtent(waves: readonly TruthWave[], from: number, to: number, 
   let last = Number.NaN;
   for (let k = 0; from + k * step <= to; k += 1) {
     const t = from + k * step;
-    for (let w = 0; w < waves.length; w += 1) weights[w] = gaussian(t, waves[w]!.center, waves[w]!.sigma);
-    for (let lead = 0; lead < STANDARD_LEADS.length; lead += 1) {
-      let value = 0;
-      for (let w = 0; w < waves.length; w += 1) value += waves[w]!.leadsUv[lead]! * weights[w]!;
-      if (Math.abs(value) >= TRUTH_THRESHOLD_UV) {
-        if (Number.isNaN(first)) first = t;
-        last = t;
-        break;
-      }
-    }
+    if (!reachesThreshold(waves, t, weights)) continue;
+    if (Number.isNaN(first)) first = t;
+    last = t;
   }
   return { first, last };
+}
+
+/**
+ * The samples nearest to where the waves cross the threshold: the first and last sample at or
+ * above it, moved one sample out when the crossing lies less than half a sample outside them.
+ */
+function nearestSampleExtent(waves: readonly TruthWave[], from: number, to: number): { first: number; last: number } {
+  const { first, last } = thresholdExtent(waves, from, to, 1);
+  if (Number.isNaN(first)) return { first, last };
+  const weights = new Float64Array(waves.length);
+  return {
+    first: reachesThreshold(waves, first - 0.5, weights) ? first - 1 : first,
+    last: reachesThreshold(waves, last + 0.5, weights) ? last + 1 : last,
+  };
 }
 
 /** First and last time (s, fine grid) where a sum of waves reaches the threshold in any lead. */
@@ -263,7 +281,7 @@ export function createSyntheticEcg(options: SyntheticEcgOptions): SyntheticEcg {
 
   const sampleOf = (seconds: number) => seconds * fsHz;
   /** First/last integer sample where the sum of `waves` (absolute centres in samples) reaches the threshold in any lead. */
-  const truthExtent = (waves: TruthWave[], from: number, to: number) => thresholdExtent(waves, Math.floor(from), Math.ceil(to), 1);
+  const truthExtent = (waves: TruthWave[], from: number, to: number) => nearestSampleExtent(waves, Math.floor(from), Math.ceil(to));
 
   const schedule = (rSample: number, rrS: number, pvc: boolean) => {
     const shapes: WaveShape[] = [];

@@ -72,16 +72,11 @@ describe('intervals on synthetic ECG with exact ground truth (10 s windows, glob
       const summary = Object.entries(means).map(([set, m]) => `${set}: PR ${m.pr.toFixed(1)}, QRS ${m.qrs.toFixed(1)}, QT ${m.qt.toFixed(1)} ms`);
       console.log(`synthetic ${fsHz} Hz (measured ms)\n${lines.join('\n')}\nmean error ${summary.join('; ')}`);
       for (const [set, e] of Object.entries(errors)) expect([...e.pr, ...e.qrs, ...e.qt].every(Number.isFinite), set).toBe(true);
-      for (const set of ['lead II', 'leads I, II, V2'] as const) {
-        expect(Math.abs(means[set].pr), set).toBeLessThanOrEqual(5);
-        expect(Math.abs(means[set].qrs), set).toBeLessThanOrEqual(5);
-        expect(Math.abs(means[set].qt), set).toBeLessThanOrEqual(12);
+      for (const [set, m] of Object.entries(means)) {
+        expect(Math.abs(m.pr), set).toBeLessThanOrEqual(5);
+        expect(Math.abs(m.qrs), set).toBeLessThanOrEqual(5);
+        expect(Math.abs(m.qt), set).toBeLessThanOrEqual(12);
       }
-      expect(Math.abs(means['12 leads'].pr)).toBeLessThanOrEqual(5);
-      expect(Math.abs(means['12 leads'].qt)).toBeLessThanOrEqual(12);
-      // QRS target ±5 ms; reached +3.9 to +6.6 ms with all 12 leads (6.6 at 360 Hz).
-      expect(means['12 leads'].qrs).toBeGreaterThanOrEqual(-5);
-      expect(means['12 leads'].qrs).toBeLessThanOrEqual(7);
     });
   }
 });
