@@ -76,7 +76,7 @@ const QRS_OFFSET_FRACTION = 0.035;
 /**
  * One lead: the offset fraction once the QRS's last deflection is known. After an S wave
  * (below the level it returns to) the marks end sooner on the way back up than after an R
- * downstroke (set on the odd half of LUDB lead II, held out on the rest and the QT Database).
+ * downstroke (set on every other LUDB record, 1, 5, 9, …, on lead II; held out on the rest and the QT Database).
  */
 const QRS_OFFSET_FRACTION_AFTER_S = 0.045;
 const QRS_OFFSET_FRACTION_AFTER_R = 0.0315;
@@ -86,7 +86,7 @@ const LAST_DEFLECTION_FRACTION = 0.15;
  * The offset threshold also follows the beat's own activity: it is scaled by (median slope
  * envelope over the beat / 1 % of the QRS peak)^0.25, so a QRS in a busy beat (a slurred return
  * into a rising ST, a paced beat) ends sooner and one in a quiet beat follows its slow return
- * further (exponent 0.2-0.3 agree; set on the odd half of LUDB lead II, held out on the rest).
+ * further (exponent 0.2-0.3 agree; set on LUDB records 1, 5, 9, … on lead II, held out on the rest).
  */
 const OFFSET_ACTIVITY_RATIO = 0.01;
 const OFFSET_ACTIVITY_EXPONENT = 0.25;
