@@ -8,8 +8,8 @@
  * Ground truth is global, over all 12 leads (noise-free, whichever leads are emitted), as
  * 12-lead intervals are defined (IEC 60601-2-25): an onset is where that wave alone first
  * leaves the baseline by 20 µV (|value| >= 20 µV) in any lead; an offset or T end is where it
- * last rejoins it in any lead; each is given as the sample nearest to that instant. PR = QRS onset - P onset, QRS = QRS offset - QRS onset,
- * QT = T end - QRS onset.
+ * last rejoins it in any lead; each is given as the sample nearest to that instant.
+ * PR = QRS onset - P onset, QRS = QRS offset - QRS onset, QT = T end - QRS onset.
  */
 
 import { limbLeadValue } from './leads.js';
