@@ -6,13 +6,15 @@
  * a slope over 32 ms, squared, divided by the lead's local slope power (a centred 0.6 s mean,
  * floored at 0.7 of its 10 s mean: a lead hit by a motion artefact weighs less while it lasts).
  * The rising and falling parts of that energy are integrated apart over 100 ms and the smaller
- * kept (a QRS goes up and comes back; a step or a drift goes one way), and the leads are summed.
+ * kept (a QRS goes up and comes back; a step or a drift goes one way), and the leads are combined
+ * by a power mean (exponent 0.6: a QRS shows in every lead at once, an artefact usually in one).
  * Every filter is a centred FIR, so the whole chain has one known integer delay and no phase
  * distortion. Peaks of the integral become candidates (the larger of two within 200 ms wins);
  * candidates are classified with adaptive signal/noise levels (Pan-Tompkins style, threshold 0.4
  * of the way from noise to signal), a 200 ms refractory, a slope test against tall T waves within
- * 360 ms, and searchback at half the threshold when no beat came for 1.66 mean RR. The first 2 s
- * are buffered so each lead's power is known from the first sample. An accepted beat is
+ * 360 ms, and searchback at half the threshold when no beat came for 1.66 mean RR (preferring the
+ * candidate nearest one mean RR after the last beat). The first 2 s are buffered so each lead's
+ * power is known from the first sample. An accepted beat is
  * re-anchored to the R peak: the largest deflection of the analysis lead (12 ms mean minus a
  * centred 300 ms mean) within ±75 ms, on the record's dominant polarity unless the other is 1.6×
  * larger. Positions are in the stream's own sample numbering, without jitter; a beat is reported
@@ -66,6 +68,17 @@ const POWER_WINDOW_S = 10;
 const LOCAL_NOISE_S = 0.6;
 /** The local power is floored at this fraction of the slow power, so a pause does not amplify noise. */
 const LOCAL_FLOOR = 0.7;
+
+/** Searchback is due when no beat came for this many mean RR intervals. */
+const SEARCHBACK_RR = 1.66;
+/** Searchback prefers candidates near one mean RR after the last beat: a candidate this fraction of an RR away counts half. */
+const SEARCHBACK_RR_SPREAD = 0.25;
+/**
+ * The leads' rise-and-fall integrals are combined by a power mean with this exponent (1 would be
+ * their sum): a QRS shows in every lead at once, an artefact in one lead only, so a value carried
+ * by one lead counts less than the same total spread over the leads.
+ */
+const LEAD_MEAN_EXPONENT = 0.6;
 
 /** Zero stored as a double, so the engine never migrates a level field's representation mid-stream (which would discard optimised code). */
 const DOUBLE_ZERO = -0;
@@ -409,7 +422,9 @@ export class QrsDetector {
         signed[k & m] = -weighted;
       }
       energyOut[j] += weighted;
-      integralOut[j] += 2 * (rising < falling ? rising : falling);
+      const lobe = rising < falling ? rising : falling;
+      // The running sums can drift a hair below zero, where the power would be NaN.
+      integralOut[j] += lobe > 0 ? Math.pow(2 * lobe, LEAD_MEAN_EXPONENT) : 0;
     }
     this.localSum[l] = localSum;
     this.risingSum[l] = rising;
@@ -427,11 +442,12 @@ export class QrsDetector {
     const integrated = this.integrated;
     const lengthIntegration = this.lengthIntegration;
     const decimation = this.decimation;
+    const leadCount = this.leadCount;
     for (let j = 0; j < values; j += 1) {
       const k = this.featureNext;
       // The last sample that went into feature value k.
       const n = this.first + (k + 1) * decimation - 1;
-      const f = integralIn[j]! / lengthIntegration;
+      const f = Math.pow(integralIn[j]! / leadCount, 1 / LEAD_MEAN_EXPONENT) / lengthIntegration;
       energy[k & m] = energyIn[j]!;
       integrated[k & m] = f;
       // A local maximum of the integral at k-1.
@@ -552,18 +568,30 @@ export class QrsDetector {
     return this.meanRrSamples;
   }
 
-  /** When no beat came for 1.66 mean RR, takes the largest earlier candidate above half the threshold. */
+  /**
+   * When no beat came for SEARCHBACK_RR mean RR, takes the earlier candidate above half the
+   * threshold with the largest energy, discounted by its distance from one mean RR after the last
+   * beat (in a noise burst the QRS is the candidate where the rhythm expects it).
+   */
   private searchBackIfDue(settledUpTo: number): void {
     const last = this.lastBeat;
     if (!last) return;
-    const limit = 1.66 * this.meanRr();
+    const rr = this.meanRr();
+    const limit = SEARCHBACK_RR * rr;
     if (settledUpTo - last.at <= limit) return;
     let best: Candidate | null = null;
+    let bestScore = 0;
     const threshold = 0.5 * this.threshold();
     for (const c of this.candidates) {
       if (c.at <= last.at || c.at > settledUpTo) continue;
       if (c.at - last.at < this.refractorySamples || this.isTWave(c)) continue;
-      if (c.energy > threshold && (!best || c.energy > best.energy)) best = c;
+      if (c.energy <= threshold) continue;
+      const offRr = (c.at - last.at - rr) / (SEARCHBACK_RR_SPREAD * rr);
+      const score = c.energy / (1 + offRr * offRr);
+      if (score > bestScore) {
+        best = c;
+        bestScore = score;
+      }
     }
     if (best) {
       this.accept(best, true);
@@ -578,10 +606,10 @@ export class QrsDetector {
     }
   }
 
-  /** Searchback cannot be due before the last beat plus 1.66 mean RR has been settled. */
+  /** Searchback cannot be due before the last beat plus SEARCHBACK_RR mean RR has been settled. */
   private scheduleSearchback(): void {
     const last = this.lastBeat;
-    this.searchbackFrom = last ? last.at + Math.floor(1.66 * this.meanRr()) + this.featureDelay + this.mergeSamples : Infinity;
+    this.searchbackFrom = last ? last.at + Math.floor(SEARCHBACK_RR * this.meanRr()) + this.featureDelay + this.mergeSamples : Infinity;
   }
 
   private finishLearning(): void {
