@@ -73,12 +73,6 @@ const LOCAL_FLOOR = 0.7;
 const SEARCHBACK_RR = 1.66;
 /** Searchback prefers candidates near one mean RR after the last beat: a candidate this fraction of an RR away counts half. */
 const SEARCHBACK_RR_SPREAD = 0.25;
-/**
- * The leads' rise-and-fall integrals are combined by a power mean with this exponent (1 would be
- * their sum): a QRS shows in every lead at once, an artefact in one lead only, so a value carried
- * by one lead counts less than the same total spread over the leads.
- */
-const LEAD_MEAN_EXPONENT = 0.6;
 
 /** Zero stored as a double, so the engine never migrates a level field's representation mid-stream (which would discard optimised code). */
 const DOUBLE_ZERO = -0;
@@ -86,6 +80,12 @@ const DOUBLE_ZERO = -0;
 function oddLength(samples: number): number {
   const n = Math.max(1, Math.round(samples));
   return n % 2 === 1 ? n : n + 1;
+}
+
+/** x^(5/8) = x^(1/2) · x^(1/8), the exponent of the power mean that combines the leads (square roots cost far less than Math.pow). */
+function powerFiveEighths(x: number): number {
+  const root = Math.sqrt(x);
+  return root * Math.sqrt(Math.sqrt(root));
 }
 
 function nextPowerOfTwo(n: number): number {
@@ -113,6 +113,8 @@ export class QrsDetector {
   private readonly smoothB: Float64Array[];
   private readonly slopes: Float64Array[];
   private readonly signedEnergy: Float64Array[];
+  /** Each lead's rise-and-fall integral by feature index, combined across leads only at candidates. */
+  private readonly lobes: Float64Array[];
   // Per-lead running sums: the two moving averages, local slope power, rising and falling energy.
   private readonly sumA: Float64Array;
   private readonly sumB: Float64Array;
@@ -204,6 +206,7 @@ export class QrsDetector {
     this.smoothB = rings();
     this.slopes = rings();
     this.signedEnergy = rings();
+    this.lobes = rings();
     this.sumA = new Float64Array(leadCount);
     this.sumB = new Float64Array(leadCount);
     this.localSum = new Float64Array(leadCount);
@@ -323,6 +326,7 @@ export class QrsDetector {
       this.smoothB[l]!.fill(this.sumB[l]!);
       this.slopes[l]!.fill(0);
       this.signedEnergy[l]!.fill(0);
+      this.lobes[l]!.fill(0);
       this.localSum[l] = 0;
       this.risingSum[l] = 0;
       this.fallingSum[l] = 0;
@@ -377,6 +381,7 @@ export class QrsDetector {
     const sumsB = this.smoothB[l]!;
     const slopes = this.slopes[l]!;
     const signed = this.signedEnergy[l]!;
+    const lobes = this.lobes[l]!;
     const sums = this.featureSums;
     const energyOut = this.combinedEnergy;
     const integralOut = this.combinedIntegral;
@@ -422,9 +427,9 @@ export class QrsDetector {
         signed[k & m] = -weighted;
       }
       energyOut[j] += weighted;
-      const lobe = rising < falling ? rising : falling;
-      // The running sums can drift a hair below zero, where the power would be NaN.
-      integralOut[j] += lobe > 0 ? Math.pow(2 * lobe, LEAD_MEAN_EXPONENT) : 0;
+      const lobe = 2 * (rising < falling ? rising : falling);
+      lobes[k & m] = lobe;
+      integralOut[j] += lobe;
     }
     this.localSum[l] = localSum;
     this.risingSum[l] = rising;
@@ -447,7 +452,7 @@ export class QrsDetector {
       const k = this.featureNext;
       // The last sample that went into feature value k.
       const n = this.first + (k + 1) * decimation - 1;
-      const f = Math.pow(integralIn[j]! / leadCount, 1 / LEAD_MEAN_EXPONENT) / lengthIntegration;
+      const f = integralIn[j]! / leadCount / lengthIntegration;
       energy[k & m] = energyIn[j]!;
       integrated[k & m] = f;
       // A local maximum of the integral at k-1.
@@ -500,7 +505,7 @@ export class QrsDetector {
       if (e > slope) slope = e;
     }
     const lastSample = this.first + (featureIndex + 1) * this.decimation - 1;
-    const candidate: Candidate = { at: lastSample - this.featureDelay, energy: this.integrated[featureIndex & m]!, slope };
+    const candidate: Candidate = { at: lastSample - this.featureDelay, energy: this.leadMean(featureIndex), slope };
     if (candidate.at < this.first) return;
     if (this.pending && candidate.at - this.pending.at < this.mergeSamples) {
       if (candidate.energy > this.pending.energy) this.pending = candidate;
@@ -508,6 +513,25 @@ export class QrsDetector {
     }
     if (this.pending) this.classify(this.pending);
     this.pending = candidate;
+  }
+
+  /**
+   * The leads' rise-and-fall integrals at a candidate, combined by a power mean (exponent below 1):
+   * a QRS shows in every lead at once, an artefact usually in one, so a value carried by one lead
+   * counts less than the same total spread over the leads.
+   */
+  private leadMean(featureIndex: number): number {
+    const k = featureIndex & this.mask;
+    let sum = 0;
+    for (let l = 0; l < this.leadCount; l += 1) {
+      const lobe = this.lobes[l]![k]!;
+      // The running sums can drift a hair below zero, where the power would be NaN.
+      if (lobe > 0) sum += powerFiveEighths(lobe);
+    }
+    const mean = sum / this.leadCount;
+    // x^1.6 as x · x^(1/2) · x^(1/8), the inverse of the x^(5/8) above.
+    const root = Math.sqrt(mean);
+    return (mean * root * Math.sqrt(Math.sqrt(root))) / this.lengthIntegration;
   }
 
   private threshold(): number {
