@@ -45,6 +45,8 @@ interface Candidate {
   at: number;
   energy: number;
   slope: number;
+  /** The cleanest lead's cleanness here: its slope power floor over the power around the candidate (1 = no artefact). */
+  clean: number;
 }
 
 const LEARN_S = 2;
@@ -69,6 +71,12 @@ const LOCAL_NOISE_S = 0.6;
 /** The local power is floored at this fraction of the slow power, so a pause does not amplify noise. */
 const LOCAL_FLOOR = 0.7;
 
+/**
+ * Where even the cleanest lead is in an artefact, the threshold is raised by up to this fraction
+ * of itself (in proportion to how noisy that lead is): a burst's candidates come early and
+ * searchback then picks the one nearest the expected beat.
+ */
+const NOISY_THRESHOLD_RAISE = 1;
 /** Searchback is due when no beat came for this many mean RR intervals. */
 const SEARCHBACK_RR = 1.66;
 /** Searchback prefers candidates near one mean RR after the last beat: a candidate this fraction of an RR away counts half. */
@@ -115,10 +123,14 @@ export class QrsDetector {
   private readonly signedEnergy: Float64Array[];
   /** Each lead's rise-and-fall integral by feature index, combined across leads only at candidates. */
   private readonly lobes: Float64Array[];
+  /** Each lead's slope power floor over its local power outside the integration window, by feature index. */
+  private readonly cleanness: Float64Array[];
   // Per-lead running sums: the two moving averages, local slope power, rising and falling energy.
   private readonly sumA: Float64Array;
   private readonly sumB: Float64Array;
   private readonly localSum: Float64Array;
+  /** Per-lead running sum of the slope power in the integration window, to leave a candidate's own QRS out of its lead's noise. */
+  private readonly centralSum: Float64Array;
   private readonly risingSum: Float64Array;
   private readonly fallingSum: Float64Array;
   /** Each lead's slow mean slope power, the floor of its local noise estimate. */
@@ -207,9 +219,11 @@ export class QrsDetector {
     this.slopes = rings();
     this.signedEnergy = rings();
     this.lobes = rings();
+    this.cleanness = rings();
     this.sumA = new Float64Array(leadCount);
     this.sumB = new Float64Array(leadCount);
     this.localSum = new Float64Array(leadCount);
+    this.centralSum = new Float64Array(leadCount);
     this.risingSum = new Float64Array(leadCount);
     this.fallingSum = new Float64Array(leadCount);
     this.leadPower = new Float64Array(leadCount);
@@ -328,6 +342,7 @@ export class QrsDetector {
       this.signedEnergy[l]!.fill(0);
       this.lobes[l]!.fill(0);
       this.localSum[l] = 0;
+      this.centralSum[l] = 0;
       this.risingSum[l] = 0;
       this.fallingSum[l] = 0;
       this.energyTotal[l] = 0;
@@ -382,6 +397,8 @@ export class QrsDetector {
     const slopes = this.slopes[l]!;
     const signed = this.signedEnergy[l]!;
     const lobes = this.lobes[l]!;
+    const cleanness = this.cleanness[l]!;
+    let clean = 1;
     const sums = this.featureSums;
     const energyOut = this.combinedEnergy;
     const integralOut = this.combinedIntegral;
@@ -392,6 +409,8 @@ export class QrsDetector {
     const powerRate = 1 / this.powerWindow;
     const localScale = 1 / lengthLocal;
     let localSum = this.localSum[l]!;
+    let centralSum = this.centralSum[l]!;
+    const aroundScale = 1 / (lengthLocal - lengthIntegration);
     let rising = this.risingSum[l]!;
     let falling = this.fallingSum[l]!;
     let power = this.leadPower[l]!;
@@ -413,8 +432,14 @@ export class QrsDetector {
         const local = localSum * localScale;
         const floor = LOCAL_FLOOR * power;
         weight = 1 / ((local > floor ? local : floor) + 1e-6);
+        // Without the QRS at the centre, which would otherwise make every large beat look noisy.
+        const around = (localSum - centralSum) * aroundScale;
+        clean = around > floor ? floor / around : 1;
       }
+      cleanness[k & m] = clean;
       const centreSlope = slopes[(k - localHalf) & m]!;
+      const leavingCentre = slopes[(k - localHalf - lengthIntegration) & m]!;
+      centralSum += centreSlope * centreSlope - leavingCentre * leavingCentre;
       const weighted = centreSlope * centreSlope * weight;
       const old = signed[(k - lengthIntegration) & m]!;
       if (old > 0) rising -= old;
@@ -432,6 +457,7 @@ export class QrsDetector {
       integralOut[j] += lobe;
     }
     this.localSum[l] = localSum;
+    this.centralSum[l] = centralSum;
     this.risingSum[l] = rising;
     this.fallingSum[l] = falling;
     this.leadPower[l] = power;
@@ -505,7 +531,7 @@ export class QrsDetector {
       if (e > slope) slope = e;
     }
     const lastSample = this.first + (featureIndex + 1) * this.decimation - 1;
-    const candidate: Candidate = { at: lastSample - this.featureDelay, energy: this.leadMean(featureIndex), slope };
+    const candidate: Candidate = { at: lastSample - this.featureDelay, energy: this.leadMean(featureIndex), slope, clean: this.cleanest(featureIndex) };
     if (candidate.at < this.first) return;
     if (this.pending && candidate.at - this.pending.at < this.mergeSamples) {
       if (candidate.energy > this.pending.energy) this.pending = candidate;
@@ -534,6 +560,13 @@ export class QrsDetector {
     return (mean * root * Math.sqrt(Math.sqrt(root))) / this.lengthIntegration;
   }
 
+  /** The largest cleanness over the leads at a feature index. */
+  private cleanest(featureIndex: number): number {
+    let best = 0;
+    for (let l = 0; l < this.leadCount; l += 1) best = Math.max(best, this.cleanness[l]![featureIndex & this.mask]!);
+    return best;
+  }
+
   private threshold(): number {
     return this.noiseLevel + THRESHOLD_FRACTION * (this.signalLevel - this.noiseLevel);
   }
@@ -549,7 +582,8 @@ export class QrsDetector {
   private decide(candidate: Candidate, threshold: number, searchback: boolean): boolean {
     const last = this.lastBeat;
     if (last && candidate.at <= last.at) return false;
-    if (candidate.energy > threshold && !(last && candidate.at - last.at < this.refractorySamples) && !this.isTWave(candidate)) {
+    const raised = searchback ? threshold : threshold * (1 + NOISY_THRESHOLD_RAISE * (1 - candidate.clean));
+    if (candidate.energy > raised && !(last && candidate.at - last.at < this.refractorySamples) && !this.isTWave(candidate)) {
       this.accept(candidate, searchback);
       return true;
     }
@@ -625,7 +659,7 @@ export class QrsDetector {
     if (settledUpTo - last.at > Math.max(3 * this.meanRr(), 2 * this.fsHz)) {
       this.signalLevel *= 0.5;
       this.noiseLevel *= 0.5;
-      this.lastBeat = { at: settledUpTo - Math.round(this.meanRr()), energy: last.energy, slope: 0 };
+      this.lastBeat = { at: settledUpTo - Math.round(this.meanRr()), energy: last.energy, slope: 0, clean: 1 };
       this.scheduleSearchback();
     }
   }
