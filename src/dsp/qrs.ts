@@ -6,15 +6,16 @@
  * a slope over 32 ms, squared, divided by the lead's local slope power (a centred 0.6 s mean,
  * floored at 0.7 of its 10 s mean: a lead hit by a motion artefact weighs less while it lasts).
  * The rising and falling parts of that energy are integrated apart over 100 ms and the smaller
- * kept (a QRS goes up and comes back; a step or a drift goes one way), and the leads are combined
- * by a power mean (exponent 0.6: a QRS shows in every lead at once, an artefact usually in one).
- * Every filter is a centred FIR, so the whole chain has one known integer delay and no phase
- * distortion. Peaks of the integral become candidates (the larger of two within 200 ms wins);
- * candidates are classified with adaptive signal/noise levels (Pan-Tompkins style, threshold 0.4
- * of the way from noise to signal), a 200 ms refractory, a slope test against tall T waves within
- * 360 ms, and searchback at half the threshold when no beat came for 1.66 mean RR (preferring the
- * candidate nearest one mean RR after the last beat). The first 2 s are buffered so each lead's
- * power is known from the first sample. An accepted beat is
+ * kept (a QRS goes up and comes back; a step or a drift goes one way); peaks of the leads' mean
+ * become candidates (the larger of two within 200 ms wins), each scored by the leads' power mean
+ * (exponent 5/8: a QRS shows in every lead at once, an artefact usually in one). Every filter is
+ * a centred FIR, so the whole chain has one known integer delay and no phase distortion.
+ * Candidates are classified with adaptive signal/noise levels (Pan-Tompkins style, threshold 0.4
+ * of the way from noise to signal, raised up to 2× where even the cleanest lead is in an
+ * artefact), a 200 ms refractory, a slope test against tall T waves within 360 ms, and searchback
+ * at half the threshold when no beat came for 1.66 mean RR (preferring the candidate nearest one
+ * mean RR after the last beat). The first 2 s are buffered so each lead's power is known from the
+ * first sample. An accepted beat is
  * re-anchored to the R peak: the largest deflection of the analysis lead (12 ms mean minus a
  * centred 300 ms mean) within ±75 ms, on the record's dominant polarity unless the other is 1.6×
  * larger. Positions are in the stream's own sample numbering, without jitter; a beat is reported
