@@ -14,7 +14,8 @@
  * of the way from noise to signal, raised up to 2× where even the cleanest lead is in an
  * artefact), a 200 ms refractory, a slope test against tall T waves within 360 ms, and searchback
  * at half the threshold when no beat came for 1.66 mean RR (preferring the candidate nearest one
- * mean RR after the last beat). The first 2 s are buffered so each lead's power is known from the
+ * mean RR after the last beat; in an artefact it also sees the candidates that lost the 200 ms
+ * merge). The first 2 s are buffered so each lead's power is known from the
  * first sample. An accepted beat is
  * re-anchored to the R peak: the largest deflection of the analysis lead (12 ms mean minus a
  * centred 300 ms mean) within ±75 ms, on the record's dominant polarity unless the other is 1.6×
@@ -78,6 +79,12 @@ const LOCAL_FLOOR = 0.7;
  * searchback then picks the one nearest the expected beat.
  */
 const NOISY_THRESHOLD_RAISE = 1;
+/**
+ * A candidate that loses the 200 ms merge is still kept for searchback where even the cleanest
+ * lead's cleanness is below this (power around it over 1.4× its floor: a motion burst, not the
+ * steady EMG that muscle noise adds): there a burst peak can outgrow the QRS beside it.
+ */
+const MERGED_KEPT_BELOW_CLEANNESS = 0.7;
 /** Searchback is due when no beat came for this many mean RR intervals. */
 const SEARCHBACK_RR = 1.66;
 /** Searchback prefers candidates near one mean RR after the last beat: a candidate this fraction of an RR away counts half. */
@@ -130,8 +137,6 @@ export class QrsDetector {
   private readonly sumA: Float64Array;
   private readonly sumB: Float64Array;
   private readonly localSum: Float64Array;
-  /** Per-lead running sum of the slope power in the integration window, to leave a candidate's own QRS out of its lead's noise. */
-  private readonly centralSum: Float64Array;
   private readonly risingSum: Float64Array;
   private readonly fallingSum: Float64Array;
   /** Each lead's slow mean slope power, the floor of its local noise estimate. */
@@ -224,7 +229,6 @@ export class QrsDetector {
     this.sumA = new Float64Array(leadCount);
     this.sumB = new Float64Array(leadCount);
     this.localSum = new Float64Array(leadCount);
-    this.centralSum = new Float64Array(leadCount);
     this.risingSum = new Float64Array(leadCount);
     this.fallingSum = new Float64Array(leadCount);
     this.leadPower = new Float64Array(leadCount);
@@ -343,7 +347,6 @@ export class QrsDetector {
       this.signedEnergy[l]!.fill(0);
       this.lobes[l]!.fill(0);
       this.localSum[l] = 0;
-      this.centralSum[l] = 0;
       this.risingSum[l] = 0;
       this.fallingSum[l] = 0;
       this.energyTotal[l] = 0;
@@ -410,7 +413,6 @@ export class QrsDetector {
     const powerRate = 1 / this.powerWindow;
     const localScale = 1 / lengthLocal;
     let localSum = this.localSum[l]!;
-    let centralSum = this.centralSum[l]!;
     const aroundScale = 1 / (lengthLocal - lengthIntegration);
     let rising = this.risingSum[l]!;
     let falling = this.fallingSum[l]!;
@@ -432,15 +434,14 @@ export class QrsDetector {
       if ((k & 3) === 0) {
         const local = localSum * localScale;
         const floor = LOCAL_FLOOR * power;
-        weight = 1 / ((local > floor ? local : floor) + 1e-6);
-        // Without the QRS at the centre, which would otherwise make every large beat look noisy.
-        const around = (localSum - centralSum) * aroundScale;
+        // Without the integration window at the centre (its slope power is the rising and falling
+        // sums unweighted), so a candidate's own QRS never makes its lead look noisy.
+        const around = (localSum - (rising + falling) / weight) * aroundScale;
         clean = around > floor ? floor / around : 1;
+        weight = 1 / ((local > floor ? local : floor) + 1e-6);
       }
       cleanness[k & m] = clean;
       const centreSlope = slopes[(k - localHalf) & m]!;
-      const leavingCentre = slopes[(k - localHalf - lengthIntegration) & m]!;
-      centralSum += centreSlope * centreSlope - leavingCentre * leavingCentre;
       const weighted = centreSlope * centreSlope * weight;
       const old = signed[(k - lengthIntegration) & m]!;
       if (old > 0) rising -= old;
@@ -458,7 +459,6 @@ export class QrsDetector {
       integralOut[j] += lobe;
     }
     this.localSum[l] = localSum;
-    this.centralSum[l] = centralSum;
     this.risingSum[l] = rising;
     this.fallingSum[l] = falling;
     this.leadPower[l] = power;
@@ -535,7 +535,10 @@ export class QrsDetector {
     const candidate: Candidate = { at: lastSample - this.featureDelay, energy: this.leadMean(featureIndex), slope, clean: this.cleanest(featureIndex) };
     if (candidate.at < this.first) return;
     if (this.pending && candidate.at - this.pending.at < this.mergeSamples) {
-      if (candidate.energy > this.pending.energy) this.pending = candidate;
+      const keep = candidate.energy > this.pending.energy ? candidate : this.pending;
+      const drop = keep === candidate ? this.pending : candidate;
+      if (drop.clean < MERGED_KEPT_BELOW_CLEANNESS) this.remember(drop);
+      this.pending = keep;
       return;
     }
     if (this.pending) this.classify(this.pending);
@@ -572,9 +575,13 @@ export class QrsDetector {
     return this.noiseLevel + THRESHOLD_FRACTION * (this.signalLevel - this.noiseLevel);
   }
 
-  private classify(candidate: Candidate): void {
+  private remember(candidate: Candidate): void {
     this.candidates.push(candidate);
     if (this.candidates.length > MAX_CANDIDATES) this.candidates.shift();
+  }
+
+  private classify(candidate: Candidate): void {
+    this.remember(candidate);
     if (this.learning) return;
     this.decide(candidate, this.threshold(), false);
   }

@@ -71,9 +71,9 @@ describe.skipIf(!dataDir)('QRS detection on MIT-BIH 100 + 41 QT Database records
         expect(score.sensitivityPct, `${label} Se`).toBeGreaterThanOrEqual(99.5);
         expect(score.positivePredictivityPct, `${label} +P`).toBeGreaterThanOrEqual(99.5);
       } else if (kind === 'motion') {
-        // Target: gqrs's 100 / 99.3 at 0 dB; reached 98.87 / 99.12 (misses left where both leads are in a burst at once).
-        expect(score.sensitivityPct, `${label} Se`).toBeGreaterThanOrEqual(98.8);
-        expect(score.positivePredictivityPct, `${label} +P`).toBeGreaterThanOrEqual(99);
+        // Target: gqrs's 100 / 99.3 at 0 dB; reached 99.06 / 99.26 (misses left where both leads are in a burst at once).
+        expect(score.sensitivityPct, `${label} Se`).toBeGreaterThanOrEqual(99);
+        expect(score.positivePredictivityPct, `${label} +P`).toBeGreaterThanOrEqual(99.2);
       } else {
         expect(score.sensitivityPct, `${label} Se`).toBeGreaterThanOrEqual(99.5);
         expect(score.positivePredictivityPct, `${label} +P`).toBeGreaterThanOrEqual(99);
