@@ -14,8 +14,8 @@
  * of the way from noise to signal, raised up to 2× where even the cleanest lead is in an
  * artefact), a 200 ms refractory, a slope test against tall T waves within 360 ms, and searchback
  * at half the threshold when no beat came for 1.66 mean RR (preferring the candidate nearest one
- * mean RR after the last beat; in an artefact it also sees the candidates that lost the 200 ms
- * merge). The first 2 s are buffered so each lead's power is known from the
+ * mean RR after the last beat; in an artefact at 0.4 of the threshold, and also among the
+ * candidates that lost the 200 ms merge). The first 2 s are buffered so each lead's power is known from the
  * first sample. An accepted beat is
  * re-anchored to the R peak: the largest deflection of the analysis lead (12 ms mean minus a
  * centred 300 ms mean) within ±75 ms, on the record's dominant polarity unless the other is 1.6×
@@ -80,11 +80,15 @@ const LOCAL_FLOOR = 0.7;
  */
 const NOISY_THRESHOLD_RAISE = 1;
 /**
- * A candidate that loses the 200 ms merge is still kept for searchback where even the cleanest
- * lead's cleanness is below this (power around it over 1.4× its floor: a motion burst, not the
- * steady EMG that muscle noise adds): there a burst peak can outgrow the QRS beside it.
+ * A candidate is in an artefact when even the cleanest lead's cleanness is below this (power
+ * around it over 1.4× its floor: a motion burst, not the steady EMG that muscle noise adds).
+ * There a burst peak can outgrow the QRS beside it, so a candidate that loses the 200 ms merge is
+ * still kept for searchback, and searchback accepts it down to a lower fraction of the threshold.
  */
-const MERGED_KEPT_BELOW_CLEANNESS = 0.7;
+const ARTEFACT_CLEANNESS = 0.7;
+/** Searchback threshold, as a fraction of the threshold: Pan-Tompkins' half, lower in an artefact. */
+const SEARCHBACK_FRACTION = 0.5;
+const ARTEFACT_SEARCHBACK_FRACTION = 0.4;
 /** Searchback is due when no beat came for this many mean RR intervals. */
 const SEARCHBACK_RR = 1.66;
 /** Searchback prefers candidates near one mean RR after the last beat: a candidate this fraction of an RR away counts half. */
@@ -537,7 +541,7 @@ export class QrsDetector {
     if (this.pending && candidate.at - this.pending.at < this.mergeSamples) {
       const keep = candidate.energy > this.pending.energy ? candidate : this.pending;
       const drop = keep === candidate ? this.pending : candidate;
-      if (drop.clean < MERGED_KEPT_BELOW_CLEANNESS) this.remember(drop);
+      if (drop.clean < ARTEFACT_CLEANNESS) this.remember(drop);
       this.pending = keep;
       return;
     }
@@ -636,7 +640,7 @@ export class QrsDetector {
 
   /**
    * When no beat came for SEARCHBACK_RR mean RR, takes the earlier candidate above half the
-   * threshold with the largest energy, discounted by its distance from one mean RR after the last
+   * threshold (0.4 of it in an artefact) with the largest energy, discounted by its distance from one mean RR after the last
    * beat (in a noise burst the QRS is the candidate where the rhythm expects it).
    */
   private searchBackIfDue(settledUpTo: number): void {
@@ -647,11 +651,12 @@ export class QrsDetector {
     if (settledUpTo - last.at <= limit) return;
     let best: Candidate | null = null;
     let bestScore = 0;
-    const threshold = 0.5 * this.threshold();
+    const threshold = SEARCHBACK_FRACTION * this.threshold();
+    const artefactThreshold = ARTEFACT_SEARCHBACK_FRACTION * this.threshold();
     for (const c of this.candidates) {
       if (c.at <= last.at || c.at > settledUpTo) continue;
       if (c.at - last.at < this.refractorySamples || this.isTWave(c)) continue;
-      if (c.energy <= threshold) continue;
+      if (c.energy <= (c.clean < ARTEFACT_CLEANNESS ? artefactThreshold : threshold)) continue;
       const offRr = (c.at - last.at - rr) / (SEARCHBACK_RR_SPREAD * rr);
       const score = c.energy / (1 + offRr * offRr);
       if (score > bestScore) {

@@ -71,8 +71,8 @@ describe.skipIf(!dataDir)('QRS detection on MIT-BIH 100 + 41 QT Database records
         expect(score.sensitivityPct, `${label} Se`).toBeGreaterThanOrEqual(99.5);
         expect(score.positivePredictivityPct, `${label} +P`).toBeGreaterThanOrEqual(99.5);
       } else if (kind === 'motion') {
-        // Target: gqrs's 100 / 99.3 at 0 dB; reached 99.06 / 99.26 (misses left where both leads are in a burst at once).
-        expect(score.sensitivityPct, `${label} Se`).toBeGreaterThanOrEqual(99);
+        // Target: gqrs's 100 / 99.3 at 0 dB; reached 99.26 / 99.26 (misses left where both leads are in a burst at once).
+        expect(score.sensitivityPct, `${label} Se`).toBeGreaterThanOrEqual(99.2);
         expect(score.positivePredictivityPct, `${label} +P`).toBeGreaterThanOrEqual(99.2);
       } else {
         expect(score.sensitivityPct, `${label} Se`).toBeGreaterThanOrEqual(99.5);
