@@ -145,6 +145,9 @@ export class QrsDetector {
   private readonly fallingSum: Float64Array;
   /** Each lead's slow mean slope power, the floor of its local noise estimate. */
   private readonly leadPower: Float64Array;
+  /** Each lead's energy weight and cleanness as last refreshed, carried across blocks so results do not depend on block sizes. */
+  private readonly leadWeight: Float64Array;
+  private readonly leadClean: Float64Array;
   /** Each lead's summed slope energy (for the start-up power measurement). */
   private readonly energyTotal: Float64Array;
   private readonly lengthA: number;
@@ -236,6 +239,8 @@ export class QrsDetector {
     this.risingSum = new Float64Array(leadCount);
     this.fallingSum = new Float64Array(leadCount);
     this.leadPower = new Float64Array(leadCount);
+    this.leadWeight = new Float64Array(leadCount);
+    this.leadClean = new Float64Array(leadCount);
     this.energyTotal = new Float64Array(leadCount);
     this.energy = new Float64Array(this.ringSize);
     this.integrated = new Float64Array(this.ringSize);
@@ -354,6 +359,8 @@ export class QrsDetector {
       this.risingSum[l] = 0;
       this.fallingSum[l] = 0;
       this.energyTotal[l] = 0;
+      this.leadWeight[l] = 1 / (LOCAL_FLOOR * this.leadPower[l]! + 1e-6);
+      this.leadClean[l] = 1;
     }
   }
 
@@ -406,7 +413,7 @@ export class QrsDetector {
     const signed = this.signedEnergy[l]!;
     const lobes = this.lobes[l]!;
     const cleanness = this.cleanness[l]!;
-    let clean = 1;
+    let clean = this.leadClean[l]!;
     const sums = this.featureSums;
     const energyOut = this.combinedEnergy;
     const integralOut = this.combinedIntegral;
@@ -422,7 +429,7 @@ export class QrsDetector {
     let falling = this.fallingSum[l]!;
     let power = this.leadPower[l]!;
     let total = this.energyTotal[l]!;
-    let weight = 1 / (LOCAL_FLOOR * power + 1e-6);
+    let weight = this.leadWeight[l]!;
     let k = this.featureNext;
     for (let j = 0; j < values; j += 1, k += 1) {
       const sumB = sums[j]!;
@@ -466,6 +473,8 @@ export class QrsDetector {
     this.risingSum[l] = rising;
     this.fallingSum[l] = falling;
     this.leadPower[l] = power;
+    this.leadWeight[l] = weight;
+    this.leadClean[l] = clean;
     this.energyTotal[l] = total;
   }
 
