@@ -135,7 +135,7 @@ export class QrsDetector {
   private readonly signedEnergy: Float64Array[];
   /** Each lead's rise-and-fall integral by feature index, combined across leads only at candidates. */
   private readonly lobes: Float64Array[];
-  /** Each lead's slope power floor over its local power outside the integration window, by feature index. */
+  /** Each lead's slope power floor over its local power outside the integration window, at every 4th feature index (when refreshed). */
   private readonly cleanness: Float64Array[];
   // Per-lead running sums: the two moving averages, local slope power, rising and falling energy.
   private readonly sumA: Float64Array;
@@ -145,9 +145,8 @@ export class QrsDetector {
   private readonly fallingSum: Float64Array;
   /** Each lead's slow mean slope power, the floor of its local noise estimate. */
   private readonly leadPower: Float64Array;
-  /** Each lead's energy weight and cleanness as last refreshed, carried across blocks so results do not depend on block sizes. */
+  /** Each lead's energy weight as last refreshed, carried across blocks so results do not depend on block sizes. */
   private readonly leadWeight: Float64Array;
-  private readonly leadClean: Float64Array;
   /** Each lead's summed slope energy (for the start-up power measurement). */
   private readonly energyTotal: Float64Array;
   private readonly lengthA: number;
@@ -240,7 +239,6 @@ export class QrsDetector {
     this.fallingSum = new Float64Array(leadCount);
     this.leadPower = new Float64Array(leadCount);
     this.leadWeight = new Float64Array(leadCount);
-    this.leadClean = new Float64Array(leadCount);
     this.energyTotal = new Float64Array(leadCount);
     this.energy = new Float64Array(this.ringSize);
     this.integrated = new Float64Array(this.ringSize);
@@ -360,7 +358,6 @@ export class QrsDetector {
       this.fallingSum[l] = 0;
       this.energyTotal[l] = 0;
       this.leadWeight[l] = 1 / (LOCAL_FLOOR * this.leadPower[l]! + 1e-6);
-      this.leadClean[l] = 1;
     }
   }
 
@@ -413,7 +410,6 @@ export class QrsDetector {
     const signed = this.signedEnergy[l]!;
     const lobes = this.lobes[l]!;
     const cleanness = this.cleanness[l]!;
-    let clean = this.leadClean[l]!;
     const sums = this.featureSums;
     const energyOut = this.combinedEnergy;
     const integralOut = this.combinedIntegral;
@@ -448,10 +444,9 @@ export class QrsDetector {
         // Without the integration window at the centre (its slope power is the rising and falling
         // sums unweighted), so a candidate's own QRS never makes its lead look noisy.
         const around = (localSum - (rising + falling) / weight) * aroundScale;
-        clean = around > floor ? floor / around : 1;
+        cleanness[k & m] = around > floor ? floor / around : 1;
         weight = 1 / ((local > floor ? local : floor) + 1e-6);
       }
-      cleanness[k & m] = clean;
       const centreSlope = slopes[(k - localHalf) & m]!;
       const weighted = centreSlope * centreSlope * weight;
       const old = signed[(k - lengthIntegration) & m]!;
@@ -474,7 +469,6 @@ export class QrsDetector {
     this.fallingSum[l] = falling;
     this.leadPower[l] = power;
     this.leadWeight[l] = weight;
-    this.leadClean[l] = clean;
     this.energyTotal[l] = total;
   }
 
@@ -577,10 +571,11 @@ export class QrsDetector {
     return (mean * root * Math.sqrt(Math.sqrt(root))) / this.lengthIntegration;
   }
 
-  /** The largest cleanness over the leads at a feature index. */
+  /** The largest cleanness over the leads at a feature index (as last refreshed). */
   private cleanest(featureIndex: number): number {
+    const k = (featureIndex - (featureIndex & 3)) & this.mask;
     let best = 0;
-    for (let l = 0; l < this.leadCount; l += 1) best = Math.max(best, this.cleanness[l]![featureIndex & this.mask]!);
+    for (let l = 0; l < this.leadCount; l += 1) best = Math.max(best, this.cleanness[l]![k]!);
     return best;
   }
 
