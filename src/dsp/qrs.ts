@@ -6,13 +6,17 @@
  * a slope over 32 ms, squared, divided by the lead's local slope power (a centred 0.6 s mean,
  * floored at 0.7 of its 10 s mean: a lead hit by a motion artefact weighs less while it lasts).
  * The rising and falling parts of that energy are integrated apart over 100 ms and the smaller
- * kept (a QRS goes up and comes back; a step or a drift goes one way), and the leads are summed.
- * Every filter is a centred FIR, so the whole chain has one known integer delay and no phase
- * distortion. Peaks of the integral become candidates (the larger of two within 200 ms wins);
- * candidates are classified with adaptive signal/noise levels (Pan-Tompkins style, threshold 0.4
- * of the way from noise to signal), a 200 ms refractory, a slope test against tall T waves within
- * 360 ms, and searchback at half the threshold when no beat came for 1.66 mean RR. The first 2 s
- * are buffered so each lead's power is known from the first sample. An accepted beat is
+ * kept (a QRS goes up and comes back; a step or a drift goes one way); peaks of the leads' mean
+ * become candidates (the larger of two within 200 ms wins), each scored by the leads' power mean
+ * (exponent 5/8: a QRS shows in every lead at once, an artefact usually in one). Every filter is
+ * a centred FIR, so the whole chain has one known integer delay and no phase distortion.
+ * Candidates are classified with adaptive signal/noise levels (Pan-Tompkins style, threshold 0.4
+ * of the way from noise to signal, raised up to 2× where even the cleanest lead is in an
+ * artefact), a 200 ms refractory, a slope test against tall T waves within 360 ms, and searchback
+ * at half the threshold when no beat came for 1.66 mean RR (preferring the candidate nearest one
+ * mean RR after the last beat; in an artefact at 0.4 of the threshold, and also among the
+ * candidates that lost the 200 ms merge). The first 2 s are buffered so each lead's power is known from the
+ * first sample. An accepted beat is
  * re-anchored to the R peak: the largest deflection of the analysis lead (12 ms mean minus a
  * centred 300 ms mean) within ±75 ms, on the record's dominant polarity unless the other is 1.6×
  * larger. Positions are in the stream's own sample numbering, without jitter; a beat is reported
@@ -43,6 +47,8 @@ interface Candidate {
   at: number;
   energy: number;
   slope: number;
+  /** The cleanest lead's cleanness here: its slope power floor over the power around the candidate (1 = no artefact). */
+  clean: number;
 }
 
 const LEARN_S = 2;
@@ -67,12 +73,39 @@ const LOCAL_NOISE_S = 0.6;
 /** The local power is floored at this fraction of the slow power, so a pause does not amplify noise. */
 const LOCAL_FLOOR = 0.7;
 
+/**
+ * Where even the cleanest lead is in an artefact, the threshold is raised by up to this fraction
+ * of itself (in proportion to how noisy that lead is): a burst's candidates come early and
+ * searchback then picks the one nearest the expected beat.
+ */
+const NOISY_THRESHOLD_RAISE = 1;
+/**
+ * A candidate is in an artefact when even the cleanest lead's cleanness is below this (power
+ * around it over 1.4× its floor: a motion burst, not the steady EMG that muscle noise adds).
+ * There a burst peak can outgrow the QRS beside it, so a candidate that loses the 200 ms merge is
+ * still kept for searchback, and searchback accepts it down to a lower fraction of the threshold.
+ */
+const ARTEFACT_CLEANNESS = 0.7;
+/** Searchback threshold, as a fraction of the threshold: Pan-Tompkins' half, lower in an artefact. */
+const SEARCHBACK_FRACTION = 0.5;
+const ARTEFACT_SEARCHBACK_FRACTION = 0.4;
+/** Searchback is due when no beat came for this many mean RR intervals. */
+const SEARCHBACK_RR = 1.66;
+/** Searchback prefers candidates near one mean RR after the last beat: a candidate this fraction of an RR away counts half. */
+const SEARCHBACK_RR_SPREAD = 0.25;
+
 /** Zero stored as a double, so the engine never migrates a level field's representation mid-stream (which would discard optimised code). */
 const DOUBLE_ZERO = -0;
 
 function oddLength(samples: number): number {
   const n = Math.max(1, Math.round(samples));
   return n % 2 === 1 ? n : n + 1;
+}
+
+/** x^(5/8) = x^(1/2) · x^(1/8), the exponent of the power mean that combines the leads (square roots cost far less than Math.pow). */
+function powerFiveEighths(x: number): number {
+  const root = Math.sqrt(x);
+  return root * Math.sqrt(Math.sqrt(root));
 }
 
 function nextPowerOfTwo(n: number): number {
@@ -100,6 +133,10 @@ export class QrsDetector {
   private readonly smoothB: Float64Array[];
   private readonly slopes: Float64Array[];
   private readonly signedEnergy: Float64Array[];
+  /** Each lead's rise-and-fall integral by feature index, combined across leads only at candidates. */
+  private readonly lobes: Float64Array[];
+  /** Each lead's slope power floor over its local power outside the integration window, at every 4th feature index (when refreshed). */
+  private readonly cleanness: Float64Array[];
   // Per-lead running sums: the two moving averages, local slope power, rising and falling energy.
   private readonly sumA: Float64Array;
   private readonly sumB: Float64Array;
@@ -108,6 +145,8 @@ export class QrsDetector {
   private readonly fallingSum: Float64Array;
   /** Each lead's slow mean slope power, the floor of its local noise estimate. */
   private readonly leadPower: Float64Array;
+  /** Each lead's energy weight as last refreshed, carried across blocks so results do not depend on block sizes. */
+  private readonly leadWeight: Float64Array;
   /** Each lead's summed slope energy (for the start-up power measurement). */
   private readonly energyTotal: Float64Array;
   private readonly lengthA: number;
@@ -191,12 +230,15 @@ export class QrsDetector {
     this.smoothB = rings();
     this.slopes = rings();
     this.signedEnergy = rings();
+    this.lobes = rings();
+    this.cleanness = rings();
     this.sumA = new Float64Array(leadCount);
     this.sumB = new Float64Array(leadCount);
     this.localSum = new Float64Array(leadCount);
     this.risingSum = new Float64Array(leadCount);
     this.fallingSum = new Float64Array(leadCount);
     this.leadPower = new Float64Array(leadCount);
+    this.leadWeight = new Float64Array(leadCount);
     this.energyTotal = new Float64Array(leadCount);
     this.energy = new Float64Array(this.ringSize);
     this.integrated = new Float64Array(this.ringSize);
@@ -310,10 +352,12 @@ export class QrsDetector {
       this.smoothB[l]!.fill(this.sumB[l]!);
       this.slopes[l]!.fill(0);
       this.signedEnergy[l]!.fill(0);
+      this.lobes[l]!.fill(0);
       this.localSum[l] = 0;
       this.risingSum[l] = 0;
       this.fallingSum[l] = 0;
       this.energyTotal[l] = 0;
+      this.leadWeight[l] = 1 / (LOCAL_FLOOR * this.leadPower[l]! + 1e-6);
     }
   }
 
@@ -364,6 +408,8 @@ export class QrsDetector {
     const sumsB = this.smoothB[l]!;
     const slopes = this.slopes[l]!;
     const signed = this.signedEnergy[l]!;
+    const lobes = this.lobes[l]!;
+    const cleanness = this.cleanness[l]!;
     const sums = this.featureSums;
     const energyOut = this.combinedEnergy;
     const integralOut = this.combinedIntegral;
@@ -374,11 +420,12 @@ export class QrsDetector {
     const powerRate = 1 / this.powerWindow;
     const localScale = 1 / lengthLocal;
     let localSum = this.localSum[l]!;
+    const aroundScale = 1 / (lengthLocal - lengthIntegration);
     let rising = this.risingSum[l]!;
     let falling = this.fallingSum[l]!;
     let power = this.leadPower[l]!;
     let total = this.energyTotal[l]!;
-    let weight = 1 / (LOCAL_FLOOR * power + 1e-6);
+    let weight = this.leadWeight[l]!;
     let k = this.featureNext;
     for (let j = 0; j < values; j += 1, k += 1) {
       const sumB = sums[j]!;
@@ -394,6 +441,10 @@ export class QrsDetector {
       if ((k & 3) === 0) {
         const local = localSum * localScale;
         const floor = LOCAL_FLOOR * power;
+        // Without the integration window at the centre (its slope power is the rising and falling
+        // sums unweighted), so a candidate's own QRS never makes its lead look noisy.
+        const around = (localSum - (rising + falling) / weight) * aroundScale;
+        cleanness[k & m] = around > floor ? floor / around : 1;
         weight = 1 / ((local > floor ? local : floor) + 1e-6);
       }
       const centreSlope = slopes[(k - localHalf) & m]!;
@@ -409,12 +460,15 @@ export class QrsDetector {
         signed[k & m] = -weighted;
       }
       energyOut[j] += weighted;
-      integralOut[j] += 2 * (rising < falling ? rising : falling);
+      const lobe = 2 * (rising < falling ? rising : falling);
+      lobes[k & m] = lobe;
+      integralOut[j] += lobe;
     }
     this.localSum[l] = localSum;
     this.risingSum[l] = rising;
     this.fallingSum[l] = falling;
     this.leadPower[l] = power;
+    this.leadWeight[l] = weight;
     this.energyTotal[l] = total;
   }
 
@@ -427,11 +481,12 @@ export class QrsDetector {
     const integrated = this.integrated;
     const lengthIntegration = this.lengthIntegration;
     const decimation = this.decimation;
+    const leadCount = this.leadCount;
     for (let j = 0; j < values; j += 1) {
       const k = this.featureNext;
       // The last sample that went into feature value k.
       const n = this.first + (k + 1) * decimation - 1;
-      const f = integralIn[j]! / lengthIntegration;
+      const f = integralIn[j]! / leadCount / lengthIntegration;
       energy[k & m] = energyIn[j]!;
       integrated[k & m] = f;
       // A local maximum of the integral at k-1.
@@ -484,23 +539,57 @@ export class QrsDetector {
       if (e > slope) slope = e;
     }
     const lastSample = this.first + (featureIndex + 1) * this.decimation - 1;
-    const candidate: Candidate = { at: lastSample - this.featureDelay, energy: this.integrated[featureIndex & m]!, slope };
+    const candidate: Candidate = { at: lastSample - this.featureDelay, energy: this.leadMean(featureIndex), slope, clean: this.cleanest(featureIndex) };
     if (candidate.at < this.first) return;
     if (this.pending && candidate.at - this.pending.at < this.mergeSamples) {
-      if (candidate.energy > this.pending.energy) this.pending = candidate;
+      const keep = candidate.energy > this.pending.energy ? candidate : this.pending;
+      const drop = keep === candidate ? this.pending : candidate;
+      if (drop.clean < ARTEFACT_CLEANNESS) this.remember(drop);
+      this.pending = keep;
       return;
     }
     if (this.pending) this.classify(this.pending);
     this.pending = candidate;
   }
 
+  /**
+   * The leads' rise-and-fall integrals at a candidate, combined by a power mean (exponent below 1):
+   * a QRS shows in every lead at once, an artefact usually in one, so a value carried by one lead
+   * counts less than the same total spread over the leads.
+   */
+  private leadMean(featureIndex: number): number {
+    const k = featureIndex & this.mask;
+    let sum = 0;
+    for (let l = 0; l < this.leadCount; l += 1) {
+      const lobe = this.lobes[l]![k]!;
+      // The running sums can drift a hair below zero, where the power would be NaN.
+      if (lobe > 0) sum += powerFiveEighths(lobe);
+    }
+    const mean = sum / this.leadCount;
+    // x^1.6 as x · x^(1/2) · x^(1/8), the inverse of the x^(5/8) above.
+    const root = Math.sqrt(mean);
+    return (mean * root * Math.sqrt(Math.sqrt(root))) / this.lengthIntegration;
+  }
+
+  /** The largest cleanness over the leads at a feature index (as last refreshed). */
+  private cleanest(featureIndex: number): number {
+    const k = (featureIndex - (featureIndex & 3)) & this.mask;
+    let best = 0;
+    for (let l = 0; l < this.leadCount; l += 1) best = Math.max(best, this.cleanness[l]![k]!);
+    return best;
+  }
+
   private threshold(): number {
     return this.noiseLevel + THRESHOLD_FRACTION * (this.signalLevel - this.noiseLevel);
   }
 
-  private classify(candidate: Candidate): void {
+  private remember(candidate: Candidate): void {
     this.candidates.push(candidate);
     if (this.candidates.length > MAX_CANDIDATES) this.candidates.shift();
+  }
+
+  private classify(candidate: Candidate): void {
+    this.remember(candidate);
     if (this.learning) return;
     this.decide(candidate, this.threshold(), false);
   }
@@ -509,7 +598,8 @@ export class QrsDetector {
   private decide(candidate: Candidate, threshold: number, searchback: boolean): boolean {
     const last = this.lastBeat;
     if (last && candidate.at <= last.at) return false;
-    if (candidate.energy > threshold && !(last && candidate.at - last.at < this.refractorySamples) && !this.isTWave(candidate)) {
+    const raised = searchback ? threshold : threshold * (1 + NOISY_THRESHOLD_RAISE * (1 - candidate.clean));
+    if (candidate.energy > raised && !(last && candidate.at - last.at < this.refractorySamples) && !this.isTWave(candidate)) {
       this.accept(candidate, searchback);
       return true;
     }
@@ -552,18 +642,31 @@ export class QrsDetector {
     return this.meanRrSamples;
   }
 
-  /** When no beat came for 1.66 mean RR, takes the largest earlier candidate above half the threshold. */
+  /**
+   * When no beat came for SEARCHBACK_RR mean RR, takes the earlier candidate above half the
+   * threshold (0.4 of it in an artefact) with the largest energy, discounted by its distance from one mean RR after the last
+   * beat (in a noise burst the QRS is the candidate where the rhythm expects it).
+   */
   private searchBackIfDue(settledUpTo: number): void {
     const last = this.lastBeat;
     if (!last) return;
-    const limit = 1.66 * this.meanRr();
+    const rr = this.meanRr();
+    const limit = SEARCHBACK_RR * rr;
     if (settledUpTo - last.at <= limit) return;
     let best: Candidate | null = null;
-    const threshold = 0.5 * this.threshold();
+    let bestScore = 0;
+    const threshold = SEARCHBACK_FRACTION * this.threshold();
+    const artefactThreshold = ARTEFACT_SEARCHBACK_FRACTION * this.threshold();
     for (const c of this.candidates) {
       if (c.at <= last.at || c.at > settledUpTo) continue;
       if (c.at - last.at < this.refractorySamples || this.isTWave(c)) continue;
-      if (c.energy > threshold && (!best || c.energy > best.energy)) best = c;
+      if (c.energy <= (c.clean < ARTEFACT_CLEANNESS ? artefactThreshold : threshold)) continue;
+      const offRr = (c.at - last.at - rr) / (SEARCHBACK_RR_SPREAD * rr);
+      const score = c.energy / (1 + offRr * offRr);
+      if (score > bestScore) {
+        best = c;
+        bestScore = score;
+      }
     }
     if (best) {
       this.accept(best, true);
@@ -573,15 +676,15 @@ export class QrsDetector {
     if (settledUpTo - last.at > Math.max(3 * this.meanRr(), 2 * this.fsHz)) {
       this.signalLevel *= 0.5;
       this.noiseLevel *= 0.5;
-      this.lastBeat = { at: settledUpTo - Math.round(this.meanRr()), energy: last.energy, slope: 0 };
+      this.lastBeat = { at: settledUpTo - Math.round(this.meanRr()), energy: last.energy, slope: 0, clean: 1 };
       this.scheduleSearchback();
     }
   }
 
-  /** Searchback cannot be due before the last beat plus 1.66 mean RR has been settled. */
+  /** Searchback cannot be due before the last beat plus SEARCHBACK_RR mean RR has been settled. */
   private scheduleSearchback(): void {
     const last = this.lastBeat;
-    this.searchbackFrom = last ? last.at + Math.floor(1.66 * this.meanRr()) + this.featureDelay + this.mergeSamples : Infinity;
+    this.searchbackFrom = last ? last.at + Math.floor(SEARCHBACK_RR * this.meanRr()) + this.featureDelay + this.mergeSamples : Infinity;
   }
 
   private finishLearning(): void {

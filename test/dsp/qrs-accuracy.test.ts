@@ -5,11 +5,13 @@ import {
   loadBeatRecord,
   NOISE_RECORDS,
   noiseStress,
+  noisySignals,
   scoreRecord,
   type BeatRecord,
   type RecordResult,
 } from '../../src/bench/dsp.js';
 import { findEcgDataDir } from '../../src/data-dir.js';
+import { QrsDetector } from '../../src/dsp/qrs.js';
 import { grossScore, medianOf } from '../../src/dsp/score.js';
 
 const dataDir = findEcgDataDir();
@@ -71,13 +73,29 @@ describe.skipIf(!dataDir)('QRS detection on MIT-BIH 100 + 41 QT Database records
         expect(score.sensitivityPct, `${label} Se`).toBeGreaterThanOrEqual(99.5);
         expect(score.positivePredictivityPct, `${label} +P`).toBeGreaterThanOrEqual(99.5);
       } else if (kind === 'motion') {
-        // Target: gqrs's 100 / 99.3 at 0 dB; reached 98.4 / 97.5 (electrode motion on every lead at once).
-        expect(score.sensitivityPct, `${label} Se`).toBeGreaterThanOrEqual(98);
-        expect(score.positivePredictivityPct, `${label} +P`).toBeGreaterThanOrEqual(97);
+        // +P meets gqrs's 99.3; Se target 100 (gqrs), reached 99.28 (misses left where both leads are in a burst at once).
+        expect(score.sensitivityPct, `${label} Se`).toBeGreaterThanOrEqual(99.2);
+        expect(score.positivePredictivityPct, `${label} +P`).toBeGreaterThanOrEqual(99.3);
       } else {
         expect(score.sensitivityPct, `${label} Se`).toBeGreaterThanOrEqual(99.5);
         expect(score.positivePredictivityPct, `${label} +P`).toBeGreaterThanOrEqual(99);
       }
     }
+  });
+
+  it('finds the same beats in electrode-motion noise whatever the block size', () => {
+    const record = records.find((r) => r.name === 'sel100')!;
+    const length = 60 * record.fsHz;
+    const signals = noisySignals(record, 'motion', 0).map((s) => s.subarray(0, length));
+    const beatsWithBlocks = (block: number): string[] => {
+      const detector = new QrsDetector({ fsHz: record.fsHz, leadCount: signals.length });
+      const found = [];
+      for (let start = 0; start < length; start += block) found.push(...detector.push(signals, Math.min(block, length - start), start));
+      found.push(...detector.flush());
+      return found.map((b) => `${b.sample}${b.searchback ? ' searchback' : ''}`);
+    };
+    const reference = beatsWithBlocks(250);
+    expect(reference.length).toBeGreaterThan(50);
+    for (const block of [1, 37, 1000]) expect(beatsWithBlocks(block), `blocks of ${block}`).toEqual(reference);
   });
 });
