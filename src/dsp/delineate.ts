@@ -138,19 +138,21 @@ export function delineateMedianBeat(beat: MedianBeat, companionWavesUv: readonly
 
   const searchFrom = Math.max(1, rIndex - samples(QRS_SEARCH_BEFORE_S));
   const searchTo = Math.min(n - 2, rIndex + samples(QRS_SEARCH_AFTER_S));
-  const firstEdges = qrsEdges(primaryEnvelope, rIndex, samples(0.06), searchFrom, searchTo, QRS_ONSET_FRACTION, QRS_OFFSET_FRACTION);
-  if (firstEdges === null) return { ...NO_WAVES };
-  const offsetFraction = endsBelowLevel(smooth, firstEdges.onset, firstEdges.offset) ? QRS_OFFSET_FRACTION_AFTER_S : QRS_OFFSET_FRACTION_AFTER_R;
-  const primaryEdges = qrsEdges(primaryEnvelope, rIndex, samples(0.06), searchFrom, searchTo, QRS_ONSET_FRACTION, offsetFraction) ?? firstEdges;
-  let { onset: qrsOnset, offset: qrsOffset } = primaryEdges;
+  const primaryCore = qrsCore(primaryEnvelope, rIndex, samples(0.06));
+  if (primaryCore === null) return { ...NO_WAVES };
+  let qrsOnset = walkOut(primaryEnvelope, primaryCore.start, -1, searchFrom, QRS_ONSET_FRACTION * primaryCore.peak);
+  // The offset is walked once to find the QRS's last deflection, then again with that deflection's fraction.
+  const offsetAt = (fraction: number) => walkOut(primaryEnvelope, primaryCore.end, 1, searchTo, fraction * primaryCore.activity * primaryCore.peak);
+  const endsWithS = endsBelowLevel(smooth, qrsOnset, offsetAt(QRS_OFFSET_FRACTION));
+  let qrsOffset = offsetAt(endsWithS ? QRS_OFFSET_FRACTION_AFTER_S : QRS_OFFSET_FRACTION_AFTER_R);
   if (companions.length > 0) {
     const fraction = MULTI_LEAD_QRS_FRACTION * ((companions.length + 1) / 2) ** MULTI_LEAD_FLOOR_EXPONENT;
-    const combined = qrsEdges(envelope, rIndex, samples(0.06), searchFrom, searchTo, fraction, fraction);
+    const combined = qrsCore(envelope, rIndex, samples(0.06));
     // The combined onset can miss a small first deflection (a septal q) that large precordial
     // slopes drown: the primary lead's own onset stands when it is earlier.
     if (combined !== null) {
-      qrsOnset = Math.min(combined.onset, qrsOnset);
-      qrsOffset = combined.offset;
+      qrsOnset = Math.min(walkOut(envelope, combined.start, -1, searchFrom, fraction * combined.peak), qrsOnset);
+      qrsOffset = walkOut(envelope, combined.end, 1, searchTo, fraction * combined.activity * combined.peak);
     }
   }
 
@@ -209,25 +211,25 @@ function consensusTEnd(primary: TEndVote, others: readonly TEndVote[], agreement
 }
 
 /**
- * QRS onset and offset on a slope envelope: from the strong core near R (R marks may sit off the
- * steepest part), out while the envelope stays above a fraction of its peak (for the offset also
- * scaled by the beat's activity); null when flat.
+ * The strong core of a QRS on a slope envelope near R (at least CORE_FRACTION of the peak; R marks
+ * may sit off the steepest part), from which its edges walk out while the envelope stays above a
+ * fraction of the peak (for the offset also scaled by the beat's `activity`); null when flat.
  */
-function qrsEdges(envelope: Float64Array, rIndex: number, reach: number, searchFrom: number, searchTo: number, onsetFraction: number, offsetFraction: number): { onset: number; offset: number } | null {
+function qrsCore(envelope: Float64Array, rIndex: number, reach: number): { start: number; end: number; peak: number; activity: number } | null {
   const from = Math.max(0, rIndex - reach);
   const to = Math.min(envelope.length - 1, rIndex + reach);
   let peak = 0;
   for (let k = from; k <= to; k += 1) peak = Math.max(peak, envelope[k]!);
   if (!(peak > 0)) return null;
   const activity = (median(envelope) / (OFFSET_ACTIVITY_RATIO * peak)) ** OFFSET_ACTIVITY_EXPONENT;
-  let coreStart = rIndex;
-  let coreEnd = rIndex;
+  let start = rIndex;
+  let end = rIndex;
   for (let k = from; k <= to; k += 1) {
     if (envelope[k]! < CORE_FRACTION * peak) continue;
-    coreStart = Math.min(coreStart, k);
-    coreEnd = Math.max(coreEnd, k);
+    start = Math.min(start, k);
+    end = Math.max(end, k);
   }
-  return { onset: walkOut(envelope, coreStart, -1, searchFrom, onsetFraction * peak), offset: walkOut(envelope, coreEnd, 1, searchTo, offsetFraction * activity * peak) };
+  return { start, end, peak, activity };
 }
 
 /** Whether the QRS's last deflection (see LAST_DEFLECTION_FRACTION) lies below the level at `offset`: it ends with an S wave. */
