@@ -15,12 +15,12 @@
  * artefact), a 200 ms refractory, a slope test against tall T waves within 360 ms, and searchback
  * at half the threshold when no beat came for 1.66 mean RR (preferring the candidate nearest one
  * mean RR after the last beat; in an artefact at 0.4 of the threshold, and also among the
- * candidates that lost the 200 ms merge). The first 2 s are buffered so each lead's power is known from the
- * first sample. An accepted beat is
- * re-anchored to the R peak: the largest deflection of the analysis lead (12 ms mean minus a
- * centred 300 ms mean) within ±75 ms, on the record's dominant polarity unless the other is 1.6×
- * larger. Positions are in the stream's own sample numbering, without jitter; a beat is reported
- * a constant ~0.6 s after its R peak (later only by searchback).
+ * candidates that lost the 200 ms merge). The first 2 s are buffered so each lead's power is
+ * known from the first sample. An accepted beat is re-anchored to the R peak: the largest
+ * deflection of the analysis lead (12 ms mean minus a centred 300 ms mean) within ±75 ms, on the
+ * record's dominant polarity unless the other is 1.6× larger. Positions are in the stream's own
+ * sample numbering, without jitter; a beat is reported a constant ~0.6 s after its R peak (later
+ * only by searchback).
  */
 
 export interface QrsDetectorOptions {
@@ -644,8 +644,9 @@ export class QrsDetector {
 
   /**
    * When no beat came for SEARCHBACK_RR mean RR, takes the earlier candidate above half the
-   * threshold (0.4 of it in an artefact) with the largest energy, discounted by its distance from one mean RR after the last
-   * beat (in a noise burst the QRS is the candidate where the rhythm expects it).
+   * threshold (0.4 of it in an artefact) with the largest energy, discounted by its distance from
+   * one mean RR after the last beat (in a noise burst the QRS is the candidate where the rhythm
+   * expects it).
    */
   private searchBackIfDue(settledUpTo: number): void {
     const last = this.lastBeat;
@@ -655,8 +656,9 @@ export class QrsDetector {
     if (settledUpTo - last.at <= limit) return;
     let best: Candidate | null = null;
     let bestScore = 0;
-    const threshold = SEARCHBACK_FRACTION * this.threshold();
-    const artefactThreshold = ARTEFACT_SEARCHBACK_FRACTION * this.threshold();
+    const level = this.threshold();
+    const threshold = SEARCHBACK_FRACTION * level;
+    const artefactThreshold = ARTEFACT_SEARCHBACK_FRACTION * level;
     for (const c of this.candidates) {
       if (c.at <= last.at || c.at > settledUpTo) continue;
       if (c.at - last.at < this.refractorySamples || this.isTWave(c)) continue;
@@ -673,10 +675,10 @@ export class QrsDetector {
       return;
     }
     // A long silence with nothing to recover: the signal probably shrank, so lower the levels.
-    if (settledUpTo - last.at > Math.max(3 * this.meanRr(), 2 * this.fsHz)) {
+    if (settledUpTo - last.at > Math.max(3 * rr, 2 * this.fsHz)) {
       this.signalLevel *= 0.5;
       this.noiseLevel *= 0.5;
-      this.lastBeat = { at: settledUpTo - Math.round(this.meanRr()), energy: last.energy, slope: 0, clean: 1 };
+      this.lastBeat = { at: settledUpTo - Math.round(rr), energy: last.energy, slope: 0, clean: 1 };
       this.scheduleSearchback();
     }
   }
