@@ -167,19 +167,20 @@ export function delineateMedianBeat(beat: MedianBeat, companionWavesUv: readonly
   // Where the beats stop agreeing (an ectopic beat following some of them), the median beat shows no T wave.
   const spreadLimitUv = Math.max(SPREAD_FLOOR_UV, SPREAD_LIMIT_RATIO * segmentMedian(beat.spreadUv, qrsOnset - samples(0.2), tStart));
   const agreedTo = lastBelow(beat.spreadUv, tStart, spreadLimitUv);
-  const tWindowEnd = (nextAtrialFromR: number) => Math.min(agreedTo, rIndex + Math.min(nextAtrialFromR - samples(0.02), qtMax, samples(0.75)));
+  const tWindowEnd = (nextAtrialFromR: number) => Math.min(agreedTo, rIndex + Math.min(nextAtrialFromR, qtMax, samples(0.75)));
   const findT = (lead: { smooth: Float64Array; slope: Float64Array }, tTo: number) =>
     findTEnd(lead.smooth, lead.slope, levelOf(lead.smooth), tStart, tTo, samples(T_END_REACH_S), samples(LOBE_REACH_S));
   // First without P (the next P then starts at least 30 % of RR before the next QRS)...
   let nextAtrialFromR = Math.round(0.7 * rr);
   let t = findT({ smooth, slope }, tWindowEnd(nextAtrialFromR));
   // ...then P, searched after the previous beat's T wave (which fast rates bring close)...
-  const previousTEnd = t.end !== null ? t.end - rr + samples(0.02) : 0;
-  const pFrom = Math.max(0, qrsOnset - samples(P_SEARCH_S), previousTEnd);
+  const previousTEnd = t.end !== null ? t.end - rr : 0;
+  const pFloor = Math.max(0, qrsOnset - samples(P_SEARCH_S), previousTEnd);
+  const pFrom = Math.max(pFloor, previousTEnd + samples(0.02));
   const pTo = qrsOnset - samples(0.02);
   // A P wave repeats beat after beat; AF's f-waves do not, so they leave a wide scatter.
   const pMinUv = Math.max(P_MIN_UV, P_SPREAD_RATIO * segmentMedian(beat.spreadUv, pFrom, pTo));
-  const p = findPOnset(smooth, slope, level, pFrom, pTo, samples(P_REACH_S), pMinUv, samples(0.01));
+  const p = findPOnset(smooth, slope, level, pFrom, pTo, pFloor, samples(P_REACH_S), pMinUv, samples(0.01));
   // ...and T again, now bounded by the next beat's P onset.
   if (p.onset !== null) {
     nextAtrialFromR = rr + p.onset - rIndex;
@@ -375,14 +376,25 @@ function findTEnd(wave: Float64Array, slope: Float64Array, level: number, from: 
 }
 
 /** P onset: the trapezium method mirrored on the P upslope; null when no P wave stands out. */
-function findPOnset(wave: Float64Array, slope: Float64Array, level: number, from: number, to: number, reach: number, minUv: number, edge: number): { peak: number | null; onset: number | null } {
+function findPOnset(
+  wave: Float64Array,
+  slope: Float64Array,
+  level: number,
+  from: number,
+  to: number,
+  floor: number,
+  reach: number,
+  minUv: number,
+  edge: number,
+): { peak: number | null; onset: number | null } {
   if (to - from < 3) return { peak: null, onset: null };
   const peak = argMaxDeviation(wave, level, from, to);
   if (Math.abs(wave[peak]! - level) < minUv) return { peak: null, onset: null };
   // A peak on the window's edge is the tail of another wave (previous T), not a P wave.
   if (peak - from < edge) return { peak: null, onset: null };
   const polarity = wave[peak]! >= level ? 1 : -1;
-  const xl = Math.max(0, peak - reach);
-  const xm = steepestFlank(slope, peak, xl, polarity);
-  return { peak, onset: trapeziumBoundary(wave, xm, xl, polarity) };
+  const onsetWithin = (xl: number) => trapeziumBoundary(wave, steepestFlank(slope, peak, xl, polarity), xl, polarity);
+  const onset = onsetWithin(Math.max(0, peak - reach));
+  // At fast rates the reach runs into the previous T wave: an onset there is the T's, so search again after it.
+  return { peak, onset: onset >= floor ? onset : onsetWithin(Math.max(floor, peak - reach)) };
 }

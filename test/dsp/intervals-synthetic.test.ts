@@ -80,3 +80,22 @@ describe('intervals on synthetic ECG with exact ground truth (10 s windows, glob
     });
   }
 });
+
+describe('fast sinus rhythm on synthetic ECG, the next P wave close behind the T wave', () => {
+  for (const fsHz of [250, 500]) {
+    it(`at ${fsHz} Hz and 140 / 150 bpm: P onset not taken from the previous T, PR within ±25 ms and QT within ±30 ms`, () => {
+      for (const hrBpm of [140, 150]) {
+        const ecg = createSyntheticEcg({ fsHz, hrBpm, prMs: 160, seed: 3, hrvMs: 20, leads: ['II'] });
+        const [leadII] = ecg.next(fsHz * 10);
+        const truth = truthIntervals(ecg.truth(), fsHz);
+        const measured = measureIntervals(leadII!, fsHz, ecg.truth().map((b) => b.rSample));
+        const label = `${hrBpm} bpm`;
+        expect(measured.prMs, `${label} PR`).not.toBeNull();
+        expect(measured.qtMs, `${label} QT`).not.toBeNull();
+        expect(Math.abs(measured.prMs! - truth.pr), `${label} PR ${measured.prMs} vs ${truth.pr}`).toBeLessThanOrEqual(25);
+        expect(Math.abs(measured.qtMs! - truth.qt), `${label} QT ${measured.qtMs} vs ${truth.qt}`).toBeLessThanOrEqual(30);
+      }
+    });
+  }
+});
+
