@@ -12,7 +12,8 @@
  * a centred FIR, so the whole chain has one known integer delay and no phase distortion.
  * Candidates are classified with adaptive signal/noise levels (Pan-Tompkins style, threshold 0.4
  * of the way from noise to signal, raised up to 2× where even the cleanest lead is in an
- * artefact), a 200 ms refractory, a slope test against tall T waves within 360 ms, and searchback
+ * artefact), a 200 ms refractory, a slope test against tall T waves within 360 ms (a stricter one
+ * up to a long QT at slow rates), and searchback
  * at half the threshold when no beat came for 1.66 mean RR (preferring the candidate nearest one
  * mean RR after the last beat; in an artefact at 0.4 of the threshold, and also among the
  * candidates that lost the 200 ms merge). The first 2 s are buffered so each lead's power is
@@ -55,6 +56,13 @@ const LEARN_S = 2;
 const CANDIDATE_MERGE_S = 0.2;
 const REFRACTORY_S = 0.2;
 const T_WAVE_WINDOW_S = 0.36;
+/**
+ * At slow rates the T wave peaks later than 360 ms after its QRS (about 450 ms at 25 bpm): up to
+ * a long QT for the mean RR (QTc 500 ms), a candidate less than this fraction as steep as the last
+ * beat is its T wave. A T wave is 5-20 % as steep as its QRS, an early ventricular beat 30 % or more.
+ */
+const LATE_T_WAVE_QTC_S = 0.5;
+const LATE_T_WAVE_SLOPE_RATIO = 0.25;
 const ANCHOR_HALF_S = 0.075;
 const BASELINE_S = 0.3;
 const ANCHOR_SMOOTH_S = 0.012;
@@ -609,8 +617,11 @@ export class QrsDetector {
 
   private isTWave(candidate: Candidate): boolean {
     const last = this.lastBeat;
-    if (!last || candidate.at - last.at >= this.tWaveSamples) return false;
-    return candidate.slope < 0.5 * last.slope;
+    if (!last) return false;
+    const since = candidate.at - last.at;
+    if (since < this.tWaveSamples) return candidate.slope < 0.5 * last.slope;
+    const longQt = LATE_T_WAVE_QTC_S * Math.sqrt(this.meanRrSamples / this.fsHz) * this.fsHz;
+    return since < longQt && candidate.slope < LATE_T_WAVE_SLOPE_RATIO * last.slope;
   }
 
   private accept(candidate: Candidate, searchback: boolean): void {

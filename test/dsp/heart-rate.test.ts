@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { analyzeSignals } from '../../src/dsp/analyze.js';
 import { averagedRrMs, HeartRateMeter } from '../../src/dsp/heart-rate.js';
+import { createSyntheticEcg } from '../../src/device/synthetic.js';
 import { createPipeline } from '../../src/dsp/pipeline.js';
 import { qrsWithTallT } from './test-signals.js';
 
@@ -50,3 +51,19 @@ describe('tall T waves are not counted as beats', () => {
     });
   }
 });
+
+describe('slow rates: late T waves are not counted as beats', () => {
+  for (const hrBpm of [25, 30]) {
+    it(`${hrBpm} bpm (the T wave peaks ~450 ms after R, past the usual 360 ms T-wave window): one beat per QRS`, () => {
+      const fsHz = 360;
+      const ecg = createSyntheticEcg({ fsHz, hrBpm, leads: ['II', 'V2'], seed: 9, hrvMs: 10 });
+      const signalsUv = ecg.next(fsHz * 60);
+      const truth = ecg.truth().map((b) => b.rSample);
+      const result = analyzeSignals({ fsHz, leads: ['II', 'V2'], signalsUv });
+      expect(result.beats.length).toBe(truth.length);
+      for (const [i, beat] of result.beats.entries()) expect(Math.abs(beat.sample - truth[i]!)).toBeLessThanOrEqual(0.02 * fsHz);
+      expect(result.heartRateBpm!).toBeCloseTo(hrBpm, 0);
+    });
+  }
+});
+
