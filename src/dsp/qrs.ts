@@ -53,6 +53,8 @@ interface Candidate {
 }
 
 const LEARN_S = 2;
+/** The second-largest candidate of the first 2 s is a beat when it is at least this fraction of the largest. */
+const LEARN_SECOND_FRACTION = 0.25;
 const CANDIDATE_MERGE_S = 0.2;
 const REFRACTORY_S = 0.2;
 const T_WAVE_WINDOW_S = 0.36;
@@ -702,14 +704,17 @@ export class QrsDetector {
 
   private finishLearning(): void {
     this.learning = false;
-    // While the lead power settles, a P or T wave can look large: of candidates closer than the
-    // T-wave window, keep only the steepest.
+    // While the lead power settles, a P or T wave can look large: a candidate less than half as
+    // steep as another within the T-wave window goes. (Not every candidate but the steepest: above
+    // 170 bpm consecutive beats lie closer than that window.)
     const learned = this.candidates
       .splice(0)
-      .filter((c, _, all) => !all.some((d) => d !== c && Math.abs(d.at - c.at) < this.tWaveSamples && d.slope > c.slope));
+      .filter((c, _, all) => !all.some((d) => d !== c && Math.abs(d.at - c.at) < this.tWaveSamples && d.slope > 2 * c.slope));
     // The second-largest candidate: the very first beat can look huge while the lead power settles.
+    // Unless it is far smaller: below 60 bpm the first 2 s can hold one beat, and the next
+    // candidate is then its T or P wave.
     const energies = learned.map((c) => c.energy).sort((a, b) => b - a);
-    const level = energies.length ? energies[Math.min(1, energies.length - 1)]! : 0;
+    const level = energies.length > 1 && energies[1]! >= LEARN_SECOND_FRACTION * energies[0]! ? energies[1]! : (energies[0] ?? 0);
     this.signalLevel = level;
     this.noiseLevel = 0.1 * level;
     for (const c of learned) {

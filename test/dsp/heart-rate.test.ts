@@ -52,9 +52,11 @@ describe('tall T waves are not counted as beats', () => {
   }
 });
 
-describe('slow rates: late T waves are not counted as beats', () => {
-  for (const hrBpm of [25, 30]) {
-    it(`${hrBpm} bpm (the T wave peaks ~450 ms after R, past the usual 360 ms T-wave window): one beat per QRS`, () => {
+describe('very slow and very fast rates: one beat per QRS from the first second', () => {
+  // 25-35 bpm: the T wave peaks ~450 ms after R, past the usual 360 ms T-wave window, and the first
+  // 2 s hold one beat. 190-230 bpm: consecutive beats lie closer than that window.
+  for (const hrBpm of [25, 30, 35, 190, 230]) {
+    it(`${hrBpm} bpm`, () => {
       const fsHz = 360;
       const ecg = createSyntheticEcg({ fsHz, hrBpm, leads: ['II', 'V2'], seed: 9, hrvMs: 10 });
       const signalsUv = ecg.next(fsHz * 60);
