@@ -1,4 +1,4 @@
-import { lowPassZeroPhase, median } from './delineation-filters.js';
+import { median, slopeEnvelope } from './delineation-filters.js';
 import { buildMedianBeat, companionMedianBeats, type MedianBeat } from './median-beat.js';
 import type { Intervals } from './types.js';
 
@@ -126,8 +126,8 @@ export function delineateMedianBeat(beat: MedianBeat, companionWavesUv: readonly
   const { fsHz, rIndex } = beat;
   const n = beat.waveUv.length;
   const samples = (seconds: number) => Math.max(1, Math.round(seconds * fsHz));
-  const { smooth, slope, envelope: primaryEnvelope } = slopeEnvelope(beat.waveUv, fsHz, samples(ENVELOPE_S) | 1);
-  const companions = companionWavesUv.map((wave) => slopeEnvelope(wave, fsHz, samples(ENVELOPE_S) | 1));
+  const { smooth, slope, envelope: primaryEnvelope } = slopeEnvelope(beat.waveUv, fsHz, LOW_PASS_HZ, samples(ENVELOPE_S) | 1);
+  const companions = companionWavesUv.map((wave) => slopeEnvelope(wave, fsHz, LOW_PASS_HZ, samples(ENVELOPE_S) | 1));
   // Several leads: the root-sum-square of their slope envelopes (spatial velocity).
   let envelope = primaryEnvelope;
   if (companions.length > 0) {
@@ -251,14 +251,6 @@ function walkOut(envelope: Float64Array, start: number, direction: 1 | -1, limit
   return edge;
 }
 
-function slopeEnvelope(waveUv: Float64Array, fsHz: number, width: number): { smooth: Float64Array; slope: Float64Array; envelope: Float64Array } {
-  const n = waveUv.length;
-  const smooth = lowPassZeroPhase(waveUv, fsHz, LOW_PASS_HZ);
-  const slope = new Float64Array(n);
-  for (let k = 1; k < n - 1; k += 1) slope[k] = ((smooth[k + 1]! - smooth[k - 1]!) * fsHz) / 2;
-  return { smooth, slope, envelope: movingMeanAbs(slope, width) };
-}
-
 /** The last sample from `from` on before `values` first exceeds `limit` (the array's end when it never does). */
 function lastBelow(values: Float64Array, from: number, limit: number): number {
   let k = Math.max(0, from);
@@ -270,21 +262,6 @@ function segmentMedian(wave: Float64Array, from: number, to: number): number {
   const values: number[] = [];
   for (let k = Math.max(0, from); k <= Math.min(wave.length - 1, to); k += 1) values.push(wave[k]!);
   return values.length > 0 ? median(values) : 0;
-}
-
-function movingMeanAbs(values: Float64Array, width: number): Float64Array {
-  const half = width >> 1;
-  const out = new Float64Array(values.length);
-  for (let i = 0; i < values.length; i += 1) {
-    let sum = 0;
-    let count = 0;
-    for (let j = Math.max(0, i - half); j <= Math.min(values.length - 1, i + half); j += 1) {
-      sum += Math.abs(values[j]!);
-      count += 1;
-    }
-    out[i] = sum / count;
-  }
-  return out;
 }
 
 function argMaxDeviation(wave: Float64Array, level: number, from: number, to: number): number {

@@ -167,3 +167,27 @@ export function estimateBaseline(signalUv: Float32Array, fsHz: number): Float64A
   }
   return out;
 }
+
+/** A wave low-passed (zero phase), its slope (µV/s) and the moving mean of |slope| over `width` samples. */
+export function slopeEnvelope(waveUv: Float64Array, fsHz: number, lowPassHz: number, width: number): { smooth: Float64Array; slope: Float64Array; envelope: Float64Array } {
+  const n = waveUv.length;
+  const smooth = lowPassZeroPhase(waveUv, fsHz, lowPassHz);
+  const slope = new Float64Array(n);
+  for (let k = 1; k < n - 1; k += 1) slope[k] = ((smooth[k + 1]! - smooth[k - 1]!) * fsHz) / 2;
+  return { smooth, slope, envelope: movingMeanAbs(slope, width) };
+}
+
+function movingMeanAbs(values: Float64Array, width: number): Float64Array {
+  const half = width >> 1;
+  const out = new Float64Array(values.length);
+  for (let i = 0; i < values.length; i += 1) {
+    let sum = 0;
+    let count = 0;
+    for (let j = Math.max(0, i - half); j <= Math.min(values.length - 1, i + half); j += 1) {
+      sum += Math.abs(values[j]!);
+      count += 1;
+    }
+    out[i] = sum / count;
+  }
+  return out;
+}

@@ -1,4 +1,4 @@
-import { estimateBaseline, median, medianInPlace } from './delineation-filters.js';
+import { estimateBaseline, median, medianInPlace, slopeEnvelope } from './delineation-filters.js';
 
 /** A representative beat: the sample-wise median of the selected, aligned beats. */
 export interface MedianBeat {
@@ -22,6 +22,15 @@ const ALIGN_SEARCH_S = 0.03;
 const QRS_HALF_WINDOW_S = 0.08;
 const MIN_BEATS = 3;
 const MAX_DOMINANCE_BEATS = 30;
+/** A morphology group holding at least this share of the judged beats competes with the largest one. */
+const MIN_GROUP_SHARE = 1 / 3;
+/** ...and is measured instead when its QRS is at most this fraction of the largest group's width. */
+const NARROWER_RATIO = 0.8;
+/** The coarse width that compares groups: where a 10 ms |slope| mean (40 Hz low-pass) stays above 10 % of its peak within 60 ms of R. */
+const WIDTH_FRACTION = 0.1;
+const WIDTH_LOW_PASS_HZ = 40;
+const WIDTH_ENVELOPE_S = 0.01;
+const WIDTH_PEAK_REACH_S = 0.06;
 /** A detection whose steepest QRS slope is below this fraction of the typical one is no QRS. */
 const MIN_STEEPNESS_FRACTION = 0.3;
 
@@ -35,7 +44,8 @@ function beatWindow(rrS: number): { preS: number; postS: number } {
 
 /**
  * Builds the median beat from a window of raw signal and its R peaks. Robust to the odd PVC or
- * false detection: only beats of the dominant QRS morphology go in.
+ * false detection: only beats of the dominant QRS morphology go in, and when two morphologies
+ * are of comparable size (pacing or bigeminy), the narrower, conducted one.
  */
 export function buildMedianBeat(signalUv: Float32Array, fsHz: number, rPeaks: readonly number[]): MedianBeat | null {
   const peaks = [...rPeaks].filter((r) => Number.isFinite(r) && r >= 0 && r < signalUv.length).map(Math.round).sort((a, b) => a - b);
@@ -64,11 +74,12 @@ export function buildMedianBeat(signalUv: Float32Array, fsHz: number, rPeaks: re
   if (candidates.length === 0) return null;
 
   // The dominant morphology: the beat that most others resemble seeds the template, so PVCs,
-  // false detections and a minority rhythm stay out even when they are regular.
+  // false detections and a minority rhythm stay out even when they are regular; of two
+  // comparable groups the clearly narrower one (conducted beats, not paced or ventricular).
   // Pairwise comparison is quadratic: judge dominance on an even sample of long windows.
   const stride = Math.max(1, Math.ceil(candidates.length / MAX_DOMINANCE_BEATS));
   const sample = candidates.filter((_, i) => i % stride === 0);
-  const seedR = sample[dominantBeat(clean, sample, qrsHalf, alignMax)]!;
+  const seedR = sample[seedBeat(clean, fsHz, sample, pre, length, qrsHalf, alignMax)]!;
   const seedIndex = candidates.indexOf(seedR);
   const seedWave = clean.subarray(candidates[seedIndex]! - pre, candidates[seedIndex]! - pre + length);
   const firstPass = candidates.map((r) => bestAlignment(clean, seedWave, r, pre, qrsHalf, alignMax));
@@ -136,26 +147,93 @@ function nearestIndex(sorted: readonly number[], value: number): number {
   return best;
 }
 
-/** Index of the beat whose QRS correlates (>= MIN_QRS_CORRELATION) with the most other beats. */
-function dominantBeat(signal: Float64Array, rPeaks: readonly number[], half: number, maxLag: number): number {
-  const count = new Array<number>(rPeaks.length).fill(0);
-  const total = new Array<number>(rPeaks.length).fill(0);
-  for (let i = 0; i < rPeaks.length; i += 1) {
-    for (let j = i + 1; j < rPeaks.length; j += 1) {
-      const { correlation } = bestAlignment(signal, signal.subarray(rPeaks[i]! - half, rPeaks[i]! + half + 1), rPeaks[j]!, half, half, maxLag);
-      total[i] += correlation;
-      total[j] += correlation;
-      if (correlation >= MIN_QRS_CORRELATION) {
-        count[i] += 1;
-        count[j] += 1;
-      }
+/** A morphology group: beats whose QRS matches the seed's, with their R aligned on the seed's. */
+interface MorphologyGroup {
+  seed: number;
+  alignedR: number[];
+}
+
+/**
+ * Splits the beats into morphology groups: the beat most others match (r >= MIN_QRS_CORRELATION;
+ * ties by total correlation) seeds a group of the beats matching it, then the same on the rest.
+ * Largest group first.
+ */
+function morphologyGroups(signal: Float64Array, rPeaks: readonly number[], half: number, maxLag: number): MorphologyGroup[] {
+  const n = rPeaks.length;
+  const correlation = new Float64Array(n * n);
+  // lag[i * n + j]: shift of beat j that best matches beat i's QRS.
+  const lag = new Int32Array(n * n);
+  for (let i = 0; i < n; i += 1) {
+    correlation[i * n + i] = 1;
+    for (let j = i + 1; j < n; j += 1) {
+      const best = bestAlignment(signal, signal.subarray(rPeaks[i]! - half, rPeaks[i]! + half + 1), rPeaks[j]!, half, half, maxLag);
+      correlation[i * n + j] = best.correlation;
+      correlation[j * n + i] = best.correlation;
+      lag[i * n + j] = best.r - rPeaks[j]!;
+      lag[j * n + i] = rPeaks[j]! - best.r;
     }
   }
-  let best = 0;
-  for (let i = 1; i < rPeaks.length; i += 1) {
-    if (count[i]! > count[best]! || (count[i] === count[best] && total[i]! > total[best]!)) best = i;
+  const groups: MorphologyGroup[] = [];
+  const free = new Array<boolean>(n).fill(true);
+  for (;;) {
+    let seed = -1;
+    let seedCount = 0;
+    let seedTotal = 0;
+    for (let i = 0; i < n; i += 1) {
+      if (!free[i]) continue;
+      let count = 0;
+      let total = 0;
+      for (let j = 0; j < n; j += 1) {
+        if (!free[j] || j === i) continue;
+        total += correlation[i * n + j]!;
+        if (correlation[i * n + j]! >= MIN_QRS_CORRELATION) count += 1;
+      }
+      if (seed < 0 || count > seedCount || (count === seedCount && total > seedTotal)) {
+        seed = i;
+        seedCount = count;
+        seedTotal = total;
+      }
+    }
+    if (seed < 0) break;
+    const alignedR: number[] = [];
+    for (let j = 0; j < n; j += 1) {
+      if (!free[j] || (j !== seed && correlation[seed * n + j]! < MIN_QRS_CORRELATION)) continue;
+      free[j] = false;
+      alignedR.push(rPeaks[j]! + lag[seed * n + j]!);
+    }
+    groups.push({ seed, alignedR });
   }
-  return best;
+  return groups;
+}
+
+/**
+ * Index (into `rPeaks`) of the beat that seeds the median beat: the largest morphology group's
+ * seed, unless another group of comparable size has a clearly narrower QRS. PR, QRS and QT are
+ * measured on conducted beats, and paced or ventricular beats are the wider ones.
+ */
+function seedBeat(signal: Float64Array, fsHz: number, rPeaks: readonly number[], pre: number, length: number, half: number, maxLag: number): number {
+  const groups = morphologyGroups(signal, rPeaks, half, maxLag);
+  const minSize = Math.max(2, Math.ceil(MIN_GROUP_SHARE * rPeaks.length));
+  const contenders = groups.filter((group, i) => i === 0 || group.alignedR.length >= minSize);
+  if (contenders.length === 1) return groups[0]!.seed;
+  const widths = contenders.map((group) => qrsWidthS(medianOfBeats(signal, Int32Array.from(group.alignedR), pre, length), fsHz, pre));
+  let chosen = 0;
+  for (let i = 1; i < contenders.length; i += 1) if (widths[i]! < widths[chosen]!) chosen = i;
+  return widths[chosen]! <= NARROWER_RATIO * widths[0]! ? contenders[chosen]!.seed : groups[0]!.seed;
+}
+
+/** Coarse QRS width (s) of a beat: the contiguous stretch around R where its slope envelope stays above WIDTH_FRACTION of its peak. */
+function qrsWidthS(waveUv: Float64Array, fsHz: number, rIndex: number): number {
+  const { envelope } = slopeEnvelope(waveUv, fsHz, WIDTH_LOW_PASS_HZ, Math.max(1, Math.round(WIDTH_ENVELOPE_S * fsHz)) | 1);
+  const reach = Math.round(WIDTH_PEAK_REACH_S * fsHz);
+  let peakAt = rIndex;
+  for (let k = Math.max(0, rIndex - reach); k <= Math.min(envelope.length - 1, rIndex + reach); k += 1) if (envelope[k]! > envelope[peakAt]!) peakAt = k;
+  const threshold = WIDTH_FRACTION * envelope[peakAt]!;
+  let start = peakAt;
+  let end = peakAt;
+  while (start > 0 && envelope[start - 1]! >= threshold) start -= 1;
+  while (end < envelope.length - 1 && envelope[end + 1]! >= threshold) end += 1;
+  return (end - start) / fsHz;
 }
 
 /**
