@@ -20,6 +20,8 @@ export interface SimulateArgs extends GlobalArgs {
 
 const TICK_MS = 20;
 const MAX_BACKLOG_BYTES = 64 * 1024;
+/** With nobody reading the other end, buffered bytes never drain: stop waiting for them after this. */
+const DRAIN_LIMIT_MS = 1000;
 /** What a Cyton prints after `v` (soft reset); the monitor's decoder skips it as non-packet bytes. */
 const OPENBCI_BANNER = 'OpenBCI V3 8-16 channel\nOn Board ADS1299 Device ID: 0x3E\nLIS3DH Device ID: 0x33\nFirmware: v3.1.2\n$$$';
 
@@ -79,10 +81,27 @@ async function runSimulate(args: SimulateArgs): Promise<void> {
       clearInterval(timer);
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
-      const done = () => port.close(() => (error ? reject(error) : resolve()));
-      if (port.isOpen) port.drain(done);
-      else if (error) reject(error);
-      else resolve();
+      const settle = () => (error ? reject(error) : resolve());
+      if (!port.isOpen) {
+        settle();
+        return;
+      }
+      let closing = false;
+      const close = () => {
+        if (closing) return;
+        closing = true;
+        // Bytes still queued for a port nobody reads are dropped, as a device's buffer would be.
+        const limit = setTimeout(settle, DRAIN_LIMIT_MS);
+        port.close(() => {
+          clearTimeout(limit);
+          settle();
+        });
+      };
+      const drainLimit = setTimeout(close, DRAIN_LIMIT_MS);
+      port.drain(() => {
+        clearTimeout(drainLimit);
+        close();
+      });
     };
     const onSignal = () => finish();
     process.on('SIGINT', onSignal);

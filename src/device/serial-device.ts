@@ -141,12 +141,16 @@ export class SerialDevice extends EcgDevice {
     this.port = null;
     if (port?.isOpen) {
       const close = this.decoder.closeCommands;
-      if (close) await writeAll(port, close).catch(() => undefined);
+      // A device that has stopped reading never drains the command: give it a second, then close.
+      if (close) await Promise.race([writeAll(port, close).catch(() => undefined), new Promise((resolve) => setTimeout(resolve, CLOSE_COMMAND_LIMIT_MS).unref())]);
       await new Promise<void>((resolve) => port.close(() => resolve()));
     }
     this.setState('closed');
   }
 }
+
+/** How long stop() waits for the protocol's close command (OpenBCI `s`) to reach the device. */
+const CLOSE_COMMAND_LIMIT_MS = 1000;
 
 function writeAll(port: SerialPort, bytes: Uint8Array): Promise<void> {
   return new Promise((resolve, reject) => {

@@ -60,4 +60,21 @@ describe('ecg-monitor simulate / ports', () => {
       await ptys.stop();
     }
   });
+
+  it('stops on SIGTERM with exit 0 even when nobody reads the other end and its bytes cannot drain', async () => {
+    const directory = join(scratch, 'unread');
+    mkdirSync(directory);
+    const ptys = await startPtyPair(directory);
+    try {
+      // At 20x real time the pty, socat and the simulator's own backlog fill within a second.
+      const simulation = await startSimulate(['--port', ptys.device, '--protocol', 'p2', '--speed', '20']);
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      simulation.process.kill('SIGTERM');
+      const stopped = await Promise.race([simulation.exited, new Promise((resolve) => setTimeout(() => resolve('still running'), 10_000))]);
+      if (stopped === 'still running') simulation.process.kill('SIGKILL');
+      expect(stopped).toBe(0);
+    } finally {
+      await ptys.stop();
+    }
+  });
 });
