@@ -90,7 +90,10 @@ async function trendChart(result: AnalyzeResult): Promise<string | null> {
   if (trend === null) return null;
   // Loaded only here: `--json` runs never draw, and start-up time counts for batch runs.
   const { plot } = await import('asciichart');
-  const chart = plot(trend, { height: 8, format: (bpm) => `${bpm.toFixed(0).padStart(5)} ` });
+  // Eight rows over a span under 8 bpm would repeat whole-number labels: show tenths there.
+  const span = Math.max(...trend) - Math.min(...trend);
+  const digits = span < 8 ? 1 : 0;
+  const chart = plot(trend, { height: 8, format: (bpm) => `${bpm.toFixed(digits).padStart(6)} ` });
   return `heart rate trend (bpm) over ${result.durationS.toFixed(0)} s\n${chart}`;
 }
 
