@@ -49,6 +49,14 @@ describe('ecg-monitor analyze', () => {
     expect(missing.stderr).toMatch(/V9.*MLII, V5/);
   });
 
+  it.skipIf(!dataDir)('draws the heart-rate trend with a distinct label on every row, even over a 3 bpm span (LUDB 1)', () => {
+    const text = analyze(join(dataDir!, 'ludb', '1.hea'));
+    expect(text.code).toBe(0);
+    const labels = text.stdout.split('\n').flatMap((line) => /^\s*([\d.]+)\s+[┤┼]/.exec(line)?.[1] ?? []);
+    expect(labels.length).toBe(9);
+    expect(new Set(labels).size).toBe(labels.length);
+  });
+
   it('reads a CSV file and prints a readable summary without --json', () => {
     const fsHz = 500;
     const source = createSyntheticEcg({ fsHz, hrBpm: 72, leads: ['I', 'II'], seed: 11 });
