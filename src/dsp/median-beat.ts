@@ -273,21 +273,28 @@ function bestAlignment(
   tMean /= width;
   let tVar = 0;
   for (let k = 0; k < width; k += 1) tVar += (template[t0 + k]! - tMean) ** 2;
-  let best = { r, correlation: -Infinity };
+  let bestR = r;
+  let bestCorrelation = -Infinity;
   for (let lag = -maxLag; lag <= maxLag; lag += 1) {
     const s0 = r + lag - half;
-    let sMean = 0;
-    for (let k = 0; k < width; k += 1) sMean += signal[s0 + k]!;
-    sMean /= width;
-    let cross = 0;
-    let sVar = 0;
+    // One pass: the centred sums follow from the raw ones (Σ(s−s̄)(t−t̄) = Σst − n·s̄·t̄).
+    let sum = 0;
+    let squares = 0;
+    let products = 0;
     for (let k = 0; k < width; k += 1) {
-      const s = signal[s0 + k]! - sMean;
-      cross += s * (template[t0 + k]! - tMean);
-      sVar += s * s;
+      const s = signal[s0 + k]!;
+      sum += s;
+      squares += s * s;
+      products += s * template[t0 + k]!;
     }
+    const sMean = sum / width;
+    const cross = products - width * sMean * tMean;
+    const sVar = squares - width * sMean * sMean;
     const correlation = sVar > 0 && tVar > 0 ? cross / Math.sqrt(sVar * tVar) : 0;
-    if (correlation > best.correlation) best = { r: r + lag, correlation };
+    if (correlation > bestCorrelation) {
+      bestR = r + lag;
+      bestCorrelation = correlation;
+    }
   }
-  return best;
+  return { r: bestR, correlation: bestCorrelation };
 }
