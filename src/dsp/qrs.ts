@@ -13,10 +13,9 @@
  * Candidates are classified with adaptive signal/noise levels (Pan-Tompkins style, threshold 0.4
  * of the way from noise to signal, raised up to 2× where even the cleanest lead is in an
  * artefact), a 200 ms refractory, a slope test against tall T waves within 360 ms (a stricter one
- * up to a long QT at slow rates), and searchback
- * at half the threshold when no beat came for 1.66 mean RR (preferring the candidate nearest one
- * mean RR after the last beat; in an artefact at 0.4 of the threshold, and also among the
- * candidates that lost the 200 ms merge). The first 2 s are buffered so each lead's power is
+ * up to a long QT at slow rates), and searchback at half the threshold when no beat came for 1.66
+ * mean RR (preferring the candidate nearest one mean RR after the last beat; in an artefact at 0.4
+ * of the threshold, and also among the candidates that lost the 200 ms merge). The first 2 s are buffered so each lead's power is
  * known from the first sample. An accepted beat is re-anchored to the R peak: the largest
  * deflection of the analysis lead (12 ms mean minus a centred 300 ms mean) within ±75 ms, on the
  * record's dominant polarity unless the other is 1.6× larger. Positions are in the stream's own
