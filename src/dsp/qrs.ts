@@ -12,7 +12,7 @@
  * a centred FIR, so the whole chain has one known integer delay and no phase distortion.
  * Candidates are classified with adaptive signal/noise levels (Pan-Tompkins style, threshold 0.4
  * of the way from noise to signal, raised up to 2× where even the cleanest lead is in an
- * artefact), a 200 ms refractory, a slope test against tall T waves within 360 ms (a stricter one
+ * artefact; where some lead is, a clean lead that showed the last beat must show it too), a 200 ms refractory, a slope test against tall T waves within 360 ms (a stricter one
  * up to a long QT at slow rates), and searchback
  * at half the threshold when no beat came for 1.66 mean RR (preferring the candidate nearest one
  * mean RR after the last beat, and the one most like each lead's running QRS template in the slope
@@ -102,6 +102,12 @@ const MATCH_CAP = 1.2;
  */
 const LATE_BEAT_RR = 1.2;
 const LATE_BEAT_MATCH = 0.8;
+/**
+ * Where some lead is in an artefact, a candidate is taken by the threshold only if a clean lead
+ * that showed the last beat shows it too, with at least this fraction of its integral at beats (a
+ * QRS shows in every lead; a burst peak in one lead, with the other flat, is not a beat).
+ */
+const LOBE_MIN = 0.1;
 /** Threshold between the noise and signal levels; above Pan-Tompkins' 0.25 for noise robustness, searchback covers the rest. */
 const THRESHOLD_FRACTION = 0.4;
 /** The slope energy and everything after it run at fs / D, D the largest integer keeping this rate (the moving averages band-limit it first). */
@@ -179,6 +185,10 @@ export class QrsDetector {
   private readonly cleanness: Float64Array[];
   /** Each lead's recent QRS in the slope signal, centred on the beat's energy centre. */
   private readonly templates: Float64Array[];
+  /** Each lead's running rise-and-fall integral at its clean beats. */
+  private readonly beatLobe: Float64Array;
+  /** Whether each lead showed the last beat at which it was clean (a lead off or without signal does not). */
+  private readonly showedBeat: Uint8Array;
   private readonly templateHalf: number;
   private readonly shapeLag: number;
   // Per-lead running sums: the two moving averages, local slope power, rising and falling energy.
@@ -276,6 +286,8 @@ export class QrsDetector {
     this.signedEnergy = rings();
     this.lobes = rings();
     this.cleanness = rings();
+    this.beatLobe = new Float64Array(leadCount);
+    this.showedBeat = new Uint8Array(leadCount);
     this.templateHalf = Math.round(TEMPLATE_HALF_S * featureHz);
     this.shapeLag = Math.round(SHAPE_LAG_S * featureHz);
     this.templates = Array.from({ length: leadCount }, () => new Float64Array(2 * this.templateHalf + 1));
@@ -680,8 +692,30 @@ export class QrsDetector {
     return best;
   }
 
-  /** Moves each clean lead's template toward the slopes at an accepted beat (aligned at the best lag). */
-  private learnTemplate(candidate: Candidate): void {
+  /**
+   * False when some lead is in an artefact while the clean leads that showed the last beat do not
+   * show this candidate (each one's integral there under LOBE_MIN of its value at its beats).
+   */
+  private shownInCleanLeads(candidate: Candidate): boolean {
+    const m = this.mask;
+    const k = candidate.index & m;
+    const kClean = (candidate.index - (candidate.index & 3)) & m;
+    let dirty = false;
+    let witness = false;
+    for (let l = 0; l < this.leadCount; l += 1) {
+      if (this.cleanness[l]![kClean]! < ARTEFACT_CLEANNESS) {
+        dirty = true;
+        continue;
+      }
+      if (this.showedBeat[l] === 0) continue;
+      witness = true;
+      if (this.lobes[l]![k]! >= LOBE_MIN * this.beatLobe[l]!) return true;
+    }
+    return !(dirty && witness);
+  }
+
+  /** At an accepted beat, per clean lead: whether it showed the beat, its integral there, and its template moved toward its slopes (aligned at the best lag). */
+  private learnFromBeat(candidate: Candidate): void {
     if (candidate.index < 0) return;
     const m = this.mask;
     const half = this.templateHalf;
@@ -689,6 +723,9 @@ export class QrsDetector {
     const k = (candidate.index - (candidate.index & 3)) & m;
     for (let l = 0; l < this.leadCount; l += 1) {
       if (this.cleanness[l]![k]! < ARTEFACT_CLEANNESS) continue;
+      const lobe = this.lobes[l]![candidate.index & m]!;
+      this.showedBeat[l] = lobe >= LOBE_MIN * this.beatLobe[l]! ? 1 : 0;
+      this.beatLobe[l] = this.beatLobe[l] === 0 ? lobe : this.beatLobe[l]! + TEMPLATE_RATE * (lobe - this.beatLobe[l]!);
       const template = this.templates[l]!;
       const slopes = this.slopes[l]!;
       let bestLag = 0;
@@ -729,7 +766,8 @@ export class QrsDetector {
     const last = this.lastBeat;
     if (last && candidate.at <= last.at) return false;
     const raised = searchback ? threshold : threshold * (1 + NOISY_THRESHOLD_RAISE * (1 - candidate.clean));
-    if (candidate.energy > raised && !(last && candidate.at - last.at < this.refractorySamples) && !this.isTWave(candidate)) {
+    const unseen = !searchback && !this.shownInCleanLeads(candidate);
+    if (candidate.energy > raised && !unseen && !(last && candidate.at - last.at < this.refractorySamples) && !this.isTWave(candidate)) {
       const earlier = searchback ? null : this.missedBefore(candidate);
       if (earlier) {
         this.accept(earlier, true);
@@ -766,7 +804,7 @@ export class QrsDetector {
       this.meanRrSamples = sum / this.rrHistory.length;
     }
     this.lastBeat = candidate;
-    this.learnTemplate(candidate);
+    this.learnFromBeat(candidate);
     this.scheduleSearchback();
     // A peak on the stream's first sample is a QRS cut off by the start, not a located R peak.
     if (sample > this.lastBeatSample && sample > this.first) {
