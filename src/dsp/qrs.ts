@@ -88,9 +88,9 @@ const SHAPE_LAG_S = 0.025;
 /** Weight of each new clean beat in the running template. */
 const TEMPLATE_RATE = 0.125;
 /**
- * In an artefact, a candidate whose slopes project on the QRS templates at least this much (1 =
- * the template itself) is shaped like a QRS: searchback may take it whatever its energy, which a
- * burst around it lowers through the local power normalisation.
+ * Where any lead is in an artefact, a candidate whose slopes project on the QRS templates at least
+ * this much (1 = the template itself) is shaped like a QRS: searchback may take it whatever its
+ * energy, which a burst lowers through the local power normalisation.
  */
 const SHAPED_MATCH = 0.4;
 /** Searchback's evidence counts a template match up to this (beats vary by about ±20 % in amplitude). */
@@ -656,23 +656,34 @@ export class QrsDetector {
     return c.match;
   }
 
+  /** Whether any lead's cleanness at a candidate is under ARTEFACT_CLEANNESS. */
+  private someLeadInArtefact(c: Candidate): boolean {
+    if (c.index < 0) return false;
+    const k = (c.index - (c.index & 3)) & this.mask;
+    for (let l = 0; l < this.leadCount; l += 1) if (this.cleanness[l]![k]! < ARTEFACT_CLEANNESS) return true;
+    return false;
+  }
+
   /** Slope-ring index at the centre of the energy lobe that peaks at a feature index. */
   private slopeCentre(featureIndex: number): number {
     return featureIndex - (this.lengthLocal - 1) / 2 - (this.lengthIntegration - 1) / 2;
   }
 
   /**
-   * The leads' slopes around a candidate projected on their QRS templates (x·t / t·t, 1 for the
-   * template itself, near 0 for noise unlike it), averaged over the leads at the best common lag.
+   * The leads' slopes around a candidate projected on their QRS templates (1 for the template
+   * itself, near 0 for noise unlike it), at the best common lag. The leads are combined as the
+   * least-noise estimate of one amplitude: Σ x·t/σ² over Σ t·t/σ², σ² each lead's local slope
+   * power, so a lead in a burst counts for little and a clean one decides.
    */
   private templateMatch(featureIndex: number): number {
     const m = this.mask;
     const half = this.templateHalf;
     const centre = this.slopeCentre(featureIndex);
+    const kClean = (featureIndex - (featureIndex & 3)) & m;
     let best = 0;
     for (let lag = -this.shapeLag; lag <= this.shapeLag; lag += 1) {
       let sum = 0;
-      let leads = 0;
+      let weights = 0;
       for (let l = 0; l < this.leadCount; l += 1) {
         const template = this.templates[l]!;
         const slopes = this.slopes[l]!;
@@ -684,13 +695,16 @@ export class QrsDetector {
           norm += t * t;
         }
         if (norm === 0) continue;
-        sum += dot / norm;
-        leads += 1;
+        // 1 / the lead's local slope power around the candidate (its floor over its cleanness).
+        const inverseNoise = this.cleanness[l]![kClean]! / (LOCAL_FLOOR * this.leadPower[l]! + 1e-12);
+        sum += dot * inverseNoise;
+        weights += norm * inverseNoise;
       }
-      if (leads > 0 && sum / leads > best) best = sum / leads;
+      if (weights > 0 && sum / weights > best) best = sum / weights;
     }
     return best;
   }
+
 
   /**
    * False when some lead is in an artefact while the clean leads that showed the last beat do not
@@ -847,7 +861,8 @@ export class QrsDetector {
 
   /**
    * The candidate after `last` and up to `upTo` that searchback would take: above half the
-   * threshold (0.4 of it in an artefact, or shaped like the QRS template there), with the largest
+   * threshold (0.4 of it in an artefact), or shaped like the QRS templates where any lead is in an
+   * artefact, with the largest
    * evidence (template amplitude plus energy over the signal level) discounted by its distance
    * from one mean RR after the last beat.
    */
@@ -861,7 +876,8 @@ export class QrsDetector {
       if (c.at <= last.at || c.at > upTo) continue;
       if (c.at - last.at < this.refractorySamples || this.isTWave(c)) continue;
       const artefact = c.clean < ARTEFACT_CLEANNESS;
-      if (c.energy <= (artefact ? artefactThreshold : threshold) && !(artefact && this.matchOf(c) >= SHAPED_MATCH)) continue;
+      const shapedCounts = artefact || this.someLeadInArtefact(c);
+      if (c.energy <= (artefact ? artefactThreshold : threshold) && !(shapedCounts && this.matchOf(c) >= SHAPED_MATCH)) continue;
       const score = this.recoveryScore(c, last);
       if (score > bestScore) {
         best = c;
