@@ -738,13 +738,16 @@ export class QrsDetector {
     for (let l = 0; l < this.leadCount; l += 1) {
       if (this.cleanness[l]![k]! < ARTEFACT_CLEANNESS) continue;
       const lobe = this.lobes[l]![candidate.index & m]!;
+      // The first clean beat starts the template as it is; later ones are aligned to it.
+      const empty = this.beatLobe[l] === 0;
       this.showedBeat[l] = lobe >= LOBE_MIN * this.beatLobe[l]! ? 1 : 0;
-      this.beatLobe[l] = this.beatLobe[l] === 0 ? lobe : this.beatLobe[l]! + TEMPLATE_RATE * (lobe - this.beatLobe[l]!);
+      this.beatLobe[l] = empty ? lobe : this.beatLobe[l]! + TEMPLATE_RATE * (lobe - this.beatLobe[l]!);
       const template = this.templates[l]!;
       const slopes = this.slopes[l]!;
       let bestLag = 0;
       let bestDot = -Infinity;
-      for (let lag = -this.shapeLag; lag <= this.shapeLag; lag += 1) {
+      const lags = empty ? 0 : this.shapeLag;
+      for (let lag = -lags; lag <= lags; lag += 1) {
         let dot = 0;
         for (let i = -half; i <= half; i += 1) dot += slopes[(centre + lag + i) & m]! * template[i + half]!;
         if (dot > bestDot) {
@@ -752,10 +755,8 @@ export class QrsDetector {
           bestLag = lag;
         }
       }
-      let empty = true;
-      for (let i = 0; i <= 2 * half; i += 1) if (template[i] !== 0) empty = false;
       const rate = empty ? 1 : TEMPLATE_RATE;
-      const from = empty ? centre : centre + bestLag;
+      const from = centre + bestLag;
       for (let i = -half; i <= half; i += 1) template[i + half]! += rate * (slopes[(from + i) & m]! - template[i + half]!);
     }
   }
