@@ -126,10 +126,11 @@ const LOCAL_FLOOR = 0.7;
  */
 const NOISY_THRESHOLD_RAISE = 1;
 /**
- * A candidate is in an artefact when even the cleanest lead's cleanness is below this (power
- * around it over 1.4× its floor: a motion burst, not the steady EMG that muscle noise adds).
- * There a burst peak can outgrow the QRS beside it, so a candidate that loses the 200 ms merge is
- * still kept for searchback, and searchback accepts it down to a lower fraction of the threshold.
+ * A lead is in an artefact where its cleanness is below this (power around the candidate over
+ * 1.4× its floor: a motion burst, not the steady EMG that muscle noise adds); a candidate is, when
+ * even its cleanest lead is, and searchback then accepts it down to a lower fraction of the
+ * threshold. Where any lead is, a burst peak can outgrow the QRS beside it, so a candidate that
+ * loses the 200 ms merge is still kept for searchback.
  */
 const ARTEFACT_CLEANNESS = 0.7;
 /** Searchback threshold, as a fraction of the threshold: Pan-Tompkins' half, lower in an artefact. */
@@ -610,7 +611,7 @@ export class QrsDetector {
     if (this.pending && candidate.at - this.pending.at < this.mergeSamples) {
       const keep = candidate.energy > this.pending.energy ? candidate : this.pending;
       const drop = keep === candidate ? this.pending : candidate;
-      if (drop.clean < ARTEFACT_CLEANNESS) this.remember(drop);
+      if (this.someLeadInArtefact(drop)) this.remember(drop);
       this.pending = keep;
       return;
     }
@@ -877,8 +878,7 @@ export class QrsDetector {
       if (c.at <= last.at || c.at > upTo) continue;
       if (c.at - last.at < this.refractorySamples || this.isTWave(c)) continue;
       const artefact = c.clean < ARTEFACT_CLEANNESS;
-      const shapedCounts = artefact || this.someLeadInArtefact(c);
-      if (c.energy <= (artefact ? artefactThreshold : threshold) && !(shapedCounts && this.matchOf(c) >= SHAPED_MATCH)) continue;
+      if (c.energy <= (artefact ? artefactThreshold : threshold) && !(this.someLeadInArtefact(c) && this.matchOf(c) >= SHAPED_MATCH)) continue;
       const score = this.recoveryScore(c, last);
       if (score > bestScore) {
         best = c;
