@@ -12,13 +12,14 @@
  * a centred FIR, so the whole chain has one known integer delay and no phase distortion.
  * Candidates are classified with adaptive signal/noise levels (Pan-Tompkins style, threshold 0.4
  * of the way from noise to signal, raised up to 2× where even the cleanest lead is in an
- * artefact; where some lead is, a clean lead that showed the last beat must show it too), a 200 ms refractory, a slope test against tall T waves within 360 ms (a stricter one
- * up to a long QT at slow rates), and searchback
- * at half the threshold when no beat came for 1.66 mean RR (preferring the candidate nearest one
- * mean RR after the last beat, and the one most like each lead's running QRS template in the slope
- * signal; in an artefact at 0.4 of the threshold or when shaped like the template, and also among
- * the candidates that lost the 200 ms merge; and before a late beat, when a candidate shaped like
- * the template lies nearer the expected beat). The first 2 s are buffered so each lead's power is
+ * artefact; where some lead is, a clean lead that showed the last beat must show it too), a
+ * 200 ms refractory, a slope test against tall T waves within 360 ms (a stricter one up to a long
+ * QT at slow rates), and searchback at half the threshold when no beat came for 1.66 mean RR
+ * (preferring the candidate nearest one mean RR after the last beat and most like each lead's
+ * running QRS template in the slope signal; in an artefact from 0.4 of the threshold; where any
+ * lead is in one, also a candidate shaped like the template whatever its energy, and the
+ * candidates that lost the 200 ms merge; and before a late beat, a candidate shaped like the
+ * template nearer the expected beat). The first 2 s are buffered so each lead's power is
  * known from the first sample. An accepted beat is re-anchored to the R peak: the largest
  * deflection of the analysis lead (12 ms mean minus a centred 300 ms mean) within ±75 ms, on the
  * record's dominant polarity unless the other is 1.6× larger. Positions are in the stream's own
