@@ -12,10 +12,14 @@
  * a centred FIR, so the whole chain has one known integer delay and no phase distortion.
  * Candidates are classified with adaptive signal/noise levels (Pan-Tompkins style, threshold 0.4
  * of the way from noise to signal, raised up to 2× where even the cleanest lead is in an
- * artefact), a 200 ms refractory, a slope test against tall T waves within 360 ms (a stricter one
- * up to a long QT at slow rates), and searchback at half the threshold when no beat came for 1.66
- * mean RR (preferring the candidate nearest one mean RR after the last beat; in an artefact at 0.4
- * of the threshold, and also among the candidates that lost the 200 ms merge). The first 2 s are buffered so each lead's power is
+ * artefact; where some lead is, a clean lead that showed the last beat must show it too), a
+ * 200 ms refractory, a slope test against tall T waves within 360 ms (a stricter one up to a long
+ * QT at slow rates), and searchback at half the threshold when no beat came for 1.66 mean RR
+ * (preferring the candidate nearest one mean RR after the last beat and most like each lead's
+ * running QRS template in the slope signal; in an artefact from 0.4 of the threshold; where any
+ * lead is in one, also a candidate shaped like the template whatever its energy, and the
+ * candidates that lost the 200 ms merge; and before a late beat, a candidate shaped like the
+ * template nearer the expected beat). The first 2 s are buffered so each lead's power is
  * known from the first sample. An accepted beat is re-anchored to the R peak: the largest
  * deflection of the analysis lead (12 ms mean minus a centred 300 ms mean) within ±75 ms, on the
  * record's dominant polarity unless the other is 1.6× larger. Positions are in the stream's own
@@ -49,6 +53,13 @@ interface Candidate {
   slope: number;
   /** The cleanest lead's cleanness here: its slope power floor over the power around the candidate (1 = no artefact). */
   clean: number;
+  /** Feature index of the candidate (the integral's peak); -1 for a stand-in beat. */
+  index: number;
+  /**
+   * The leads' slopes here projected on their QRS templates (1 = the template, 0 without one);
+   * NaN until searchback first needs it (computed at candidates only where a decision asks).
+   */
+  match: number;
 }
 
 const LEARN_S = 2;
@@ -71,6 +82,33 @@ const INTEGRATION_S = 0.1;
 /** Slope over 32 ms: a differentiator peaking near 16 Hz, the QRS band, with a zero at ~31 Hz against EMG. */
 const SLOPE_LAG_S = 0.032;
 const MAX_CANDIDATES = 64;
+/** Half length of each lead's QRS template in the slope signal: the QRS with a little margin. */
+const TEMPLATE_HALF_S = 0.06;
+/** A candidate's energy centre may sit this far from where the template's QRS would. */
+const SHAPE_LAG_S = 0.025;
+/** Weight of each new clean beat in the running template. */
+const TEMPLATE_RATE = 0.125;
+/**
+ * Where any lead is in an artefact, a candidate whose slopes project on the QRS templates at least
+ * this much (1 = the template itself) is shaped like a QRS: searchback may take it whatever its
+ * energy, which a burst lowers through the local power normalisation.
+ */
+const SHAPED_MATCH = 0.4;
+/** Searchback's evidence counts a template match up to this (beats vary by about ±20 % in amplitude). */
+const MATCH_CAP = 1.2;
+/**
+ * A beat above the threshold this many mean RR after the last one is late: where a candidate in an
+ * artefact matching the templates at least LATE_BEAT_MATCH lies nearer the expected beat and
+ * scores higher, that one is taken first (below 0.8, muscle noise in sinus pauses passes for it).
+ */
+const LATE_BEAT_RR = 1.2;
+const LATE_BEAT_MATCH = 0.8;
+/**
+ * Where some lead is in an artefact, a candidate is taken by the threshold only if a clean lead
+ * that showed the last beat shows it too, with at least this fraction of its integral at beats (a
+ * QRS shows in every lead; a burst peak in one lead, with the other flat, is not a beat).
+ */
+const LOBE_MIN = 0.1;
 /** Threshold between the noise and signal levels; above Pan-Tompkins' 0.25 for noise robustness, searchback covers the rest. */
 const THRESHOLD_FRACTION = 0.4;
 /** The slope energy and everything after it run at fs / D, D the largest integer keeping this rate (the moving averages band-limit it first). */
@@ -89,10 +127,11 @@ const LOCAL_FLOOR = 0.7;
  */
 const NOISY_THRESHOLD_RAISE = 1;
 /**
- * A candidate is in an artefact when even the cleanest lead's cleanness is below this (power
- * around it over 1.4× its floor: a motion burst, not the steady EMG that muscle noise adds).
- * There a burst peak can outgrow the QRS beside it, so a candidate that loses the 200 ms merge is
- * still kept for searchback, and searchback accepts it down to a lower fraction of the threshold.
+ * A lead is in an artefact where its cleanness is below this (power around the candidate over
+ * 1.4× its floor: a motion burst, not the steady EMG that muscle noise adds); a candidate is, when
+ * even its cleanest lead is, and searchback then accepts it down to a lower fraction of the
+ * threshold. Where any lead is, a burst peak can outgrow the QRS beside it, so a candidate that
+ * loses the 200 ms merge is still kept for searchback.
  */
 const ARTEFACT_CLEANNESS = 0.7;
 /** Searchback threshold, as a fraction of the threshold: Pan-Tompkins' half, lower in an artefact. */
@@ -146,6 +185,14 @@ export class QrsDetector {
   private readonly lobes: Float64Array[];
   /** Each lead's slope power floor over its local power outside the integration window, at every 4th feature index (when refreshed). */
   private readonly cleanness: Float64Array[];
+  /** Each lead's recent QRS in the slope signal, centred on the beat's energy centre. */
+  private readonly templates: Float64Array[];
+  /** Each lead's running rise-and-fall integral at its clean beats. */
+  private readonly beatLobe: Float64Array;
+  /** Whether each lead showed the last beat at which it was clean (a lead off or without signal does not). */
+  private readonly showedBeat: Uint8Array;
+  private readonly templateHalf: number;
+  private readonly shapeLag: number;
   // Per-lead running sums: the two moving averages, local slope power, rising and falling energy.
   private readonly sumA: Float64Array;
   private readonly sumB: Float64Array;
@@ -241,6 +288,11 @@ export class QrsDetector {
     this.signedEnergy = rings();
     this.lobes = rings();
     this.cleanness = rings();
+    this.beatLobe = new Float64Array(leadCount);
+    this.showedBeat = new Uint8Array(leadCount);
+    this.templateHalf = Math.round(TEMPLATE_HALF_S * featureHz);
+    this.shapeLag = Math.round(SHAPE_LAG_S * featureHz);
+    this.templates = Array.from({ length: leadCount }, () => new Float64Array(2 * this.templateHalf + 1));
     this.sumA = new Float64Array(leadCount);
     this.sumB = new Float64Array(leadCount);
     this.localSum = new Float64Array(leadCount);
@@ -548,12 +600,19 @@ export class QrsDetector {
       if (e > slope) slope = e;
     }
     const lastSample = this.first + (featureIndex + 1) * this.decimation - 1;
-    const candidate: Candidate = { at: lastSample - this.featureDelay, energy: this.leadMean(featureIndex), slope, clean: this.cleanest(featureIndex) };
+    const candidate: Candidate = {
+      at: lastSample - this.featureDelay,
+      energy: this.leadMean(featureIndex),
+      slope,
+      clean: this.cleanest(featureIndex),
+      index: featureIndex,
+      match: NaN,
+    };
     if (candidate.at < this.first) return;
     if (this.pending && candidate.at - this.pending.at < this.mergeSamples) {
       const keep = candidate.energy > this.pending.energy ? candidate : this.pending;
       const drop = keep === candidate ? this.pending : candidate;
-      if (drop.clean < ARTEFACT_CLEANNESS) this.remember(drop);
+      if (this.someLeadInArtefact(drop)) this.remember(drop);
       this.pending = keep;
       return;
     }
@@ -588,6 +647,122 @@ export class QrsDetector {
     return best;
   }
 
+  /** How much a candidate looks like a beat: its template match (capped) plus its energy over the signal level. */
+  private evidence(c: Candidate): number {
+    return Math.max(0, Math.min(this.matchOf(c), MATCH_CAP)) + c.energy / Math.max(this.signalLevel, Number.MIN_VALUE);
+  }
+
+  /** A candidate's template match, computed once when first asked for (the slope rings hold 10 s). */
+  private matchOf(c: Candidate): number {
+    if (Number.isNaN(c.match)) c.match = c.index < 0 ? 0 : this.templateMatch(c.index);
+    return c.match;
+  }
+
+  /** Whether any lead's cleanness at a candidate is under ARTEFACT_CLEANNESS. */
+  private someLeadInArtefact(c: Candidate): boolean {
+    if (c.index < 0) return false;
+    const k = (c.index - (c.index & 3)) & this.mask;
+    for (let l = 0; l < this.leadCount; l += 1) if (this.cleanness[l]![k]! < ARTEFACT_CLEANNESS) return true;
+    return false;
+  }
+
+  /** Slope-ring index at the centre of the energy lobe that peaks at a feature index. */
+  private slopeCentre(featureIndex: number): number {
+    return featureIndex - (this.lengthLocal - 1) / 2 - (this.lengthIntegration - 1) / 2;
+  }
+
+  /**
+   * The leads' slopes around a candidate projected on their QRS templates (1 for the template
+   * itself, near 0 for noise unlike it), at the best common lag. The leads are combined as the
+   * least-noise estimate of one amplitude: Σ x·t/σ² over Σ t·t/σ², σ² each lead's local slope
+   * power, so a lead in a burst counts for little and a clean one decides.
+   */
+  private templateMatch(featureIndex: number): number {
+    const m = this.mask;
+    const half = this.templateHalf;
+    const centre = this.slopeCentre(featureIndex);
+    const kClean = (featureIndex - (featureIndex & 3)) & m;
+    let best = 0;
+    for (let lag = -this.shapeLag; lag <= this.shapeLag; lag += 1) {
+      let sum = 0;
+      let weights = 0;
+      for (let l = 0; l < this.leadCount; l += 1) {
+        const template = this.templates[l]!;
+        const slopes = this.slopes[l]!;
+        let dot = 0;
+        let norm = 0;
+        for (let i = -half; i <= half; i += 1) {
+          const t = template[i + half]!;
+          dot += slopes[(centre + lag + i) & m]! * t;
+          norm += t * t;
+        }
+        if (norm === 0) continue;
+        // 1 / the lead's local slope power around the candidate (its floor over its cleanness).
+        const inverseNoise = this.cleanness[l]![kClean]! / (LOCAL_FLOOR * this.leadPower[l]! + 1e-12);
+        sum += dot * inverseNoise;
+        weights += norm * inverseNoise;
+      }
+      if (weights > 0 && sum / weights > best) best = sum / weights;
+    }
+    return best;
+  }
+
+
+  /**
+   * False when some lead is in an artefact while the clean leads that showed the last beat do not
+   * show this candidate (each one's integral there under LOBE_MIN of its value at its beats).
+   */
+  private shownInCleanLeads(candidate: Candidate): boolean {
+    const m = this.mask;
+    const k = candidate.index & m;
+    const kClean = (candidate.index - (candidate.index & 3)) & m;
+    let dirty = false;
+    let witness = false;
+    for (let l = 0; l < this.leadCount; l += 1) {
+      if (this.cleanness[l]![kClean]! < ARTEFACT_CLEANNESS) {
+        dirty = true;
+        continue;
+      }
+      if (this.showedBeat[l] === 0) continue;
+      witness = true;
+      if (this.lobes[l]![k]! >= LOBE_MIN * this.beatLobe[l]!) return true;
+    }
+    return !(dirty && witness);
+  }
+
+  /** At an accepted beat, per clean lead: whether it showed the beat, its integral there, and its template moved toward its slopes (aligned at the best lag). */
+  private learnFromBeat(candidate: Candidate): void {
+    if (candidate.index < 0) return;
+    const m = this.mask;
+    const half = this.templateHalf;
+    const centre = this.slopeCentre(candidate.index);
+    const k = (candidate.index - (candidate.index & 3)) & m;
+    for (let l = 0; l < this.leadCount; l += 1) {
+      if (this.cleanness[l]![k]! < ARTEFACT_CLEANNESS) continue;
+      const lobe = this.lobes[l]![candidate.index & m]!;
+      // The first clean beat starts the template as it is; later ones are aligned to it.
+      const empty = this.beatLobe[l] === 0;
+      this.showedBeat[l] = lobe >= LOBE_MIN * this.beatLobe[l]! ? 1 : 0;
+      this.beatLobe[l] = empty ? lobe : this.beatLobe[l]! + TEMPLATE_RATE * (lobe - this.beatLobe[l]!);
+      const template = this.templates[l]!;
+      const slopes = this.slopes[l]!;
+      let bestLag = 0;
+      let bestDot = -Infinity;
+      const lags = empty ? 0 : this.shapeLag;
+      for (let lag = -lags; lag <= lags; lag += 1) {
+        let dot = 0;
+        for (let i = -half; i <= half; i += 1) dot += slopes[(centre + lag + i) & m]! * template[i + half]!;
+        if (dot > bestDot) {
+          bestDot = dot;
+          bestLag = lag;
+        }
+      }
+      const rate = empty ? 1 : TEMPLATE_RATE;
+      const from = centre + bestLag;
+      for (let i = -half; i <= half; i += 1) template[i + half]! += rate * (slopes[(from + i) & m]! - template[i + half]!);
+    }
+  }
+
   private threshold(): number {
     return this.noiseLevel + THRESHOLD_FRACTION * (this.signalLevel - this.noiseLevel);
   }
@@ -608,7 +783,13 @@ export class QrsDetector {
     const last = this.lastBeat;
     if (last && candidate.at <= last.at) return false;
     const raised = searchback ? threshold : threshold * (1 + NOISY_THRESHOLD_RAISE * (1 - candidate.clean));
-    if (candidate.energy > raised && !(last && candidate.at - last.at < this.refractorySamples) && !this.isTWave(candidate)) {
+    const unseen = !searchback && !this.shownInCleanLeads(candidate);
+    if (candidate.energy > raised && !unseen && !(last && candidate.at - last.at < this.refractorySamples) && !this.isTWave(candidate)) {
+      const earlier = searchback ? null : this.missedBefore(candidate);
+      if (earlier) {
+        this.accept(earlier, true);
+        return this.decide(candidate, threshold, false);
+      }
       this.accept(candidate, searchback);
       return true;
     }
@@ -640,6 +821,7 @@ export class QrsDetector {
       this.meanRrSamples = sum / this.rrHistory.length;
     }
     this.lastBeat = candidate;
+    this.learnFromBeat(candidate);
     this.scheduleSearchback();
     // A peak on the stream's first sample is a QRS cut off by the start, not a located R peak.
     if (sample > this.lastBeatSample && sample > this.first) {
@@ -666,22 +848,7 @@ export class QrsDetector {
     const rr = this.meanRr();
     const limit = SEARCHBACK_RR * rr;
     if (settledUpTo - last.at <= limit) return;
-    let best: Candidate | null = null;
-    let bestScore = 0;
-    const level = this.threshold();
-    const threshold = SEARCHBACK_FRACTION * level;
-    const artefactThreshold = ARTEFACT_SEARCHBACK_FRACTION * level;
-    for (const c of this.candidates) {
-      if (c.at <= last.at || c.at > settledUpTo) continue;
-      if (c.at - last.at < this.refractorySamples || this.isTWave(c)) continue;
-      if (c.energy <= (c.clean < ARTEFACT_CLEANNESS ? artefactThreshold : threshold)) continue;
-      const offRr = (c.at - last.at - rr) / (SEARCHBACK_RR_SPREAD * rr);
-      const score = c.energy / (1 + offRr * offRr);
-      if (score > bestScore) {
-        best = c;
-        bestScore = score;
-      }
-    }
+    const best = this.bestRecoverable(last, settledUpTo);
     if (best) {
       this.accept(best, true);
       return;
@@ -690,9 +857,56 @@ export class QrsDetector {
     if (settledUpTo - last.at > Math.max(3 * rr, 2 * this.fsHz)) {
       this.signalLevel *= 0.5;
       this.noiseLevel *= 0.5;
-      this.lastBeat = { at: settledUpTo - Math.round(rr), energy: last.energy, slope: 0, clean: 1 };
+      this.lastBeat = { at: settledUpTo - Math.round(rr), energy: last.energy, slope: 0, clean: 1, index: -1, match: 0 };
       this.scheduleSearchback();
     }
+  }
+
+  /**
+   * The candidate after `last` and up to `upTo` that searchback would take: above half the
+   * threshold (0.4 of it in an artefact), or shaped like the QRS templates where any lead is in an
+   * artefact, with the largest
+   * evidence (template amplitude plus energy over the signal level) discounted by its distance
+   * from one mean RR after the last beat.
+   */
+  private bestRecoverable(last: Candidate, upTo: number): Candidate | null {
+    let best: Candidate | null = null;
+    let bestScore = 0;
+    const level = this.threshold();
+    const threshold = SEARCHBACK_FRACTION * level;
+    const artefactThreshold = ARTEFACT_SEARCHBACK_FRACTION * level;
+    for (const c of this.candidates) {
+      if (c.at <= last.at || c.at > upTo) continue;
+      if (c.at - last.at < this.refractorySamples || this.isTWave(c)) continue;
+      const artefact = c.clean < ARTEFACT_CLEANNESS;
+      if (c.energy <= (artefact ? artefactThreshold : threshold) && !(this.someLeadInArtefact(c) && this.matchOf(c) >= SHAPED_MATCH)) continue;
+      const score = this.recoveryScore(c, last);
+      if (score > bestScore) {
+        best = c;
+        bestScore = score;
+      }
+    }
+    return best;
+  }
+
+  /**
+   * Before a late beat is accepted: a QRS-shaped candidate in an artefact nearer one mean RR after
+   * the last beat that searchback would take and that scores higher (in a burst on every lead the
+   * QRS can fall under the raised threshold and a burst peak after it clear it).
+   */
+  private missedBefore(candidate: Candidate): Candidate | null {
+    const last = this.lastBeat;
+    if (!last || candidate.at - last.at <= LATE_BEAT_RR * this.meanRr()) return null;
+    const earlier = this.bestRecoverable(last, candidate.at - this.refractorySamples);
+    if (!earlier || earlier.clean >= ARTEFACT_CLEANNESS || this.matchOf(earlier) < LATE_BEAT_MATCH) return null;
+    return this.recoveryScore(earlier, last) > this.recoveryScore(candidate, last) ? earlier : null;
+  }
+
+  /** Searchback's preference: evidence discounted by the distance from one mean RR after the last beat. */
+  private recoveryScore(c: Candidate, last: Candidate): number {
+    const rr = this.meanRr();
+    const offRr = (c.at - last.at - rr) / (SEARCHBACK_RR_SPREAD * rr);
+    return this.evidence(c) / (1 + offRr * offRr);
   }
 
   /** Searchback cannot be due before the last beat plus SEARCHBACK_RR mean RR has been settled. */

@@ -73,8 +73,8 @@ describe.skipIf(!dataDir)('QRS detection on MIT-BIH 100 + 41 QT Database records
         expect(score.sensitivityPct, `${label} Se`).toBeGreaterThanOrEqual(99.5);
         expect(score.positivePredictivityPct, `${label} +P`).toBeGreaterThanOrEqual(99.5);
       } else if (kind === 'motion') {
-        // +P meets gqrs's 99.3; Se target 100 (gqrs), reached 99.28 (misses left where both leads are in a burst at once).
-        expect(score.sensitivityPct, `${label} Se`).toBeGreaterThanOrEqual(99.2);
+        // +P meets gqrs's 99.3; Se target 99.8 (gqrs: 100), reached 99.798, one beat short (misses left where both leads are in a burst at once).
+        expect(score.sensitivityPct, `${label} Se`).toBeGreaterThanOrEqual(99.79);
         expect(score.positivePredictivityPct, `${label} +P`).toBeGreaterThanOrEqual(99.3);
       } else {
         expect(score.sensitivityPct, `${label} Se`).toBeGreaterThanOrEqual(99.5);
