@@ -219,9 +219,10 @@ export class QueueStore {
    */
   async markSyncedMany(ids: readonly string[]): Promise<void> {
     const settled: ItemRecord[] = [];
-    let dropped: ItemRecord[] = [];
-    await this.mutate(() => {
+    let settledDrops: string[] = [];
+    await this.mutate(async () => {
       settled.length = 0;
+      settledDrops = [];
       const fresh = new Set<string>();
       for (const id of ids) {
         const record = this.state.items.get(id);
@@ -245,22 +246,34 @@ export class QueueStore {
           dropIds.push(oldId);
         }
       }
-      if (dropIds.length > 0) ops.push({ op: 'drop', ids: dropIds });
-      dropped = dropIds.map((dropId) => this.state.items.get(dropId)).filter((r): r is ItemRecord => r !== undefined);
+      // An entry is dropped only once its payload is gone: a crash in between would leave a payload
+      // that no entry names, and adoptStrayPayloads would take the delivered item in again as new.
+      // The kept items' payloads can go now (a crash may have left one); the new ones' only after
+      // this line, so those are dropped by a second one.
+      const oldDrops = dropIds.filter((id) => !fresh.has(id));
+      for (const id of oldDrops) await this.removePayloadOf(id);
+      if (oldDrops.length > 0) ops.push({ op: 'drop', ids: oldDrops });
+      settledDrops = dropIds.filter((id) => fresh.has(id));
       return ops;
     });
     if (settled.length === 0) return;
     if (this.payloadCache && ids.includes(this.payloadCache.id)) this.payloadCache = null;
-    // Also sweeps payloads a crash left behind for already-synced items.
-    const toRemove = new Map<string, ItemRecord>();
-    for (const record of [...settled, ...dropped]) toRemove.set(record.id, record);
-    await Promise.all(
-      [...toRemove.values()].map((record) =>
-        this.payloads.remove(record.id, contentTypeOf(record)).catch((error: unknown) => {
-          log.warn(`queue: could not delete the payload of ${record.id}`, error);
-        }),
-      ),
-    );
+    for (const record of settled) await this.removePayloadOf(record.id, record);
+    if (settledDrops.length === 0) return;
+    await this.mutate(() => {
+      const stillSynced = settledDrops.filter((id) => this.state.items.get(id)?.state === 'synced');
+      return stillSynced.length > 0 ? [{ op: 'drop', ids: stillSynced }] : [];
+    });
+  }
+
+  /** Deletes an item's payload files; one that cannot be deleted is logged and left. */
+  private async removePayloadOf(id: string, record: ItemRecord | undefined = this.state.items.get(id)): Promise<void> {
+    if (!record) return;
+    try {
+      await this.payloads.remove(id, contentTypeOf(record));
+    } catch (error) {
+      log.warn(`queue: could not delete the payload of ${id}`, error);
+    }
   }
 
   /** Permanent failure: kept (with its payload) until retried or cleared; counts in total_failed. */
@@ -309,9 +322,11 @@ export class QueueStore {
   /** Forgets the synced items kept for the audit trail; returns how many. */
   async clearSynced(): Promise<number> {
     let count = 0;
-    await this.mutate(() => {
+    await this.mutate(async () => {
       const ids = this.idsInState('synced');
       count = ids.length;
+      // Payload first, as in markSyncedMany: a crash must not leave one that no entry names.
+      for (const id of ids) await this.removePayloadOf(id);
       return count > 0 ? [{ op: 'drop', ids }] : [];
     });
     return count;

@@ -102,4 +102,27 @@ describe('QueueStore.markSyncedMany (group commit)', () => {
       }
     }
   });
+
+  it('never leaves the payload of a dropped item behind to be taken in again as new, when killed mid-settle', async () => {
+    const dir = tempQueueDir();
+    const total = 300;
+    await fill(dir, total);
+    // Keep 3 synced items: nearly every group drops kept items and some of its own.
+    const options = { lockStaleMs: 2000, syncedKeep: 3 };
+    for (let round = 0; round < 6; round += 1) {
+      const child = startChild('settle-many.mjs', [dir], options);
+      await child.waitForLine((line) => line === 'ready' || line === 'done');
+      await child.waitForLine(() => child.lines.filter((line) => line.startsWith('S ')).length >= 3 + round || child.lines.includes('done'));
+      child.child.kill('SIGKILL');
+      await child.exited;
+      const store = await QueueStore.open(dir, { syncedKeep: 3 });
+      try {
+        expect(await store.adoptStrayPayloads()).toEqual({ adopted: 0, removedTorn: 0 });
+        expect((await store.counts()).totalQueued).toBe(total);
+      } finally {
+        await store.close();
+      }
+    }
+  });
 });
+
