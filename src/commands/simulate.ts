@@ -3,6 +3,7 @@ import { SerialPort } from 'serialport';
 import type { CommandModule } from 'yargs';
 import { UsageError, UserError, errorMessage } from '../errors.js';
 import { log } from '../log.js';
+import { waitAtMost } from '../wait.js';
 import { DEFAULT_BAUD } from '../device/decoders.js';
 import { resolveRecordPath } from '../formats/wfdb.js';
 import { openFailureMessage } from '../device/serial-device.js';
@@ -86,22 +87,13 @@ async function runSimulate(args: SimulateArgs): Promise<void> {
         settle();
         return;
       }
-      let closing = false;
-      const close = () => {
-        if (closing) return;
-        closing = true;
-        // Bytes still queued for a port nobody reads are dropped, as a device's buffer would be.
-        const limit = setTimeout(settle, DRAIN_LIMIT_MS);
-        port.close(() => {
-          clearTimeout(limit);
-          settle();
-        });
-      };
-      const drainLimit = setTimeout(close, DRAIN_LIMIT_MS);
-      port.drain(() => {
-        clearTimeout(drainLimit);
-        close();
-      });
+      // Bytes still queued for a port nobody reads are dropped, as a device's buffer would be:
+      // neither the drain nor the close may hold the process.
+      void (async () => {
+        await waitAtMost(new Promise<void>((done) => port.drain(() => done())), DRAIN_LIMIT_MS);
+        await waitAtMost(new Promise<void>((done) => port.close(() => done())), DRAIN_LIMIT_MS);
+        settle();
+      })();
     };
     const onSignal = () => finish();
     process.on('SIGINT', onSignal);

@@ -19,6 +19,7 @@ import { existsSync } from 'node:fs';
 import { SerialPort } from 'serialport';
 import { UserError } from '../errors.js';
 import { log } from '../log.js';
+import { waitAtMost } from '../wait.js';
 import { DEFAULT_BAUD } from './decoders.js';
 import { EcgDevice, type DeviceOptions } from './device.js';
 
@@ -142,7 +143,7 @@ export class SerialDevice extends EcgDevice {
     if (port?.isOpen) {
       const close = this.decoder.closeCommands;
       // A device that has stopped reading never drains the command: give it a second, then close.
-      if (close) await Promise.race([writeAll(port, close).catch(() => undefined), new Promise((resolve) => setTimeout(resolve, CLOSE_COMMAND_LIMIT_MS).unref())]);
+      if (close) await waitAtMost(writeAll(port, close), CLOSE_COMMAND_LIMIT_MS);
       await new Promise<void>((resolve) => port.close(() => resolve()));
     }
     this.setState('closed');

@@ -21,6 +21,7 @@ import { createPipeline, type Pipeline } from '../dsp/pipeline.js';
 import type { Metrics } from '../dsp/types.js';
 import { errorMessage } from '../errors.js';
 import { log } from '../log.js';
+import { waitAtMost } from '../wait.js';
 import type { BackendApi } from '../queue/backend-api.js';
 import { metricsBody, metricsEvent, type SessionEvent } from './events.js';
 import { WfdbRecording } from './recording.js';
@@ -279,7 +280,7 @@ export class Session {
     if (this.options.uploadEnabled) {
       // A last pass so a short session reaches the backend now; whatever is left stays queued.
       const pass = this.options.api.forceSync().catch((error) => log.warn(`final sync: ${errorMessage(error)}`));
-      await Promise.race([pass, new Promise((resolve) => setTimeout(resolve, FINAL_SYNC_TIMEOUT_MS).unref())]);
+      await waitAtMost(pass, FINAL_SYNC_TIMEOUT_MS);
     }
     await this.refreshQueue(true);
     this.emit({ type: 'session_end', session_id: this.options.sessionId, ended_at: endedAt, reason, summary });
