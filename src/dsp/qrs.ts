@@ -639,9 +639,14 @@ export class QrsDetector {
     return (mean * root * Math.sqrt(Math.sqrt(root))) / this.lengthIntegration;
   }
 
+  /** Ring index of the cleanness in force at a feature index: it is refreshed at every 4th one (leadFeature). */
+  private cleannessAt(featureIndex: number): number {
+    return (featureIndex - (featureIndex & 3)) & this.mask;
+  }
+
   /** The largest cleanness over the leads at a feature index (as last refreshed). */
   private cleanest(featureIndex: number): number {
-    const k = (featureIndex - (featureIndex & 3)) & this.mask;
+    const k = this.cleannessAt(featureIndex);
     let best = 0;
     for (let l = 0; l < this.leadCount; l += 1) best = Math.max(best, this.cleanness[l]![k]!);
     return best;
@@ -661,7 +666,7 @@ export class QrsDetector {
   /** Whether any lead's cleanness at a candidate is under ARTEFACT_CLEANNESS. */
   private someLeadInArtefact(c: Candidate): boolean {
     if (c.index < 0) return false;
-    const k = (c.index - (c.index & 3)) & this.mask;
+    const k = this.cleannessAt(c.index);
     for (let l = 0; l < this.leadCount; l += 1) if (this.cleanness[l]![k]! < ARTEFACT_CLEANNESS) return true;
     return false;
   }
@@ -681,7 +686,7 @@ export class QrsDetector {
     const m = this.mask;
     const half = this.templateHalf;
     const centre = this.slopeCentre(featureIndex);
-    const kClean = (featureIndex - (featureIndex & 3)) & m;
+    const kClean = this.cleannessAt(featureIndex);
     let best = 0;
     for (let lag = -this.shapeLag; lag <= this.shapeLag; lag += 1) {
       let sum = 0;
@@ -707,7 +712,6 @@ export class QrsDetector {
     return best;
   }
 
-
   /**
    * False when some lead is in an artefact while the clean leads that showed the last beat do not
    * show this candidate (each one's integral there under LOBE_MIN of its value at its beats).
@@ -715,7 +719,7 @@ export class QrsDetector {
   private shownInCleanLeads(candidate: Candidate): boolean {
     const m = this.mask;
     const k = candidate.index & m;
-    const kClean = (candidate.index - (candidate.index & 3)) & m;
+    const kClean = this.cleannessAt(candidate.index);
     let dirty = false;
     let witness = false;
     for (let l = 0; l < this.leadCount; l += 1) {
@@ -736,7 +740,7 @@ export class QrsDetector {
     const m = this.mask;
     const half = this.templateHalf;
     const centre = this.slopeCentre(candidate.index);
-    const k = (candidate.index - (candidate.index & 3)) & m;
+    const k = this.cleannessAt(candidate.index);
     for (let l = 0; l < this.leadCount; l += 1) {
       if (this.cleanness[l]![k]! < ARTEFACT_CLEANNESS) continue;
       const lobe = this.lobes[l]![candidate.index & m]!;
@@ -865,9 +869,8 @@ export class QrsDetector {
   /**
    * The candidate after `last` and up to `upTo` that searchback would take: above half the
    * threshold (0.4 of it in an artefact), or shaped like the QRS templates where any lead is in an
-   * artefact, with the largest
-   * evidence (template amplitude plus energy over the signal level) discounted by its distance
-   * from one mean RR after the last beat.
+   * artefact, with the largest evidence (template amplitude plus energy over the signal level)
+   * discounted by its distance from one mean RR after the last beat.
    */
   private bestRecoverable(last: Candidate, upTo: number): Candidate | null {
     let best: Candidate | null = null;
