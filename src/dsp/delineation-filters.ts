@@ -177,7 +177,8 @@ export function slopeEnvelope(waveUv: Float64Array, fsHz: number, lowPassHz: num
   return { smooth, slope, envelope: movingMeanAbs(slope, width) };
 }
 
-function movingMeanAbs(values: Float64Array, width: number): Float64Array {
+/** Centred moving mean of |values| over `width` samples (fewer at the ends). */
+export function movingMeanAbs(values: Float64Array, width: number): Float64Array {
   const half = width >> 1;
   const out = new Float64Array(values.length);
   for (let i = 0; i < values.length; i += 1) {

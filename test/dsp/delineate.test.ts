@@ -100,7 +100,8 @@ describe('measureIntervalsMultiLead', () => {
     expect(multi.beatsUsed).toBe(single.beatsUsed);
     // The truth is lead II's at 20 µV; the edge fractions read ~12 ms wider (docs/intervals.md).
     expect(Math.abs(multi.qrsMs! - truthQrsMs)).toBeLessThanOrEqual(16);
-    expect(multi.prMs).toBe(single.prMs); // the primary's earlier onset stands
+    // The primary's earlier onset stands (one lead alone also averages it with its first flank's knee).
+    expect(Math.abs(multi.prMs! - single.prMs!)).toBeLessThanOrEqual(4);
     expect(Math.abs(multi.qtMs! - single.qtMs!)).toBeLessThanOrEqual(30);
     expect(measureIntervalsMultiLead([leads[0]!], fsHz, rPeaks, 0)).toEqual(single);
     expect(() => measureIntervalsMultiLead(leads, fsHz, rPeaks, 5)).toThrow(RangeError);
