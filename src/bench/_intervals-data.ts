@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { findEcgDataDir } from '../data-dir.js';
 import { isBeatCode, readAnnotations } from '../formats/annotations.js';
 import { findSignal, readRecord, signalMicrovolts } from '../formats/wfdb.js';
+import { analyzeSignals } from '../dsp/analyze.js';
 import { measureIntervals, measureIntervalsMultiLead } from '../dsp/delineate.js';
 import { lowPassZeroPhase, median } from '../dsp/delineation-filters.js';
 import { buildMedianBeat, companionMedianBeats } from '../dsp/median-beat.js';
@@ -102,6 +103,33 @@ export function evaluateLudb(dir: string, source: 'reference' | 'detector', mult
     const beats = referenceBeats(readAnnotations(join(dir, `${name}.ii`), fsHz));
     const rPeaks = source === 'reference' ? beats.map((b) => b.rSample) : detectRPeaks(leadsUv, fsHz, leadII);
     return compareRecord(name, leadsUv, leadII, fsHz, beats, rPeaks, multiLead);
+  });
+  return accuracy(records);
+}
+
+/**
+ * LUDB through `analyzeSignals` with every lead, as `analyze <record> --lead <lead>` runs: beats
+ * from the pipeline, intervals from the named lead alone, against that lead's marks.
+ */
+export function evaluateLudbAnalyze(dir: string, lead: string): IntervalAccuracy {
+  const records = recordNames(dir, `.${lead}`).map((name): RecordComparison => {
+    const record = readRecord(join(dir, name));
+    const fsHz = record.header.fsHz;
+    const result = analyzeSignals({
+      fsHz,
+      leads: record.header.signals.map((s) => s.description),
+      signalsUv: record.header.signals.map((_, i) => signalMicrovolts(record, i)),
+      lead,
+      intervalLeads: 'analysis',
+    });
+    const reference = referenceIntervals(referenceBeats(readAnnotations(join(dir, `${name}.${lead}`), fsHz)), fsHz);
+    return {
+      record: name,
+      beatsUsed: result.beats.length,
+      pr: [reference.prMs, result.intervals.prMs],
+      qrs: [reference.qrsMs, result.intervals.qrsMs],
+      qt: [reference.qtMs, result.intervals.qtMs],
+    };
   });
   return accuracy(records);
 }

@@ -120,7 +120,10 @@ export const analyzeCommand: CommandModule<GlobalArgs, AnalyzeArgs> = {
   builder: (yargs) =>
     yargs
       .positional('file', { type: 'string', demandOption: true, describe: 'record.hea or file.csv' })
-      .option('lead', { type: 'string', describe: 'Lead to analyze (default: II, else MLII, else the first)' })
+      .option('lead', {
+        type: 'string',
+        describe: 'Measure the intervals on this lead alone (default: II, else MLII, else the first, with QRS edges and T end from every lead)',
+      })
       .option('json', { type: 'boolean', default: false, describe: 'Machine-readable JSON on stdout' }) as never,
   handler: (args) => runAnalyze(args),
 };
@@ -131,7 +134,9 @@ export async function runAnalyze(args: AnalyzeArgs): Promise<void> {
   if (args.lead !== undefined && chooseAnalysisLead(input.leads, args.lead) < 0) {
     throw new UsageError(`no lead "${args.lead}" in ${args.file}; it has ${input.leads.join(', ')}`);
   }
-  const result = analyzeSignals({ ...input, lead: args.lead });
+  // A named lead is measured on its own, the way a cardiologist marks one lead; otherwise the
+  // intervals are global, over every lead (docs/intervals.md).
+  const result = analyzeSignals({ ...input, lead: args.lead, intervalLeads: args.lead === undefined ? 'all' : 'analysis' });
   log.info('analyze done', { file: args.file, lead: result.lead, beats: result.beats.length });
   process.stdout.write(args.json ? `${JSON.stringify(analyzeJson(result))}\n` : `${await summaryText(args.file, result)}\n`);
 }

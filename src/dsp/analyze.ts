@@ -14,6 +14,12 @@ export interface AnalyzeInput {
   signalsUv: readonly Float32Array[];
   /** Lead to analyse (default II, else MLII, else the first). */
   lead?: string;
+  /**
+   * Leads the intervals are measured on: 'all' (default), QRS edges and T end from every lead
+   * together, a global measurement; 'analysis', every interval from the analysis lead alone, as
+   * a cardiologist marks one lead. Beats come from every lead either way.
+   */
+  intervalLeads?: 'all' | 'analysis';
   filter?: FilterMode;
   mainsHz?: MainsHz | null;
 }
@@ -67,7 +73,7 @@ export function analyzeSignals(input: AnalyzeInput): AnalyzeResult {
   }
   beats.push(...pipeline.flush());
   const analysis = signalsUv[pipeline.analysisIndex]!;
-  const others = signalsUv.filter((s) => s !== analysis);
+  const others = input.intervalLeads === 'analysis' ? [] : signalsUv.filter((s) => s !== analysis);
   const meanRrMs = beats.length >= 2 ? ((beats[beats.length - 1]!.sample - beats[0]!.sample) * 1000) / fsHz / (beats.length - 1) : null;
   return {
     fsHz,

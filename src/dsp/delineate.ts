@@ -163,24 +163,25 @@ export function delineateMedianBeat(beat: MedianBeat, companionWavesUv: readonly
   const offsetAt = (fraction: number) => walkOut(primaryEnvelope, primaryCore.end, 1, searchTo, fraction * primaryCore.activity * primaryCore.peak);
   const endsWithS = endsBelowLevel(smooth, envelopeOnset, offsetAt(QRS_OFFSET_FRACTION));
   let qrsOffset = offsetAt(endsWithS ? QRS_OFFSET_FRACTION_AFTER_S : QRS_OFFSET_FRACTION_AFTER_R);
-  // One lead: each edge is averaged with a second, independently made estimate (constants above).
-  const knee = firstFlankKnee(smooth, slope, envelopeOnset, primaryCore.start, searchFrom, samples(ONSET_KNEE_REACH_S));
-  let measuredOnset = Math.round((1 - ONSET_KNEE_WEIGHT) * envelopeOnset + ONSET_KNEE_WEIGHT * (knee - samples(ONSET_KNEE_LEAD_S)));
-  const wideEnvelope = movingMeanAbs(slope, samples(OFFSET_WIDE_ENVELOPE_S) | 1);
-  const wideOffset = walkOut(wideEnvelope, primaryCore.end, 1, searchTo, OFFSET_WIDE_FRACTION * primaryCore.activity * peakNear(wideEnvelope, rIndex, samples(0.06)));
-  qrsOffset = Math.round((1 - OFFSET_WIDE_WEIGHT) * qrsOffset + OFFSET_WIDE_WEIGHT * wideOffset);
   // P and T are searched from the envelope onset (with several leads, the combined one).
   let qrsOnset = envelopeOnset;
-  if (companions.length > 0) {
+  let measuredOnset = envelopeOnset;
+  const combined = companions.length > 0 ? qrsCore(envelope, rIndex, samples(0.06)) : null;
+  if (combined !== null) {
     const fraction = MULTI_LEAD_QRS_FRACTION * ((companions.length + 1) / 2) ** MULTI_LEAD_FLOOR_EXPONENT;
-    const combined = qrsCore(envelope, rIndex, samples(0.06));
     // The combined onset can miss a small first deflection (a septal q) that large precordial
     // slopes drown: the primary lead's own onset stands when it is earlier.
-    if (combined !== null) {
-      qrsOnset = Math.min(walkOut(envelope, combined.start, -1, searchFrom, fraction * combined.peak), envelopeOnset);
-      measuredOnset = qrsOnset;
-      qrsOffset = walkOut(envelope, combined.end, 1, searchTo, fraction * combined.activity * combined.peak);
-    }
+    qrsOnset = Math.min(walkOut(envelope, combined.start, -1, searchFrom, fraction * combined.peak), envelopeOnset);
+    measuredOnset = qrsOnset;
+    qrsOffset = walkOut(envelope, combined.end, 1, searchTo, fraction * combined.activity * combined.peak);
+  } else {
+    // One lead: each edge is averaged with a second, independently made estimate (constants above).
+    const knee = firstFlankKnee(smooth, slope, envelopeOnset, primaryCore.start, searchFrom, samples(ONSET_KNEE_REACH_S));
+    measuredOnset = Math.round((1 - ONSET_KNEE_WEIGHT) * envelopeOnset + ONSET_KNEE_WEIGHT * (knee - samples(ONSET_KNEE_LEAD_S)));
+    const wideEnvelope = movingMeanAbs(slope, samples(OFFSET_WIDE_ENVELOPE_S) | 1);
+    const widePeak = peakNear(wideEnvelope, rIndex, samples(0.06));
+    const wideOffset = walkOut(wideEnvelope, primaryCore.end, 1, searchTo, OFFSET_WIDE_FRACTION * primaryCore.activity * widePeak);
+    qrsOffset = Math.round((1 - OFFSET_WIDE_WEIGHT) * qrsOffset + OFFSET_WIDE_WEIGHT * wideOffset);
   }
 
   // Isoelectric level: the PR segment just before QRS onset.

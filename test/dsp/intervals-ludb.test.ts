@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TRUTH_THRESHOLD_UV } from '../../src/device/synthetic.js';
-import { evaluateLudb, expectAccuracy, ludbDir, ludbMarksBeyondThreshold, printAccuracy } from './intervals-helpers.js';
+import { evaluateLudb, evaluateLudbAnalyze, expectAccuracy, ludbDir, ludbMarksBeyondThreshold, printAccuracy } from './intervals-helpers.js';
 
 const dir = ludbDir();
 if (dir === null) console.log('intervals-ludb: skipped, shared ECG data (ludb/) not found; set ECG_DATA_DIR');
@@ -22,6 +22,14 @@ describe.skipIf(dir === null)('intervals on LUDB lead II vs the cardiologists (1
     const result = evaluateLudb(dir!, 'detector');
     printAccuracy('LUDB lead II, detected R peaks', result);
     expect(result.qrs.n).toBeGreaterThanOrEqual(98);
+    expect(result.pr.n).toBeGreaterThanOrEqual(80);
+    expectAccuracy(result, { qrsSd: 11.5 }); // QRS SD target 10
+  });
+
+  it('as `analyze <record> --lead ii` measures: the whole pipeline, intervals on lead II alone', () => {
+    const result = evaluateLudbAnalyze(dir!, 'ii');
+    printAccuracy('LUDB, analyze --lead ii', result);
+    expect(result.qrs.n).toBe(100);
     expect(result.pr.n).toBeGreaterThanOrEqual(80);
     expectAccuracy(result, { qrsSd: 11.5 }); // QRS SD target 10
   });

@@ -5,6 +5,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findEcgDataDir } from '../../src/data-dir.js';
 import { createSyntheticEcg } from '../../src/device/synthetic.js';
+import { analyzeSignals } from '../../src/dsp/analyze.js';
+import type { Intervals } from '../../src/dsp/types.js';
+import { readRecord, signalMicrovolts } from '../../src/formats/wfdb.js';
 
 const bin = join(import.meta.dirname, '..', '..', 'bin', 'ecg-monitor.js');
 const dataDir = findEcgDataDir();
@@ -47,6 +50,26 @@ describe('ecg-monitor analyze', () => {
     expect(missing.code).toBe(2);
     expect(missing.stderr.trim().split('\n')).toHaveLength(1);
     expect(missing.stderr).toMatch(/V9.*MLII, V5/);
+  });
+
+  it.skipIf(!dataDir)('measures a named lead on its own and, without --lead, over every lead (LUDB 1)', () => {
+    const record = readRecord(join(dataDir!, 'ludb', '1'));
+    const input = {
+      fsHz: record.header.fsHz,
+      leads: record.header.signals.map((s) => s.description),
+      signalsUv: record.header.signals.map((_, i) => signalMicrovolts(record, i)),
+    };
+    const metricsOf = (intervals: Intervals) => [intervals.prMs, intervals.qrsMs, intervals.qtMs].map((v) => (v === null ? null : Math.round(v)));
+    const global = metricsOf(analyzeSignals(input).intervals);
+    const leadII = metricsOf(analyzeSignals({ ...input, lead: 'ii', intervalLeads: 'analysis' }).intervals);
+    expect(leadII).not.toEqual(global); // this record's lead II reads a longer QRS than the 12 leads together
+
+    const named = JSON.parse(analyze(join(dataDir!, 'ludb', '1.hea'), '--lead', 'ii', '--json').stdout);
+    expect(named.lead).toBe('ii');
+    expect([named.metrics.pr_ms, named.metrics.qrs_ms, named.metrics.qt_ms]).toEqual(leadII);
+    const unnamed = JSON.parse(analyze(join(dataDir!, 'ludb', '1.hea'), '--json').stdout);
+    expect(unnamed.lead).toBe('ii');
+    expect([unnamed.metrics.pr_ms, unnamed.metrics.qrs_ms, unnamed.metrics.qt_ms]).toEqual(global);
   });
 
   it.skipIf(!dataDir)('draws the heart-rate trend with a distinct label on every row, even over a 3 bpm span (LUDB 1)', () => {
