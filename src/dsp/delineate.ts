@@ -37,7 +37,8 @@ export function measureIntervals(signalUv: Float32Array, fsHz: number, rPeaks: r
 /**
  * Like `measureIntervals`, with QRS onset and offset taken from all leads together (the
  * earliest start and latest end of ventricular activity, as cardiologists mark looking at
- * every lead); P and T come from `signalsUv[primaryIndex]`. R peaks index every lead alike.
+ * every lead); P and T come from `signalsUv[primaryIndex]` unless it shows only a trace of P
+ * or an outlying T end beside the other leads. R peaks index every lead alike.
  */
 export function measureIntervalsMultiLead(signalsUv: readonly Float32Array[], fsHz: number, rPeaks: readonly number[], primaryIndex: number): IntervalMeasurement {
   const primary = signalsUv[primaryIndex];
