@@ -122,7 +122,11 @@ const P_REACH_S = 0.15;
 const P_MIN_UV = 20;
 /** A P wave must be this many times the beats' scatter (median absolute deviation) there. */
 const P_SPREAD_RATIO = 3;
-/** Several leads: the primary's P is a mere trace under this fraction of the largest lead's P (0.2-0.3 agree; set on the QT Database's even-numbered records by name, held out on the rest and LUDB). */
+/**
+ * Several leads: the primary's P is a mere trace under this fraction of the largest lead's P
+ * (0.2-0.3 agree; judged on the QT Database records at even positions by name, checked on the
+ * odd ones and on LUDB).
+ */
 const P_SEEN_FRACTION = 0.25;
 const T_SEARCH_AFTER_QRS_S = 0.06;
 /** Trapezium reference point after the T peak: 0.23-0.25 s give the same results; 0.22 ends slow T tails early. */
