@@ -107,31 +107,41 @@ export function evaluateLudb(dir: string, source: 'reference' | 'detector', mult
   return accuracy(records);
 }
 
+/** One record through `analyzeSignals` with every lead, against the marks in `<name><marksExtension>`. */
+function analyzeRecord(dir: string, name: string, marksExtension: string, lead?: string): RecordComparison {
+  const record = readRecord(join(dir, name));
+  const fsHz = record.header.fsHz;
+  const result = analyzeSignals({
+    fsHz,
+    leads: record.header.signals.map((s) => s.description),
+    signalsUv: record.header.signals.map((_, i) => signalMicrovolts(record, i)),
+    lead,
+    intervalLeads: lead === undefined ? 'all' : 'analysis',
+  });
+  const reference = referenceIntervals(referenceBeats(readAnnotations(join(dir, `${name}${marksExtension}`), fsHz)), fsHz);
+  return {
+    record: name,
+    beatsUsed: result.beats.length,
+    pr: [reference.prMs, result.intervals.prMs],
+    qrs: [reference.qrsMs, result.intervals.qrsMs],
+    qt: [reference.qtMs, result.intervals.qtMs],
+  };
+}
+
 /**
  * LUDB through `analyzeSignals` with every lead, as `analyze <record> --lead <lead>` runs: beats
  * from the pipeline, intervals from the named lead alone, against that lead's marks.
  */
 export function evaluateLudbAnalyze(dir: string, lead: string): IntervalAccuracy {
-  const records = recordNames(dir, `.${lead}`).map((name): RecordComparison => {
-    const record = readRecord(join(dir, name));
-    const fsHz = record.header.fsHz;
-    const result = analyzeSignals({
-      fsHz,
-      leads: record.header.signals.map((s) => s.description),
-      signalsUv: record.header.signals.map((_, i) => signalMicrovolts(record, i)),
-      lead,
-      intervalLeads: 'analysis',
-    });
-    const reference = referenceIntervals(referenceBeats(readAnnotations(join(dir, `${name}.${lead}`), fsHz)), fsHz);
-    return {
-      record: name,
-      beatsUsed: result.beats.length,
-      pr: [reference.prMs, result.intervals.prMs],
-      qrs: [reference.qrsMs, result.intervals.qrsMs],
-      qt: [reference.qtMs, result.intervals.qtMs],
-    };
-  });
-  return accuracy(records);
+  return accuracy(recordNames(dir, `.${lead}`).map((name) => analyzeRecord(dir, name, `.${lead}`, lead)));
+}
+
+/**
+ * The whole 15 min QT Database records as `analyze <record>` runs (both leads, the median of six
+ * 10 s windows spread over the record) against the `.q1c` marks, which lie in one stretch of it.
+ */
+export function evaluateQtdbAnalyze(dir: string): IntervalAccuracy {
+  return accuracy(recordNames(dir, '.q1c').map((name) => analyzeRecord(dir, name, '.q1c')));
 }
 
 /** Medians over records of how far the cardiologists' QRS marks lie outside threshold points (ms; positive = marks wider). */
@@ -193,7 +203,7 @@ export function ludbMarksBeyondThreshold(dir: string, thresholdUv: number): Mark
     const margin = Math.round(0.04 * fsHz);
     // Every lead spans the same record, so none of the companion beats is null.
     const edges = companionMedianBeats(signalsUv, beat).map((companion) => {
-      const wave = lowPassZeroPhase(companion!, fsHz, 40);
+      const wave = lowPassZeroPhase(companion!.waveUv, fsHz, 40);
       const levelUv = median(wave.subarray(Math.max(0, markOn - Math.round(0.02 * fsHz)), markOn + 1));
       return thresholdEdges(wave, Math.max(0, markOn - margin), Math.min(wave.length - 1, markOff + margin), levelUv, thresholdUv);
     });

@@ -5,7 +5,7 @@
  */
 import { createSyntheticEcg, STANDARD_LEADS } from '../device/synthetic.js';
 import { measureIntervals, measureIntervalsMultiLead } from '../dsp/delineate.js';
-import { evaluateLudb, evaluateQtdb, ludbDir, qtdbDir, type IntervalAccuracy } from './_intervals-data.js';
+import { evaluateLudb, evaluateQtdb, evaluateQtdbAnalyze, ludbDir, qtdbDir, type IntervalAccuracy } from './_intervals-data.js';
 import type { BenchFigure } from './run.js';
 
 const AREA = 'intervals';
@@ -61,6 +61,7 @@ export async function run(options: { quick: boolean }): Promise<BenchFigure[]> {
   if (qtdb !== null && !options.quick) {
     figures.push(...accuracyFigures('QTDB sig 0 vs q1c, .atr R', evaluateQtdb(qtdb, 0, 'reference'), [5, 5, 12], [10, 10, 30]));
     figures.push(...accuracyFigures('QTDB both signals vs q1c, detected R', evaluateQtdb(qtdb, 0, 'detector', true), [5, 5, 12], [10, 10, 30]));
+    figures.push(...accuracyFigures('QTDB whole records through analyze vs q1c', evaluateQtdbAnalyze(qtdb), [5, 5, 12], [10, 10, 30]));
   }
   return figures;
 }

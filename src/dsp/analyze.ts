@@ -88,7 +88,8 @@ export function analyzeSignals(input: AnalyzeInput): AnalyzeResult {
 
 /**
  * Median of the per-window interval measurements (the whole record when it is short); QRS edges
- * from `signalUv` and `otherLeadsUv` together, P and T from `signalUv`.
+ * and T end from `signalUv` and `otherLeadsUv` together, P from `signalUv` unless it shows only a
+ * trace of P beside another lead's.
  */
 export function windowedIntervals(signalUv: Float32Array, fsHz: number, rPeaks: readonly number[], otherLeadsUv: readonly Float32Array[] = []): Intervals {
   const signals = [signalUv, ...otherLeadsUv];

@@ -1,5 +1,5 @@
 import { median, movingMeanAbs, slopeEnvelope } from './delineation-filters.js';
-import { buildMedianBeat, companionMedianBeats, type MedianBeat } from './median-beat.js';
+import { buildMedianBeat, companionMedianBeats, type CompanionBeat, type MedianBeat } from './median-beat.js';
 import type { Intervals } from './types.js';
 
 /** Wave boundaries found on a median beat, as indices into `MedianBeat.waveUv`; null when absent. */
@@ -37,14 +37,15 @@ export function measureIntervals(signalUv: Float32Array, fsHz: number, rPeaks: r
 /**
  * Like `measureIntervals`, with QRS onset and offset taken from all leads together (the
  * earliest start and latest end of ventricular activity, as cardiologists mark looking at
- * every lead); P and T come from `signalsUv[primaryIndex]`. R peaks index every lead alike.
+ * every lead); P and T come from `signalsUv[primaryIndex]` unless it shows only a trace of P
+ * or an outlying T end beside the other leads. R peaks index every lead alike.
  */
 export function measureIntervalsMultiLead(signalsUv: readonly Float32Array[], fsHz: number, rPeaks: readonly number[], primaryIndex: number): IntervalMeasurement {
   const primary = signalsUv[primaryIndex];
   if (primary === undefined) throw new RangeError(`primaryIndex ${primaryIndex} is not one of the ${signalsUv.length} leads`);
   const beat = buildMedianBeat(primary, fsHz, rPeaks);
   if (!beat) return { ...NONE };
-  const others = companionMedianBeats(signalsUv.filter((_, i) => i !== primaryIndex), beat).filter((w): w is Float64Array => w !== null);
+  const others = companionMedianBeats(signalsUv.filter((_, i) => i !== primaryIndex), beat).filter((c): c is CompanionBeat => c !== null);
   return intervalsFromBoundaries(delineateMedianBeat(beat, others), beat);
 }
 
@@ -121,6 +122,12 @@ const P_REACH_S = 0.15;
 const P_MIN_UV = 20;
 /** A P wave must be this many times the beats' scatter (median absolute deviation) there. */
 const P_SPREAD_RATIO = 3;
+/**
+ * Several leads: the primary's P is a mere trace under this fraction of the largest lead's P
+ * (0.2-0.3 agree; judged on the QT Database records at even positions by name, checked on the
+ * odd ones and on LUDB).
+ */
+const P_SEEN_FRACTION = 0.25;
 const T_SEARCH_AFTER_QRS_S = 0.06;
 /** Trapezium reference point after the T peak: 0.23-0.25 s give the same results; 0.22 ends slow T tails early. */
 const T_END_REACH_S = 0.24;
@@ -140,12 +147,12 @@ const SPREAD_FLOOR_UV = 40;
 const NO_WAVES: WaveBoundaries = { pOnset: null, pPeak: null, qrsOnset: null, qrsOffset: null, tPeak: null, tEnd: null };
 
 /** Finds P onset, QRS onset and offset and T end on a median beat. */
-export function delineateMedianBeat(beat: MedianBeat, companionWavesUv: readonly Float64Array[] = []): WaveBoundaries {
+export function delineateMedianBeat(beat: MedianBeat, companionBeats: readonly CompanionBeat[] = []): WaveBoundaries {
   const { fsHz, rIndex } = beat;
   const n = beat.waveUv.length;
   const samples = (seconds: number) => Math.max(1, Math.round(seconds * fsHz));
   const { smooth, slope, envelope: primaryEnvelope } = slopeEnvelope(beat.waveUv, fsHz, LOW_PASS_HZ, samples(ENVELOPE_S) | 1);
-  const companions = companionWavesUv.map((wave) => slopeEnvelope(wave, fsHz, LOW_PASS_HZ, samples(ENVELOPE_S) | 1));
+  const companions = companionBeats.map((c) => ({ ...slopeEnvelope(c.waveUv, fsHz, LOW_PASS_HZ, samples(ENVELOPE_S) | 1), spreadUv: c.spreadUv }));
   // Several leads: the root-sum-square of their slope envelopes (spatial velocity).
   let envelope = primaryEnvelope;
   if (companions.length > 0) {
@@ -186,7 +193,6 @@ export function delineateMedianBeat(beat: MedianBeat, companionWavesUv: readonly
 
   // Isoelectric level: the PR segment just before QRS onset.
   const levelOf = (wave: Float64Array) => segmentMedian(wave, qrsOnset - samples(0.02), qrsOnset);
-  const level = levelOf(smooth);
 
   const rr = beat.rrMs !== null ? samples(beat.rrMs / 1000) : samples(1);
   // T ends within a physiological QT and before the next beat's P wave.
@@ -207,8 +213,12 @@ export function delineateMedianBeat(beat: MedianBeat, companionWavesUv: readonly
   const pFrom = Math.max(pFloor, previousTEnd + samples(0.02));
   const pTo = qrsOnset - samples(0.02);
   // A P wave repeats beat after beat; AF's f-waves do not, so they leave a wide scatter.
-  const pMinUv = Math.max(P_MIN_UV, P_SPREAD_RATIO * segmentMedian(beat.spreadUv, pFrom, pTo));
-  const p = findPOnset(smooth, slope, level, pFrom, pTo, pFloor, samples(P_REACH_S), pMinUv, samples(0.01));
+  const findP = (lead: { smooth: Float64Array; slope: Float64Array; spreadUv: Float64Array }) => {
+    const pMinUv = Math.max(P_MIN_UV, P_SPREAD_RATIO * segmentMedian(lead.spreadUv, pFrom, pTo));
+    return findPOnset(lead.smooth, lead.slope, levelOf(lead.smooth), pFrom, pTo, pFloor, samples(P_REACH_S), pMinUv, samples(0.01));
+  };
+  let p = findP({ smooth, slope, spreadUv: beat.spreadUv });
+  if (companions.length > 0) p = consensusP(p, companions.map(findP));
   // ...and T again, now bounded by the next beat's P onset.
   if (p.onset !== null) {
     nextAtrialFromR = rr + p.onset - rIndex;
@@ -402,6 +412,28 @@ function findTEnd(wave: Float64Array, slope: Float64Array, level: number, from: 
   return { peak, end, amplitudeUv: Math.abs(wave[peak]! - wave[end]!) };
 }
 
+/** A lead's P wave: peak, onset and height over the PR level (µV); nulls and 0 when it has none. */
+interface PVote {
+  peak: number | null;
+  onset: number | null;
+  amplitudeUv: number;
+}
+
+const NO_P: PVote = { peak: null, onset: null, amplitudeUv: 0 };
+
+/**
+ * P over several leads: the primary lead's P, unless it is a mere trace beside another lead's
+ * (under P_SEEN_FRACTION of the largest P); then the earlier onset of the two. A flat or small
+ * biphasic P on the primary otherwise gives the onset of its larger, later lobe. A P found on
+ * other leads only is not taken: there AF's f-waves pass the P test on one lead of several.
+ */
+function consensusP(primary: PVote, others: readonly PVote[]): PVote {
+  if (primary.onset === null) return primary;
+  const largest = others.reduce((a, b) => (b.amplitudeUv > a.amplitudeUv ? b : a), primary);
+  if (primary.amplitudeUv >= P_SEEN_FRACTION * largest.amplitudeUv) return primary;
+  return largest.onset! < primary.onset ? largest : primary;
+}
+
 /** P onset: the trapezium method mirrored on the P upslope; null when no P wave stands out. */
 function findPOnset(
   wave: Float64Array,
@@ -413,15 +445,16 @@ function findPOnset(
   reach: number,
   minUv: number,
   edge: number,
-): { peak: number | null; onset: number | null } {
-  if (to - from < 3) return { peak: null, onset: null };
+): PVote {
+  if (to - from < 3) return NO_P;
   const peak = argMaxDeviation(wave, level, from, to);
-  if (Math.abs(wave[peak]! - level) < minUv) return { peak: null, onset: null };
+  const amplitudeUv = Math.abs(wave[peak]! - level);
+  if (amplitudeUv < minUv) return NO_P;
   // A peak on the window's edge is the tail of another wave (previous T), not a P wave.
-  if (peak - from < edge) return { peak: null, onset: null };
+  if (peak - from < edge) return NO_P;
   const polarity = wave[peak]! >= level ? 1 : -1;
   const onsetWithin = (xl: number) => trapeziumBoundary(wave, steepestFlank(slope, peak, xl, polarity), xl, polarity);
   const onset = onsetWithin(Math.max(0, peak - reach));
   // At fast rates the reach runs into the previous T wave: an onset there is the T's, so search again after it.
-  return { peak, onset: onset >= floor ? onset : onsetWithin(Math.max(floor, peak - reach)) };
+  return { peak, onset: onset >= floor ? onset : onsetWithin(Math.max(floor, peak - reach)), amplitudeUv };
 }

@@ -114,11 +114,17 @@ export function buildMedianBeat(signalUv: Float32Array, fsHz: number, rPeaks: re
   };
 }
 
+/** Another lead's median beat over the same beats as a `MedianBeat`, and its per-sample scatter. */
+export interface CompanionBeat {
+  waveUv: Float64Array;
+  spreadUv: Float64Array;
+}
+
 /**
  * Median beats of other leads over exactly the beats (and alignment) of `beat`, so the samples
  * line up with `beat.waveUv`; null for a lead too short for them.
  */
-export function companionMedianBeats(signalsUv: readonly Float32Array[], beat: MedianBeat): (Float64Array | null)[] {
+export function companionMedianBeats(signalsUv: readonly Float32Array[], beat: MedianBeat): (CompanionBeat | null)[] {
   const length = beat.waveUv.length;
   const usedPeaks = Int32Array.from(beat.usedRPeaks);
   return signalsUv.map((signalUv) => {
@@ -126,7 +132,8 @@ export function companionMedianBeats(signalsUv: readonly Float32Array[], beat: M
     const baseline = estimateBaseline(signalUv, beat.fsHz);
     const clean = new Float64Array(signalUv.length);
     for (let i = 0; i < clean.length; i += 1) clean[i] = signalUv[i]! - baseline[i]!;
-    return medianOfBeats(clean, usedPeaks, beat.rIndex, length);
+    const waveUv = medianOfBeats(clean, usedPeaks, beat.rIndex, length);
+    return { waveUv, spreadUv: medianOfBeats(clean, usedPeaks, beat.rIndex, length, waveUv) };
   });
 }
 

