@@ -136,7 +136,7 @@ const STEEP_S = 0.056;
 /** Where every lead's short-window slope energy is at least this many times its slow power, the leads steepen together: a QRS (an electrode-motion burst is in one lead). */
 const COMMON_RATIO = 2;
 /** There, a lead's slope energy beyond this many times its slow power is a QRS's excess. */
-const QRS_EXCESS_CAP = 3;
+const QRS_EXCESS_CAP = 1;
 /** Within this of the candidate's centre is its own QRS: its excess stays, and without any the lead is not corrected (a P wave keeps the QRS after it). */
 const OWN_QRS_S = 0.1;
 
