@@ -19,10 +19,13 @@
  * running QRS template in the slope signal; in an artefact from 0.4 of the threshold; where any
  * lead is in one, also a candidate shaped like the template whatever its energy, and the
  * candidates that lost the 200 ms merge; and before a late beat, a candidate shaped like the
- * template nearer the expected beat). The first 2 s are buffered so each lead's power is
- * known from the first sample. An accepted beat is re-anchored to the R peak: the largest
- * deflection of the analysis lead (12 ms mean minus a centred 300 ms mean) within ±75 ms, on the
- * record's dominant polarity unless the other is 1.6× larger. Positions are in the stream's own
+ * template nearer the expected beat). At fast rates (mean RR under 0.6 s), a QRS-shaped candidate
+ * that would be rejected is measured again without the neighbouring QRS complexes in its leads'
+ * local power and cleanness (only their excess where every lead steepens at once, so a motion burst
+ * in one lead stays in). The first 2 s are buffered so each lead's power is known from the first
+ * sample. An accepted beat is re-anchored to the R peak: the largest deflection of the analysis
+ * lead (12 ms mean minus a centred 300 ms mean) within ±75 ms, on the record's dominant polarity
+ * unless the other is 1.6× larger. Positions are in the stream's own
  * sample numbering, without jitter; a beat is reported a constant ~0.6 s after its R peak (later
  * only by searchback).
  */
@@ -60,6 +63,8 @@ interface Candidate {
    * NaN until searchback first needs it (computed at candidates only where a decision asks).
    */
   match: number;
+  /** Whether the energy and cleanness were already measured again without the neighbouring beats' QRS excess (at fast rates). */
+  spaced: boolean;
 }
 
 const LEARN_S = 2;
@@ -119,6 +124,21 @@ const POWER_WINDOW_S = 10;
 const LOCAL_NOISE_S = 0.6;
 /** The local power is floored at this fraction of the slow power, so a pause does not amplify noise. */
 const LOCAL_FLOOR = 0.7;
+/**
+ * Under this mean RR (the local window's length) a beat's neighbours fall inside its local window,
+ * halve its energy and make its leads look like an artefact: a candidate shaped like the QRS
+ * templates that the threshold or the T-wave rule would reject is then measured again without their
+ * QRS excess.
+ */
+const FAST_RR_S = LOCAL_NOISE_S;
+/** Each lead's slope energy over this short window (a QRS's steep part) is compared with its slow power, to find where every lead steepens at once. */
+const STEEP_S = 0.056;
+/** Where every lead's short-window slope energy is at least this many times its slow power, the leads steepen together: a QRS (an electrode-motion burst is in one lead). */
+const COMMON_RATIO = 2;
+/** There, a lead's slope energy beyond this many times its slow power is a QRS's excess. */
+const QRS_EXCESS_CAP = 1;
+/** Within this of the candidate's centre is its own QRS: its excess stays, and without any the lead is not corrected (a P wave keeps the QRS after it). */
+const OWN_QRS_S = 0.1;
 
 /**
  * Where even the cleanest lead is in an artefact, the threshold is raised by up to this fraction
@@ -185,6 +205,8 @@ export class QrsDetector {
   private readonly lobes: Float64Array[];
   /** Each lead's slope power floor over its local power outside the integration window, at every 4th feature index (when refreshed). */
   private readonly cleanness: Float64Array[];
+  /** Each lead's slow mean slope power, at every 4th feature index (when the weight is refreshed). */
+  private readonly refreshPower: Float64Array[];
   /** Each lead's recent QRS in the slope signal, centred on the beat's energy centre. */
   private readonly templates: Float64Array[];
   /** Each lead's running rise-and-fall integral at its clean beats. */
@@ -210,6 +232,9 @@ export class QrsDetector {
   /** Slope span, in feature samples. */
   private readonly slopeLag: number;
   private readonly lengthLocal: number;
+  private readonly lengthSteep: number;
+  private readonly ownHalf: number;
+  private readonly neighbourGap: number;
   // Combined rings by feature index: weighted slope energy and its integral.
   private readonly energy: Float64Array;
   private readonly integrated: Float64Array;
@@ -268,6 +293,9 @@ export class QrsDetector {
     // In feature samples, so the second moving sum is only needed at the feature rate.
     this.slopeLag = Math.max(1, Math.round(SLOPE_LAG_S * featureHz));
     this.lengthLocal = oddLength(LOCAL_NOISE_S * featureHz);
+    this.lengthSteep = oddLength(STEEP_S * featureHz);
+    this.ownHalf = Math.round(OWN_QRS_S * featureHz);
+    this.neighbourGap = Math.round(REFRACTORY_S * featureHz);
     this.lengthIntegration = oddLength(INTEGRATION_S * featureHz);
     this.lengthBaseline = oddLength(BASELINE_S * fsHz);
     this.lengthAnchorSmooth = oddLength(ANCHOR_SMOOTH_S * fsHz);
@@ -288,6 +316,7 @@ export class QrsDetector {
     this.signedEnergy = rings();
     this.lobes = rings();
     this.cleanness = rings();
+    this.refreshPower = rings();
     this.beatLobe = new Float64Array(leadCount);
     this.showedBeat = new Uint8Array(leadCount);
     this.templateHalf = Math.round(TEMPLATE_HALF_S * featureHz);
@@ -471,6 +500,7 @@ export class QrsDetector {
     const signed = this.signedEnergy[l]!;
     const lobes = this.lobes[l]!;
     const cleanness = this.cleanness[l]!;
+    const refreshPower = this.refreshPower[l]!;
     const sums = this.featureSums;
     const energyOut = this.combinedEnergy;
     const integralOut = this.combinedIntegral;
@@ -506,6 +536,7 @@ export class QrsDetector {
         // sums unweighted), so a candidate's own QRS never makes its lead look noisy.
         const around = (localSum - (rising + falling) / weight) * aroundScale;
         cleanness[k & m] = around > floor ? floor / around : 1;
+        refreshPower[k & m] = power;
         weight = 1 / ((local > floor ? local : floor) + 1e-6);
       }
       const centreSlope = slopes[(k - localHalf) & m]!;
@@ -607,6 +638,7 @@ export class QrsDetector {
       clean: this.cleanest(featureIndex),
       index: featureIndex,
       match: NaN,
+      spaced: false,
     };
     if (candidate.at < this.first) return;
     if (this.pending && candidate.at - this.pending.at < this.mergeSamples) {
@@ -633,7 +665,12 @@ export class QrsDetector {
       // The running sums can drift a hair below zero, where the power would be NaN.
       if (lobe > 0) sum += powerFiveEighths(lobe);
     }
-    const mean = sum / this.leadCount;
+    return this.powerMean(sum);
+  }
+
+  /** The leads' power mean from the sum of their integrals' 5/8th powers, per integration value. */
+  private powerMean(sumOfPowers: number): number {
+    const mean = sumOfPowers / this.leadCount;
     // x^1.6 as x · x^(1/2) · x^(1/8), the inverse of the x^(5/8) above.
     const root = Math.sqrt(mean);
     return (mean * root * Math.sqrt(Math.sqrt(root))) / this.lengthIntegration;
@@ -655,6 +692,85 @@ export class QrsDetector {
   /** How much a candidate looks like a beat: its template match (capped) plus its energy over the signal level. */
   private evidence(c: Candidate): number {
     return Math.max(0, Math.min(this.matchOf(c), MATCH_CAP)) + c.energy / Math.max(this.signalLevel, Number.MIN_VALUE);
+  }
+
+  /**
+   * At fast rates, measures a candidate again as if the QRS complexes beside it were not in its
+   * leads' local windows: where every lead steepens at once (each lead's slope energy over a short
+   * window at least COMMON_RATIO times its slow power: a QRS; a motion burst is in one lead), each
+   * lead's slope energy beyond QRS_EXCESS_CAP times its slow power, outside the candidate's own QRS,
+   * leaves the local power. A lead with no such excess in its own QRS (a P wave, a burst between
+   * beats, one lead alone) keeps its weight. The rise-and-fall integrals are scaled by the ratio of
+   * the weights, and the cleanness leaves the same excess out.
+   */
+  private spaceFromNeighbours(c: Candidate): void {
+    c.spaced = true;
+    if (c.index < 0 || this.leadCount < 2) return;
+    const m = this.mask;
+    const leadCount = this.leadCount;
+    const localHalf = (this.lengthLocal - 1) / 2;
+    const integrationHalf = (this.lengthIntegration - 1) / 2;
+    const steepHalf = (this.lengthSteep - 1) / 2;
+    const centre = this.slopeCentre(c.index);
+    const from = centre - localHalf;
+    const to = centre + localHalf;
+    const kClean = this.cleannessAt(c.index);
+    let sum = 0;
+    let bestClean = 0;
+    for (let l = 0; l < leadCount; l += 1) {
+      const slopes = this.slopes[l]!;
+      const power = this.refreshPower[l]![kClean]!;
+      let raw = 0;
+      let inner = 0;
+      let neighbours = 0;
+      let own = false;
+      for (let i = from; i <= to; i += 1) {
+        const s = slopes[i & m]!;
+        const e = s * s;
+        raw += e;
+        const fromCentre = i - centre;
+        if (fromCentre >= -integrationHalf && fromCentre <= integrationHalf) inner += e;
+        const over = e - QRS_EXCESS_CAP * power;
+        if (!(over > 0) || !this.everyLeadSteep(i, steepHalf, kClean)) continue;
+        if (fromCentre >= -this.ownHalf && fromCentre <= this.ownHalf) own = true;
+        // A neighbouring beat lies a refractory period away at least; nearer is this beat's own surroundings.
+        else if (fromCentre <= -this.neighbourGap || fromCentre >= this.neighbourGap) neighbours += over;
+      }
+      const lobe = this.lobes[l]![c.index & m]!;
+      const floor = LOCAL_FLOOR * power;
+      const local = raw / this.lengthLocal;
+      const spaced = own ? (raw - neighbours) / this.lengthLocal : local;
+      const ratio = (local > floor ? local : floor) / (spaced > floor ? spaced : floor);
+      if (lobe > 0) sum += powerFiveEighths(lobe * ratio);
+      const around = (raw - inner - (own ? neighbours : 0)) / (this.lengthLocal - this.lengthIntegration);
+      const clean = around > floor ? floor / around : 1;
+      if (clean > bestClean) bestClean = clean;
+    }
+    const energy = this.powerMean(sum);
+    // The peak slope energy was weighted as the integrals were.
+    if (c.energy > 0) c.slope *= energy / c.energy;
+    c.energy = energy;
+    c.clean = Math.max(c.clean, bestClean);
+  }
+
+  /** Whether the mean RR is short enough for a beat's neighbours to fall inside its local window. */
+  private fastRhythm(): boolean {
+    return this.meanRrSamples < FAST_RR_S * this.fsHz;
+  }
+
+  /** Whether every lead's slope energy over the short window centred on a slope index is COMMON_RATIO times its slow power. */
+  private everyLeadSteep(i: number, steepHalf: number, kClean: number): boolean {
+    const m = this.mask;
+    for (let l = 0; l < this.leadCount; l += 1) {
+      const slopes = this.slopes[l]!;
+      let energy = 0;
+      for (let d = -steepHalf; d <= steepHalf; d += 1) {
+        const s = slopes[(i + d) & m]!;
+        energy += s * s;
+      }
+      if (energy < COMMON_RATIO * this.lengthSteep * this.refreshPower[l]![kClean]!) return false;
+    }
+    return true;
   }
 
   /** A candidate's template match, computed once when first asked for (the slope rings hold 10 s). */
@@ -786,7 +902,13 @@ export class QrsDetector {
   private decide(candidate: Candidate, threshold: number, searchback: boolean): boolean {
     const last = this.lastBeat;
     if (last && candidate.at <= last.at) return false;
-    const raised = searchback ? threshold : threshold * (1 + NOISY_THRESHOLD_RAISE * (1 - candidate.clean));
+    let raised = searchback ? threshold : threshold * (1 + NOISY_THRESHOLD_RAISE * (1 - candidate.clean));
+    // At fast rates the QRS complexes beside a beat can hold it under the threshold or the T-wave rule.
+    const held = candidate.energy <= raised || this.isTWave(candidate);
+    if (!searchback && held && !candidate.spaced && this.fastRhythm() && this.matchOf(candidate) >= SHAPED_MATCH) {
+      this.spaceFromNeighbours(candidate);
+      raised = threshold * (1 + NOISY_THRESHOLD_RAISE * (1 - candidate.clean));
+    }
     const unseen = !searchback && !this.shownInCleanLeads(candidate);
     if (candidate.energy > raised && !unseen && !(last && candidate.at - last.at < this.refractorySamples) && !this.isTWave(candidate)) {
       const earlier = searchback ? null : this.missedBefore(candidate);
@@ -861,7 +983,7 @@ export class QrsDetector {
     if (settledUpTo - last.at > Math.max(3 * rr, 2 * this.fsHz)) {
       this.signalLevel *= 0.5;
       this.noiseLevel *= 0.5;
-      this.lastBeat = { at: settledUpTo - Math.round(rr), energy: last.energy, slope: 0, clean: 1, index: -1, match: 0 };
+      this.lastBeat = { at: settledUpTo - Math.round(rr), energy: last.energy, slope: 0, clean: 1, index: -1, match: 0, spaced: true };
       this.scheduleSearchback();
     }
   }
