@@ -98,6 +98,15 @@ const OFFSET_ACTIVITY_EXPONENT = 0.25;
 const MULTI_LEAD_QRS_FRACTION = 0.05;
 const MULTI_LEAD_FLOOR_EXPONENT = 0.15;
 /**
+ * Several leads: a wide QRS (bundle branch block) can end in a strong deflection (an R′, a slurred
+ * S) more than 60 ms after R, behind a dip of the combined envelope where the walk would stop; the
+ * core also takes in any point up to 100 ms after R at 12 % of the peak or more (fractions
+ * 0.1-0.15 and reaches 0.08-0.12 s agree; 0.08 or 0.2 s take in a later wave; judged on the QT
+ * Database records at even positions by name, checked on the odd ones and on LUDB's 12 leads).
+ */
+const MULTI_LEAD_LATE_CORE_S = 0.1;
+const MULTI_LEAD_LATE_CORE_FRACTION = 0.12;
+/**
  * One lead: each QRS edge is averaged with a second estimate made another way, whose errors
  * against the marks correlate only weakly with the envelope walk's (set on LUDB records 1, 5, 9,
  * … on lead II, held out on the rest). Onset, weight 0.3: the trapezium-area knee of the first
@@ -173,7 +182,8 @@ export function delineateMedianBeat(beat: MedianBeat, companionBeats: readonly C
   // P and T are searched from the envelope onset (with several leads, the combined one).
   let qrsOnset = envelopeOnset;
   let measuredOnset = envelopeOnset;
-  const combined = companions.length > 0 ? qrsCore(envelope, rIndex, samples(0.06)) : null;
+  const late = { reach: samples(MULTI_LEAD_LATE_CORE_S), fraction: MULTI_LEAD_LATE_CORE_FRACTION };
+  const combined = companions.length > 0 ? qrsCore(envelope, rIndex, samples(0.06), late) : null;
   if (combined !== null) {
     const fraction = MULTI_LEAD_QRS_FRACTION * ((companions.length + 1) / 2) ** MULTI_LEAD_FLOOR_EXPONENT;
     // The combined onset can miss a small first deflection (a septal q) that large precordial
@@ -250,20 +260,28 @@ function consensusTEnd(primary: TEndVote, others: readonly TEndVote[], agreement
 }
 
 /**
- * The strong core of a QRS on a slope envelope near R (at least CORE_FRACTION of the peak; R marks
- * may sit off the steepest part), from which its edges walk out while the envelope stays above a
- * fraction of the peak (for the offset also scaled by the beat's `activity`); null when flat.
+ * The strong core of a QRS on a slope envelope near R (at least CORE_FRACTION of the peak within
+ * `reach` of R; R marks may sit off the steepest part; with `late`, also at least `late.fraction`
+ * of it from there to `late.reach` after R), from which its edges walk out while the envelope
+ * stays above a fraction of the peak (for the offset also scaled by the beat's `activity`); null
+ * when flat.
  */
-function qrsCore(envelope: Float64Array, rIndex: number, reach: number): { start: number; end: number; peak: number; activity: number } | null {
+function qrsCore(
+  envelope: Float64Array,
+  rIndex: number,
+  reach: number,
+  late: { reach: number; fraction: number } | null = null,
+): { start: number; end: number; peak: number; activity: number } | null {
   const from = Math.max(0, rIndex - reach);
-  const to = Math.min(envelope.length - 1, rIndex + reach);
+  const to = Math.min(envelope.length - 1, rIndex + Math.max(reach, late?.reach ?? 0));
   const peak = peakNear(envelope, rIndex, reach);
   if (!(peak > 0)) return null;
   const activity = (median(envelope) / (OFFSET_ACTIVITY_RATIO * peak)) ** OFFSET_ACTIVITY_EXPONENT;
+  const lateThreshold = (late?.fraction ?? CORE_FRACTION) * peak;
   let start = rIndex;
   let end = rIndex;
   for (let k = from; k <= to; k += 1) {
-    if (envelope[k]! < CORE_FRACTION * peak) continue;
+    if (envelope[k]! < (k > rIndex + reach ? lateThreshold : CORE_FRACTION * peak)) continue;
     start = Math.min(start, k);
     end = Math.max(end, k);
   }

@@ -38,7 +38,7 @@ describe.skipIf(dir === null)('intervals on LUDB lead II vs the cardiologists (1
     const result = evaluateLudb(dir!, 'detector', true);
     printAccuracy('LUDB 12 leads (primary II), detected R peaks', result);
     expect(result.qrs.n).toBeGreaterThanOrEqual(98);
-    expectAccuracy(result, { qrsSd: 15.5 }); // QRS SD target 10; the marks compared are lead II's own
+    expectAccuracy(result, { qrsSd: 15 }); // QRS SD target 10 (reached: 14.75); the marks compared are lead II's own
   });
 
   // The cardiologists look at all 12 leads: their lead-II QRS lies outside lead II's own 20 µV

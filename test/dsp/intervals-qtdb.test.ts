@@ -50,7 +50,10 @@ describe.skipIf(dir === null)('intervals on the QT Database vs the .q1c manual m
     expect(result.qrs.n).toBe(41);
     expect(result.qt.n).toBe(41);
     expect(result.pr.n).toBeGreaterThanOrEqual(38);
-    // Targets: PR SD 10 (reached: 10.3), QRS SD 10 (reached: 10.6).
-    expectAccuracy(result, { prSd: 11, qrsSd: 11 });
+    // Target PR SD 10 (reached: 10.3); the QRS targets are met (+0.8 / 7.7 ms).
+    expectAccuracy(result, { prSd: 11 });
+    // A right bundle branch block (MIT-BIH 232, marks 140 ms) is measured to its R′, not cut short at the S.
+    const rbbb = result.records.find((r) => r.record === 'sel232');
+    expect(Math.abs(rbbb!.qrs[1]! - rbbb!.qrs[0]!)).toBeLessThanOrEqual(10);
   });
 });
