@@ -22,7 +22,8 @@
  * template nearer the expected beat). At fast rates (mean RR under 0.6 s), a QRS-shaped candidate
  * that would be rejected is measured again without the neighbouring QRS complexes in its leads'
  * local power and cleanness (only their excess where every lead steepens at once, so a motion burst
- * in one lead stays in). The first 2 s are buffered so each lead's power is known from the first
+ * in one lead stays in; one lead alone, only where its slopes match its QRS template and while its
+ * noise level is low). The first 2 s are buffered so each lead's power is known from the first
  * sample. An accepted beat is re-anchored to the R peak: the largest deflection of the analysis
  * lead (12 ms mean minus a centred 300 ms mean) within ±75 ms, on the record's dominant polarity
  * unless the other is 1.6× larger. Positions are in the stream's own
@@ -137,6 +138,15 @@ const STEEP_S = 0.056;
 const COMMON_RATIO = 2;
 /** There, a lead's slope energy beyond this many times its slow power is a QRS's excess. */
 const QRS_EXCESS_CAP = 1;
+/**
+ * With one lead, coincidence cannot tell a neighbouring QRS from a motion burst: there, excess is a
+ * neighbour's only within a template length of a slope span correlating with the lead's QRS template
+ * at least this much and at least NEIGHBOUR_AMPLITUDE as large.
+ */
+const NEIGHBOUR_CORRELATION = 0.9;
+const NEIGHBOUR_AMPLITUDE = 0.7;
+/** One lead alone is corrected only while its noise level is under this fraction of its signal level (its rejected candidates small: not in muscle noise). */
+const QUIET_NOISE_RATIO = 0.3;
 /** Within this of the candidate's centre is its own QRS: its excess stays, and without any the lead is not corrected (a P wave keeps the QRS after it). */
 const OWN_QRS_S = 0.1;
 
@@ -235,6 +245,8 @@ export class QrsDetector {
   private readonly lengthSteep: number;
   private readonly ownHalf: number;
   private readonly neighbourGap: number;
+  /** Scratch for one lead alone: 1 at the slope indices of a spaced candidate's window that lie in a QRS-shaped span. */
+  private readonly shapedNear: Uint8Array;
   // Combined rings by feature index: weighted slope energy and its integral.
   private readonly energy: Float64Array;
   private readonly integrated: Float64Array;
@@ -322,6 +334,7 @@ export class QrsDetector {
     this.templateHalf = Math.round(TEMPLATE_HALF_S * featureHz);
     this.shapeLag = Math.round(SHAPE_LAG_S * featureHz);
     this.templates = Array.from({ length: leadCount }, () => new Float64Array(2 * this.templateHalf + 1));
+    this.shapedNear = new Uint8Array(leadCount < 2 ? this.lengthLocal : 0);
     this.sumA = new Float64Array(leadCount);
     this.sumB = new Float64Array(leadCount);
     this.localSum = new Float64Array(leadCount);
@@ -700,12 +713,14 @@ export class QrsDetector {
    * window at least COMMON_RATIO times its slow power: a QRS; a motion burst is in one lead), each
    * lead's slope energy beyond QRS_EXCESS_CAP times its slow power, outside the candidate's own QRS,
    * leaves the local power. A lead with no such excess in its own QRS (a P wave, a burst between
-   * beats, one lead alone) keeps its weight. The rise-and-fall integrals are scaled by the ratio of
-   * the weights, and the cleanness leaves the same excess out.
+   * beats) keeps its weight. The rise-and-fall integrals are scaled by the ratio of the weights, and
+   * the cleanness leaves the same excess out. One lead alone cannot show coincidence: there a
+   * neighbour's excess is where its slopes match its QRS template (markShapedSpans), and only while
+   * its noise level is low against its signal level.
    */
   private spaceFromNeighbours(c: Candidate): void {
     c.spaced = true;
-    if (c.index < 0 || this.leadCount < 2) return;
+    if (c.index < 0) return;
     const m = this.mask;
     const leadCount = this.leadCount;
     const localHalf = (this.lengthLocal - 1) / 2;
@@ -715,6 +730,9 @@ export class QrsDetector {
     const from = centre - localHalf;
     const to = centre + localHalf;
     const kClean = this.cleannessAt(c.index);
+    const alone = leadCount < 2;
+    if (alone && this.noiseLevel > QUIET_NOISE_RATIO * this.signalLevel) return;
+    if (alone) this.markShapedSpans(from);
     let sum = 0;
     let bestClean = 0;
     for (let l = 0; l < leadCount; l += 1) {
@@ -731,8 +749,10 @@ export class QrsDetector {
         const fromCentre = i - centre;
         if (fromCentre >= -integrationHalf && fromCentre <= integrationHalf) inner += e;
         const over = e - QRS_EXCESS_CAP * power;
-        if (!(over > 0) || !this.everyLeadSteep(i, steepHalf, kClean)) continue;
-        if (fromCentre >= -this.ownHalf && fromCentre <= this.ownHalf) own = true;
+        if (!(over > 0)) continue;
+        const ownZone = fromCentre >= -this.ownHalf && fromCentre <= this.ownHalf;
+        if (alone && !ownZone ? this.shapedNear[i - from] === 0 : !this.everyLeadSteep(i, steepHalf, kClean)) continue;
+        if (ownZone) own = true;
         // A neighbouring beat lies a refractory period away at least; nearer is this beat's own surroundings.
         else if (fromCentre <= -this.neighbourGap || fromCentre >= this.neighbourGap) neighbours += over;
       }
@@ -751,6 +771,38 @@ export class QrsDetector {
     if (c.energy > 0) c.slope *= energy / c.energy;
     c.energy = energy;
     c.clean = Math.max(c.clean, bestClean);
+  }
+
+  /**
+   * One lead alone: marks in `shapedNear` the slope indices of the local window starting at `from`
+   * that lie within a template half-length of a span correlating with the lead's QRS template
+   * (NEIGHBOUR_CORRELATION, at least NEIGHBOUR_AMPLITUDE of its size): a QRS, which a motion burst
+   * rarely is.
+   */
+  private markShapedSpans(from: number): void {
+    const m = this.mask;
+    const half = this.templateHalf;
+    const template = this.templates[0]!;
+    const slopes = this.slopes[0]!;
+    const near = this.shapedNear;
+    near.fill(0);
+    let norm = 0;
+    for (let i = 0; i <= 2 * half; i += 1) norm += template[i]! * template[i]!;
+    if (norm === 0) return;
+    const to = from + this.lengthLocal - 1;
+    for (let j = from - half; j <= to + half; j += 1) {
+      let dot = 0;
+      let power = 0;
+      for (let i = -half; i <= half; i += 1) {
+        const s = slopes[(j + i) & m]!;
+        dot += s * template[i + half]!;
+        power += s * s;
+      }
+      if (dot < NEIGHBOUR_AMPLITUDE * norm || dot * dot < NEIGHBOUR_CORRELATION * NEIGHBOUR_CORRELATION * power * norm) continue;
+      const markFrom = Math.max(from, j - half);
+      const markTo = Math.min(to, j + half);
+      for (let i = markFrom; i <= markTo; i += 1) near[i - from] = 1;
+    }
   }
 
   /** Whether the mean RR is short enough for a beat's neighbours to fall inside its local window. */
