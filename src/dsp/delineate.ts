@@ -300,14 +300,7 @@ function peakNear(envelope: Float64Array, rIndex: number, reach: number): number
  * steepest point between `onset` and the core's `coreStart`, towards a point `reach` before it.
  */
 function firstFlankKnee(wave: Float64Array, slope: Float64Array, onset: number, coreStart: number, limit: number, reach: number): number {
-  let xm = coreStart;
-  let steepest = 0;
-  for (let k = onset; k <= coreStart; k += 1) {
-    if (Math.abs(slope[k]!) > steepest) {
-      steepest = Math.abs(slope[k]!);
-      xm = k;
-    }
-  }
+  const xm = argMaxDeviation(slope, 0, onset, coreStart);
   return trapeziumBoundary(wave, xm, Math.max(limit, xm - reach), slope[xm]! < 0 ? -1 : 1);
 }
 

@@ -219,6 +219,8 @@ export class QrsDetector {
   private readonly refreshPower: Float64Array[];
   /** Each lead's recent QRS in the slope signal, centred on the beat's energy centre. */
   private readonly templates: Float64Array[];
+  /** Scratch for templateMatch: each lead's templateNorm, the same at every lag. */
+  private readonly templateNorms: Float64Array;
   /** Each lead's running rise-and-fall integral at its clean beats. */
   private readonly beatLobe: Float64Array;
   /** Whether each lead showed the last beat at which it was clean (a lead off or without signal does not). */
@@ -334,6 +336,7 @@ export class QrsDetector {
     this.templateHalf = Math.round(TEMPLATE_HALF_S * featureHz);
     this.shapeLag = Math.round(SHAPE_LAG_S * featureHz);
     this.templates = Array.from({ length: leadCount }, () => new Float64Array(2 * this.templateHalf + 1));
+    this.templateNorms = new Float64Array(leadCount);
     this.shapedNear = new Uint8Array(leadCount < 2 ? this.lengthLocal : 0);
     this.sumA = new Float64Array(leadCount);
     this.sumB = new Float64Array(leadCount);
@@ -786,8 +789,7 @@ export class QrsDetector {
     const slopes = this.slopes[0]!;
     const near = this.shapedNear;
     near.fill(0);
-    let norm = 0;
-    for (let i = 0; i <= 2 * half; i += 1) norm += template[i]! * template[i]!;
+    const norm = this.templateNorm(0);
     if (norm === 0) return;
     const to = from + this.lengthLocal - 1;
     for (let j = from - half; j <= to + half; j += 1) {
@@ -825,6 +827,14 @@ export class QrsDetector {
     return true;
   }
 
+  /** Σ t² over a lead's QRS template (0 before its first clean beat). */
+  private templateNorm(l: number): number {
+    const template = this.templates[l]!;
+    let norm = 0;
+    for (let i = 0; i < template.length; i += 1) norm += template[i]! * template[i]!;
+    return norm;
+  }
+
   /** A candidate's template match, computed once when first asked for (the slope rings hold 10 s). */
   private matchOf(c: Candidate): number {
     if (Number.isNaN(c.match)) c.match = c.index < 0 ? 0 : this.templateMatch(c.index);
@@ -855,21 +865,19 @@ export class QrsDetector {
     const half = this.templateHalf;
     const centre = this.slopeCentre(featureIndex);
     const kClean = this.cleannessAt(featureIndex);
+    const norms = this.templateNorms;
+    for (let l = 0; l < this.leadCount; l += 1) norms[l] = this.templateNorm(l);
     let best = 0;
     for (let lag = -this.shapeLag; lag <= this.shapeLag; lag += 1) {
       let sum = 0;
       let weights = 0;
       for (let l = 0; l < this.leadCount; l += 1) {
+        const norm = norms[l]!;
+        if (norm === 0) continue;
         const template = this.templates[l]!;
         const slopes = this.slopes[l]!;
         let dot = 0;
-        let norm = 0;
-        for (let i = -half; i <= half; i += 1) {
-          const t = template[i + half]!;
-          dot += slopes[(centre + lag + i) & m]! * t;
-          norm += t * t;
-        }
-        if (norm === 0) continue;
+        for (let i = -half; i <= half; i += 1) dot += slopes[(centre + lag + i) & m]! * template[i + half]!;
         // 1 / the lead's local slope power around the candidate (its floor over its cleanness).
         const inverseNoise = this.cleanness[l]![kClean]! / (LOCAL_FLOOR * this.leadPower[l]! + 1e-12);
         sum += dot * inverseNoise;
