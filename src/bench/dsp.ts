@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { findEcgDataDir } from '../data-dir.js';
+import { DERIVED_LIMB_LEADS } from '../device/leads.js';
 import { createSyntheticEcg, STANDARD_LEADS } from '../device/synthetic.js';
 import { analyzeSignals } from '../dsp/analyze.js';
 import { addNoise, makeNoise, NOISE_KINDS, qrsPeakToPeakUv, type NoiseKind } from '../dsp/noise-stress.js';
@@ -158,7 +159,9 @@ function throughputX(seconds: number, intervalsEveryS: number): number {
   const source = createSyntheticEcg({ fsHz, hrBpm: 72, leads, seed: 7, hrvMs: 30 });
   const blockSize = fsHz; // one second per block
   const blocks = Array.from({ length: 20 }, () => source.next(blockSize));
-  const pipeline = createPipeline({ fsHz, leads, filter: 'monitor', mainsHz: 50, intervalsEveryS });
+  // As a 12-lead device delivers them: I, II and V1-V6 recorded, the other limb leads derived
+  // from I and II (the session does that, and the synthetic source derives them the same way).
+  const pipeline = createPipeline({ fsHz, leads, filter: 'monitor', mainsHz: 50, intervalsEveryS, derivedLeads: DERIVED_LIMB_LEADS });
   let sample = 0;
   const pushSeconds = (count: number) => {
     for (let s = 0; s < count; s += 1) {
@@ -224,7 +227,7 @@ export async function run({ quick }: { quick: boolean }): Promise<BenchFigure[]>
   } else process.stderr.write('bench dsp: shared ECG data not found, skipping record figures\n');
 
   const signalPath = throughputX(quick ? 300 : 1200, 0);
-  figures.push(figure('pipeline throughput, 12 leads x 500 Hz (filters, detection, HR, quality)', Math.round(signalPath), 'x real time', '>= 10000x', signalPath >= 10_000));
+  figures.push(figure('pipeline throughput, 12 leads (8 recorded, 4 derived) x 500 Hz (filters, detection, HR, quality)', Math.round(signalPath), 'x real time', '>= 10000x', signalPath >= 10_000));
   const withIntervals = throughputX(quick ? 60 : 300, 2);
   figures.push(figure('same, plus interval measurement every 2 s (delineate.ts)', Math.round(withIntervals), 'x real time'));
 

@@ -20,12 +20,13 @@
  * in `firstSample` (dropped frames) are bridged by holding the last value, so sample numbering
  * stays the stream's own.
  */
+import { limbLeadValue } from '../device/leads.js';
 import type { SampleBlock, DecoderStats } from '../device/types.js';
 import { measureIntervalsMultiLead } from './delineate.js';
 import { BiquadCascade, createDisplayFilter, FILTER_BANDS, type FilterMode, type MainsHz } from './filters.js';
 import { HeartRateMeter } from './heart-rate.js';
 import { QrsDetector } from './qrs.js';
-import { QualityMeter } from './quality.js';
+import { QualityMeter, type SampleHistory } from './quality.js';
 import type { Beat, Intervals, Metrics } from './types.js';
 
 export interface PipelineOptions {
@@ -46,6 +47,12 @@ export interface PipelineOptions {
    * beats and intervals do not depend on them, and `filtered` then holds empty arrays.
    */
   displayOutput?: boolean;
+  /**
+   * Limb leads (III, aVR, aVL, aVF) whose channels the caller derived from I and II
+   * (src/device/leads.ts). Their display traces are the same combination of I's and II's display
+   * traces, since the filters are linear: a 12-lead device then filters 8 leads, not 12.
+   */
+  derivedLeads?: readonly string[];
 }
 
 export interface PushResult {
@@ -141,6 +148,35 @@ function copyIntoRing(ring: Float32Array, first: number, source: Float32Array, o
   for (let i = 0; i < count; i += 1) ring[(first + i) & mask] = source[offset + i]!;
 }
 
+/** A derived lead's display trace: `weightI` × lead I's plus `weightII` × lead II's. */
+interface DisplayDerivation {
+  lead: number;
+  leadI: number;
+  leadII: number;
+  weightI: number;
+  weightII: number;
+}
+
+/** Display derivations for the named derived leads, when I and II are both present. */
+function displayDerivations(leads: readonly string[], derivedLeads: readonly string[]): DisplayDerivation[] {
+  const lower = leads.map((name) => name.trim().toLowerCase());
+  const leadI = lower.indexOf('i');
+  const leadII = lower.indexOf('ii');
+  if (leadI < 0 || leadII < 0) return [];
+  const wanted = new Set(derivedLeads.map((name) => name.trim().toLowerCase()));
+  return leads.flatMap((name, lead) => {
+    const weightI = limbLeadValue(name, 1, 0);
+    const weightII = limbLeadValue(name, 0, 1);
+    if (!wanted.has(lower[lead]!) || weightI === null || weightII === null || lead === leadI || lead === leadII) return [];
+    return [{ lead, leadI, leadII, weightI, weightII }];
+  });
+}
+
+/** `out[at..at + count)` = `wa` × `a` + `wb` × `b` over the same range. */
+function combineInto(out: Float32Array, a: Float32Array, wa: number, b: Float32Array, wb: number, at: number, count: number): void {
+  for (let i = at; i < at + count; i += 1) out[i] = wa * a[i]! + wb * b[i]!;
+}
+
 function detectorLatencyS(fsHz: number): number {
   return new QrsDetector({ fsHz, leadCount: 1 }).latencyS;
 }
@@ -159,6 +195,8 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   const windowS = options.intervalsWindowS ?? 10;
   const displayOutput = options.displayOutput ?? true;
 
+  const derivations = displayDerivations(leads, options.derivedLeads ?? []);
+  const filteredLeads = leads.flatMap((_, l) => (derivations.some((d) => d.lead === l) ? [] : [l]));
   const makeFilters = () => leads.map(() => createDisplayFilter({ fsHz, mode, mainsHz }));
   let displayFilters: BiquadCascade[] = makeFilters();
   let detector: QrsDetector | null = null;
@@ -192,10 +230,12 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   let sqiCount = 0;
   const lastHeld = new Float32Array(leads.length);
 
-  const valueAt = (k: number) => {
-    const newest = (nextSample ?? 0) - 1;
-    const clamped = Math.max(Math.max(startSample, newest - ringSize + 1), Math.min(newest, k));
-    return filteredRing[clamped & mask]!;
+  const filteredHistory: SampleHistory = { ring: filteredRing, oldest: 0, newest: 0 };
+  /** What the display-filtered ring holds now, for the quality meter. */
+  const filteredNow = (): SampleHistory => {
+    filteredHistory.newest = (nextSample ?? 0) - 1;
+    filteredHistory.oldest = Math.min(filteredHistory.newest, Math.max(startSample, filteredHistory.newest - ringSize + 1));
+    return filteredHistory;
   };
 
   function emitBeats(detected: { sample: number }[], out: Beat[]): void {
@@ -214,7 +254,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   function settleQuality(): void {
     const newest = (nextSample ?? 0) - 1;
     while (pendingQuality.length > 0 && pendingQuality[0]! + quality.samplesAfterBeat <= newest) {
-      quality.addBeat(pendingQuality.shift()!, valueAt);
+      quality.addBeat(pendingQuality.shift()!, filteredNow());
     }
   }
 
@@ -259,10 +299,11 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       const ring = rawRings[l];
       if (ring) copyIntoRing(ring, first, channel, offset, count);
       lastHeld[l] = channel[offset + count - 1]!;
-      if (!displayOutput) continue;
-      const out = filtered[l]!;
-      displayFilters[l]!.process(channel, out, count, offset, filteredAt);
-      if (l === analysisIndex) copyIntoRing(filteredRing, first, out, filteredAt, count);
+    }
+    if (displayOutput) {
+      for (const l of filteredLeads) displayFilters[l]!.process(channels[l]!, filtered[l]!, count, offset, filteredAt);
+      for (const d of derivations) combineInto(filtered[d.lead]!, filtered[d.leadI]!, d.weightI, filtered[d.leadII]!, d.weightII, filteredAt, count);
+      copyIntoRing(filteredRing, first, filtered[analysisIndex]!, filteredAt, count);
     }
     nextSample = first + count;
     heartRate.tick(nextSample - 1);
@@ -378,7 +419,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     flush(): Beat[] {
       const beats: Beat[] = [];
       if (detector) emitBeats(detector.flush(), beats);
-      while (pendingQuality.length > 0) quality.addBeat(pendingQuality.shift()!, valueAt);
+      while (pendingQuality.length > 0) quality.addBeat(pendingQuality.shift()!, filteredNow());
       return beats;
     },
 

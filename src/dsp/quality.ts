@@ -13,6 +13,13 @@ const RECENT_BEATS = 8;
 const FLAT_UV = 10;
 const NO_BEAT_S = 3;
 
+/** The band-limited analysis lead in a power-of-two ring, holding stream samples `oldest..newest`. */
+export interface SampleHistory {
+  ring: Float32Array;
+  oldest: number;
+  newest: number;
+}
+
 export class QualityMeter {
   private readonly before: number;
   private readonly after: number;
@@ -37,15 +44,19 @@ export class QualityMeter {
   }
 
   /**
-   * One beat. `valueAt(k)` reads the band-limited analysis lead at sample number k (the caller's
-   * ring buffer); `previousBeat` is the prior R peak, used to measure noise between beats.
+   * One beat at R peak `sample`, read from `history` (samples outside what it holds read as its
+   * nearest end). Noise is measured between this beat's window and the previous beat's.
    */
-  addBeat(sample: number, valueAt: (k: number) => number): void {
+  addBeat(sample: number, history: SampleHistory): void {
     const length = this.template.length;
     const window = this.window;
+    const ring = history.ring;
+    const mask = ring.length - 1;
+    const oldest = history.oldest;
+    const newest = history.newest;
     let mean = 0;
     for (let i = 0; i < length; i += 1) {
-      window[i] = valueAt(sample - this.before + i);
+      window[i] = ring[Math.min(newest, Math.max(oldest, sample - this.before + i)) & mask]!;
       mean += window[i]!;
     }
     mean /= length;
@@ -70,9 +81,9 @@ export class QualityMeter {
       const to = sample - this.before;
       if (to - from > 4) {
         let sum = 0;
-        let previous = valueAt(from);
+        let previous = ring[Math.min(newest, Math.max(oldest, from)) & mask]!;
         for (let k = from + 1; k < to; k += 1) {
-          const value = valueAt(k);
+          const value = ring[Math.min(newest, Math.max(oldest, k)) & mask]!;
           const d = value - previous;
           sum += d * d;
           previous = value;

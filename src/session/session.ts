@@ -312,7 +312,7 @@ export class Session {
   private initialise(rateHz: number | null, deviceLeads: string[], originSample: number): void {
     const fsHz = rateHz ?? 250;
     const leads = expandedLeadNames(deviceLeads);
-    const pipeline = this.newPipeline(fsHz, leads);
+    const pipeline = this.newPipeline(fsHz, leads, deviceLeads);
     mkdirSync(this.dir, { recursive: true });
     const recording = new WfdbRecording({
       dir: this.dir,
@@ -368,8 +368,15 @@ export class Session {
     return named && named.length === block.channels.length ? named : leadNames(named, block.channels.length);
   }
 
-  private newPipeline(fsHz: number, leads: readonly string[]): Pipeline {
-    return createPipeline({ fsHz, leads: leads.length ? leads : ['II'], filter: this.options.filter, mainsHz: this.state.info.mainsHz });
+  /** The leads past the device's own are the limb leads `deriveLeads` adds from I and II. */
+  private newPipeline(fsHz: number, leads: readonly string[], deviceLeads: readonly string[]): Pipeline {
+    return createPipeline({
+      fsHz,
+      leads: leads.length ? leads : ['II'],
+      filter: this.options.filter,
+      mainsHz: this.state.info.mainsHz,
+      derivedLeads: leads.slice(deviceLeads.length),
+    });
   }
 
   private process(run: Running, incoming: SampleBlock): void {
@@ -385,7 +392,7 @@ export class Session {
       if (this.reconnected) {
         // A fresh start after an outage: RR intervals and filters must not span the gap.
         for (const beat of run.pipeline.flush()) this.recordBeat(run, beat.sample, beat.rrMs);
-        run.pipeline = this.newPipeline(run.fsHz, run.leads);
+        run.pipeline = this.newPipeline(run.fsHz, run.leads, run.deviceLeads);
       }
     }
     this.reconnected = false;

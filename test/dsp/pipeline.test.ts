@@ -132,6 +132,30 @@ describe('streaming pipeline', () => {
     expect(pipeline.summary().mainsHz).toBe(50);
   });
 
+  it('gives derived limb leads the display trace of their own filtered input', () => {
+    // A 12-lead device: I, II and V1-V6 recorded, III, aVR, aVL and aVF derived (the synthetic
+    // source derives them the same way). Told so, the pipeline combines I's and II's display traces.
+    const leads = [...STANDARD_LEADS];
+    const channels = createSyntheticEcg({ fsHz, hrBpm: 80, leads, seed: 4, hrvMs: 30, baselineWander: true, muscleNoise: true }).next(12 * fsHz);
+    const traces = (pipeline: Pipeline) => {
+      const out = leads.map(() => [] as number[]);
+      for (let s = 0; s < channels[0]!.length; s += 250) {
+        const block = { firstSample: s, sampleCount: 250, channels: channels.map((c) => c.subarray(s, s + 250)), leadOff: leads.map(() => false), receivedAtMs: 0 };
+        pipeline.push(block).filtered.forEach((f, l) => out[l]!.push(...f));
+      }
+      return out;
+    };
+    const filteredEach = traces(createPipeline({ fsHz, leads }));
+    const combined = traces(createPipeline({ fsHz, leads, derivedLeads: ['III', 'aVR', 'aVL', 'aVF'] }));
+    for (let l = 0; l < leads.length; l += 1) {
+      const span = Math.max(...filteredEach[l]!) - Math.min(...filteredEach[l]!);
+      expect(span).toBeGreaterThan(100);
+      const worst = Math.max(...filteredEach[l]!.map((v, i) => Math.abs(v - combined[l]![i]!)));
+      // Float32 rounding only: far under a microvolt.
+      expect(worst, leads[l]).toBeLessThan(0.05);
+    }
+  });
+
   it('picks the analysis lead and independent detection leads', () => {
     expect(chooseAnalysisLead(['MLII', 'V5'])).toBe(0);
     expect(chooseAnalysisLead(['V1', 'ii'])).toBe(1);
