@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import type { CommandModule } from 'yargs';
 import type { AnalyzeArgs } from './commands/analyze.js';
 import { UserError, errorMessage } from './errors.js';
-import { tuneHeapFor } from './heap.js';
+import { tuneV8For } from './heap.js';
 import { configureLog, log } from './log.js';
 import { VERSION } from './version.js';
 
@@ -103,7 +103,7 @@ export function plainAnalyzeArgs(args: readonly string[]): AnalyzeArgs | null {
 
 /** Runs the CLI; every failure becomes one line on stderr and an exit code (CONTRACTS section 1). */
 export async function main(args: string[]): Promise<void> {
-  tuneHeapFor(commandName(args));
+  tuneV8For(commandName(args));
   const verbose = args.includes('--verbose');
   configureLog({ verbose });
   // A reader that goes away (`| head`) is not a failure of ours: stop printing, but let the

@@ -14,9 +14,21 @@ export function keepYoungGenerationSmall(): void {
   setFlagsFromString('--semi-space-growth-factor=1');
 }
 
-/** Applies keepYoungGenerationSmall() when `command` is one of the long-running ones. */
-export function tuneHeapFor(command: string | undefined): void {
+/**
+ * A batch run over a record spends much of its time in code V8 has not optimised yet, waiting for
+ * TurboFan on the background thread. Inlining only small functions (60 bytes of bytecode, not the
+ * default 460) cuts that compile work by about two thirds, so optimised code arrives sooner; the
+ * optimised code itself is as fast on the DSP loops (docs/dsp.md, Speed). Read at each compile,
+ * so it works in a running process as long as it is set before the work starts.
+ */
+export function compileSooner(): void {
+  setFlagsFromString('--max-inlined-bytecode-size=60');
+}
+
+/** V8 tuning for `command`: a small young generation for long-running ones, sooner compiles for `analyze`. */
+export function tuneV8For(command: string | undefined): void {
   if (command !== undefined && LONG_RUNNING.has(command)) keepYoungGenerationSmall();
+  if (command === 'analyze') compileSooner();
 }
 
 /**

@@ -7,9 +7,9 @@ const HEAP_MODULE = join(import.meta.dirname, '..', 'dist', 'heap.js');
 /** The young generation's size (MB) in a fresh Node after `command`'s heap tuning and a burst of short-lived garbage. */
 function newSpaceMbAfterGarbage(command: string): number {
   const script = `
-    const { tuneHeapFor } = await import(${JSON.stringify(HEAP_MODULE)});
+    const { tuneV8For } = await import(${JSON.stringify(HEAP_MODULE)});
     const { getHeapSpaceStatistics } = await import('node:v8');
-    tuneHeapFor(${JSON.stringify(command)});
+    tuneV8For(${JSON.stringify(command)});
     let kept = [];
     for (let i = 0; i < 3e6; i += 1) { kept.push({ i, list: [i] }); if (kept.length > 20000) kept = []; }
     const space = getHeapSpaceStatistics().find((s) => s.space_name === 'new_space');

@@ -3,7 +3,7 @@ import type { CommandModule } from 'yargs';
 import { analyzeSignals, type AnalyzeResult } from '../dsp/analyze.js';
 import { chooseAnalysisLead } from '../dsp/pipeline.js';
 import { CsvFormatError, readCsv, type CsvSignals } from '../formats/csv.js';
-import { readRecord, resolveRecordPath, signalMicrovolts, WfdbFormatError } from '../formats/wfdb.js';
+import { readRecordMicrovolts, resolveRecordPath, WfdbFormatError } from '../formats/wfdb.js';
 import { UsageError, errorMessage } from '../errors.js';
 import { log } from '../log.js';
 import type { GlobalArgs } from './common.js';
@@ -23,13 +23,9 @@ export function loadSignals(file: string): CsvSignals {
     }
     const { headerPath } = resolveRecordPath(file);
     if (!existsSync(headerPath)) throw new UsageError(`cannot read ${file}: no such record (expected ${headerPath})`);
-    const record = readRecord(file);
-    if (record.header.signalCount === 0) throw new UsageError(`${file}: the record has no signals`);
-    return {
-      fsHz: record.header.fsHz,
-      leads: record.header.signals.map((s, i) => s.description.trim() || `signal ${i}`),
-      signalsUv: record.header.signals.map((_, i) => signalMicrovolts(record, i)),
-    };
+    const { header, signalsUv } = readRecordMicrovolts(file);
+    if (header.signalCount === 0) throw new UsageError(`${file}: the record has no signals`);
+    return { fsHz: header.fsHz, leads: header.signals.map((s, i) => s.description.trim() || `signal ${i}`), signalsUv };
   } catch (error) {
     if (error instanceof UsageError) throw error;
     log.error('analyze: reading input failed', { file, error: errorMessage(error) });

@@ -158,38 +158,76 @@ export function resolveRecordPath(path: string): { headerPath: string; directory
 
 /** Reads a whole single-segment record: header plus every signal file it names. */
 export function readRecord(path: string): WfdbRecord {
-  const { headerPath, directory } = resolveRecordPath(path);
-  const header = parseHeader(readFileSync(headerPath, 'utf8'));
+  const { header, groups } = readSignalFiles(path);
   const digital: Int32Array[] = new Array(header.signalCount);
   const invalidValue: number[] = header.signals.map((spec) => invalidSampleValue(spec.format));
+  for (const { bytes, format, indices, frames, available } of groups) {
+    const read = sampleReader(format);
+    indices.forEach((signalIndex, column) => {
+      const out = new Int32Array(frames);
+      if (available < frames) out.fill(invalidValue[signalIndex]!, available);
+      // One call per signal: the loop compiled for the first is reused by the others.
+      decodeColumn(bytes, read, out, column, indices.length, available);
+      digital[signalIndex] = out;
+    });
+  }
+  const length = header.sampleCount ?? Math.max(0, ...digital.map((d) => d.length));
+  return { header: { ...header, sampleCount: length }, digital, invalidValue };
+}
 
+/**
+ * Reads a record's signals straight into microvolts, as `signalMicrovolts` gives them, in one
+ * pass per signal and without the digital arrays: what `analyze` needs, sooner.
+ */
+export function readRecordMicrovolts(path: string): { header: WfdbHeader; signalsUv: Float32Array[] } {
+  const { header, groups } = readSignalFiles(path);
+  const signalsUv: Float32Array[] = new Array(header.signalCount);
+  for (const { bytes, format, indices, frames, available } of groups) {
+    const read = sampleReader(format);
+    indices.forEach((signalIndex, column) => {
+      const spec = header.signals[signalIndex]!;
+      const out = new Float32Array(frames);
+      const scale = unitsToMicrovolts(spec.units) / spec.gain;
+      decodeColumnMicrovolts(bytes, read, out, column, indices.length, available, spec.baseline, scale, invalidSampleValue(format));
+      // Frames past the file's end hold the last value, as invalid samples do.
+      if (available < frames) out.fill(available > 0 ? out[available - 1]! : 0, available);
+      signalsUv[signalIndex] = out;
+    });
+  }
+  return { header: { ...header, sampleCount: header.sampleCount ?? Math.max(0, ...signalsUv.map((s) => s.length)) }, signalsUv };
+}
+
+/** One signal file's bytes and the signals interleaved in it (header order), `available` frames of `frames` present. */
+interface SignalGroup {
+  bytes: Uint8Array;
+  format: number;
+  indices: number[];
+  frames: number;
+  available: number;
+}
+
+function readSignalFiles(path: string): { header: WfdbHeader; groups: SignalGroup[] } {
+  const { headerPath, directory } = resolveRecordPath(path);
+  const header = parseHeader(readFileSync(headerPath, 'utf8'));
   // Signals stored in one file are interleaved frame by frame, in header order.
-  const groups = new Map<string, number[]>();
+  const byFile = new Map<string, number[]>();
   header.signals.forEach((spec, index) => {
     const key = `${spec.fileName}\u0000${spec.format}\u0000${spec.byteOffset}`;
-    const group = groups.get(key);
+    const group = byFile.get(key);
     if (group) group.push(index);
-    else groups.set(key, [index]);
+    else byFile.set(key, [index]);
   });
-  for (const indices of groups.values()) {
+  const groups = [...byFile.values()].map((indices): SignalGroup => {
     const first = header.signals[indices[0]!]!;
     if (indices.some((i) => header.signals[i]!.samplesPerFrame !== 1)) {
       throw new WfdbFormatError('records with more than one sample per frame are not supported');
     }
     const bytes = readFileSync(join(directory, first.fileName)).subarray(first.byteOffset);
-    const frames = Math.floor(samplesIn(bytes.length, first.format) / indices.length);
-    const wanted = header.sampleCount ?? frames;
-    const available = Math.min(wanted, frames);
-    const signals = indices.map((signalIndex) => {
-      const out = new Int32Array(wanted);
-      if (available < wanted) out.fill(invalidValue[signalIndex]!, available);
-      digital[signalIndex] = out;
-      return out;
-    });
-    decodeFrames(bytes, first.format, signals, available);
-  }
-  const length = header.sampleCount ?? Math.max(0, ...digital.map((d) => d.length));
-  return { header: { ...header, sampleCount: length }, digital, invalidValue };
+    const inFile = Math.floor(samplesIn(bytes.length, first.format) / indices.length);
+    const frames = header.sampleCount ?? inFile;
+    return { bytes, format: first.format, indices, frames, available: Math.min(frames, inFile) };
+  });
+  return { header, groups };
 }
 
 export function invalidSampleValue(format: number): number {
@@ -201,7 +239,7 @@ export function invalidSampleValue(format: number): number {
 /** Decodes a byte stream of one format into a flat array of interleaved samples. */
 export function decodeSamples(bytes: Uint8Array, format: number): Int32Array {
   const out = new Int32Array(samplesIn(bytes.length, format));
-  decodeFrames(bytes, format, [out], out.length);
+  decodeColumn(bytes, sampleReader(format), out, 0, 1, out.length);
   return out;
 }
 
@@ -213,32 +251,52 @@ function samplesIn(byteLength: number, format: number): number {
   throw new WfdbFormatError(`signal format ${format} is not supported`);
 }
 
+/** Sample k of a stream of interleaved samples. */
+type SampleReader = (bytes: Uint8Array, k: number) => number;
+
+// Shift the value to the top of an int32 and back: sign extension without a branch.
+const read16: SampleReader = (bytes, k) => ((bytes[2 * k]! | (bytes[2 * k + 1]! << 8)) << 16) >> 16;
+const read80: SampleReader = (bytes, k) => bytes[k]! - 128;
 /**
- * Decodes `frames` frames of interleaved samples straight into one array per signal: sample k of
- * the stream is frame k / n of signal k % n. One pass, no interleaved copy in between.
+ * Format 212: each pair of samples is 12 + 12 bits in 3 bytes; the middle byte holds both top
+ * nibbles (low nibble: first sample). Branch-free, so one compiled loop serves both halves.
  */
-function decodeFrames(bytes: Uint8Array, format: number, signals: readonly Int32Array[], frames: number): void {
-  // One call per signal: the loop compiled for the first is reused by the others.
-  signals.forEach((out, column) => decodeColumn(bytes, format, out, column, signals.length, frames));
+const read212: SampleReader = (bytes, k) => {
+  const second = k & 1;
+  const at = (k >> 1) * 3;
+  const top = (bytes[at + 1]! >> (second << 2)) & 0x0f;
+  return ((bytes[at + 2 * second]! | (top << 8)) << 20) >> 20;
+};
+
+function sampleReader(format: number): SampleReader {
+  if (format === 16) return read16;
+  if (format === 80) return read80;
+  if (format === 212) return read212;
+  throw new WfdbFormatError(`signal format ${format} is not supported`);
 }
 
-function decodeColumn(bytes: Uint8Array, format: number, out: Int32Array, column: number, stride: number, frames: number): void {
-  if (format === 16) {
-    for (let f = 0, k = column; f < frames; f += 1, k += stride) {
-      // Shift the value to the top of an int32 and back: sign extension without a branch.
-      out[f] = ((bytes[2 * k]! | (bytes[2 * k + 1]! << 8)) << 16) >> 16;
-    }
-  } else if (format === 80) {
-    for (let f = 0, k = column; f < frames; f += 1, k += stride) out[f] = bytes[k]! - 128;
-  } else {
-    // Format 212: each pair of samples is 12 + 12 bits in 3 bytes; the middle byte holds both top
-    // nibbles (low nibble: first sample). Branch-free, so one compiled loop serves both halves.
-    for (let f = 0, k = column; f < frames; f += 1, k += stride) {
-      const second = k & 1;
-      const at = (k >> 1) * 3;
-      const top = (bytes[at + 1]! >> (second << 2)) & 0x0f;
-      out[f] = ((bytes[at + 2 * second]! | (top << 8)) << 20) >> 20;
-    }
+/** Frames 0..frames of the signal in `column` of `stride` interleaved ones, as digital values. */
+function decodeColumn(bytes: Uint8Array, read: SampleReader, out: Int32Array, column: number, stride: number, frames: number): void {
+  for (let f = 0, k = column; f < frames; f += 1, k += stride) out[f] = read(bytes, k);
+}
+
+/** The same in microvolts; an invalid sample repeats the last valid value (see signalMicrovolts). */
+function decodeColumnMicrovolts(
+  bytes: Uint8Array,
+  read: SampleReader,
+  out: Float32Array,
+  column: number,
+  stride: number,
+  frames: number,
+  baseline: number,
+  scale: number,
+  invalid: number,
+): void {
+  let last = 0;
+  for (let f = 0, k = column; f < frames; f += 1, k += stride) {
+    const value = read(bytes, k);
+    if (value !== invalid) last = (value - baseline) * scale;
+    out[f] = last;
   }
 }
 

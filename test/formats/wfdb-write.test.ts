@@ -5,7 +5,17 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ANN, encodeAnnotations, parseAnnotations, readAnnotations } from '../../src/formats/annotations.js';
-import { decodeSamples, encodeSamples, formatHeader, parseHeader, readRecord, signalMicrovolts, verifyRecord } from '../../src/formats/wfdb.js';
+import {
+  decodeSamples,
+  encodeSamples,
+  formatHeader,
+  invalidSampleValue,
+  parseHeader,
+  readRecord,
+  readRecordMicrovolts,
+  signalMicrovolts,
+  verifyRecord,
+} from '../../src/formats/wfdb.js';
 import { WfdbStreamWriter, writeRecord } from '../../src/formats/wfdb-writer.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'ecg-wfdb-'));
@@ -28,6 +38,44 @@ describe('sample formats', () => {
       );
     });
   }
+});
+
+describe('reading straight into microvolts', () => {
+  const ranges: [number, number][] = [
+    [16, 32767],
+    [80, 127],
+    [212, 2047],
+  ];
+  it('readRecordMicrovolts gives what signalMicrovolts gives after readRecord, invalid samples and short files included', () => {
+    let run = 0;
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...ranges),
+        fc.integer({ min: 1, max: 3 }),
+        fc.integer({ min: 1, max: 120 }),
+        fc.integer({ min: 0, max: 9 }),
+        fc.integer({ min: 0, max: 1_000_000 }),
+        ([format, high], signals, frames, missingFrames, seed) => {
+          // Deterministic values from the seed, with the format's invalid value now and then.
+          let state = seed;
+          const next = () => (state = (state * 1103515245 + 12345) % 2147483648) / 2147483648;
+          const values = Array.from({ length: frames * signals }, () =>
+            next() < 0.1 ? invalidSampleValue(format) : Math.round((2 * next() - 1) * high),
+          );
+          const name = `uv${(run += 1)}`;
+          writeFileSync(join(scratch, `${name}.dat`), encodeSamples(values, format));
+          const lines = Array.from({ length: signals }, (_, i) => `${name}.dat ${format} ${100 + 50 * i}(${i - 3})/mV 12 0 0 0 0 L${i}`);
+          // A header count past the file's end: a recording cut short.
+          writeFileSync(join(scratch, `${name}.hea`), `${name} ${signals} 250 ${frames + missingFrames}\n${lines.join('\n')}\n`);
+          const record = readRecord(join(scratch, name));
+          const { header, signalsUv } = readRecordMicrovolts(join(scratch, name));
+          expect(header).toEqual(record.header);
+          for (let i = 0; i < signals; i += 1) expect(Array.from(signalsUv[i]!)).toEqual(Array.from(signalMicrovolts(record, i)));
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
 });
 
 describe('headers', () => {
