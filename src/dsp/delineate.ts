@@ -1,4 +1,4 @@
-import { median, movingMeanAbs, slopeEnvelope } from './delineation-filters.js';
+import { median, movingMeanAbs, slopeEnvelope, smoothSlope } from './delineation-filters.js';
 import { buildMedianBeat, companionMedianBeats, type CompanionBeat, type MedianBeat } from './median-beat.js';
 import type { Intervals } from './types.js';
 
@@ -70,6 +70,13 @@ export function intervalsFromBoundaries(waves: WaveBoundaries, beat: MedianBeat)
  * synthetic ECG. Fractions are of the QRS's peak slope envelope.
  */
 const LOW_PASS_HZ = 40;
+/**
+ * P waves are slower than the QRS: they are found on the median beat low-passed at 30 Hz, so the
+ * trapezium onset follows the wave rather than its ripple (chosen on the QT Database's whole
+ * records at even positions by name among 25-40 Hz, checked on the odd ones and on LUDB; 20 Hz
+ * moves every PR mean by +3 ms).
+ */
+const P_LOW_PASS_HZ = 30;
 const ENVELOPE_S = 0.01;
 const CORE_FRACTION = 0.3;
 const QRS_ONSET_FRACTION = 0.04;
@@ -124,6 +131,15 @@ const ONSET_KNEE_WEIGHT = 0.3;
 const OFFSET_WIDE_ENVELOPE_S = 0.024;
 const OFFSET_WIDE_FRACTION = 0.06;
 const OFFSET_WIDE_WEIGHT = 0.4;
+/**
+ * The QRS offset is the mean of the walk's ends over thresholds from 1/1.5 to 1.5 times its own
+ * (five, evenly spaced in logarithm): a slow return often dips and plateaus near the threshold,
+ * where one threshold's end jumps by 10-20 ms for a small change of level (spreads 1.3-2 and
+ * 3-9 steps agree; set on LUDB records 1, 5, 9, … on lead II, held out on the rest and the QT
+ * Database). Used with one lead and with several.
+ */
+const OFFSET_THRESHOLD_SPREAD = 1.5;
+const OFFSET_THRESHOLD_STEPS = 5;
 const QRS_SEARCH_BEFORE_S = 0.15;
 const QRS_SEARCH_AFTER_S = 0.2;
 const P_SEARCH_S = 0.3;
@@ -162,6 +178,7 @@ export function delineateMedianBeat(beat: MedianBeat, companionBeats: readonly C
   const samples = (seconds: number) => Math.max(1, Math.round(seconds * fsHz));
   const { smooth, slope, envelope: primaryEnvelope } = slopeEnvelope(beat.waveUv, fsHz, LOW_PASS_HZ, samples(ENVELOPE_S) | 1);
   const companions = companionBeats.map((c) => ({ ...slopeEnvelope(c.waveUv, fsHz, LOW_PASS_HZ, samples(ENVELOPE_S) | 1), spreadUv: c.spreadUv }));
+  const pWaves = [beat, ...companionBeats].map((b) => ({ ...smoothSlope(b.waveUv, fsHz, P_LOW_PASS_HZ), spreadUv: b.spreadUv }));
   // Several leads: the root-sum-square of their slope envelopes (spatial velocity).
   let envelope = primaryEnvelope;
   if (companions.length > 0) {
@@ -178,7 +195,8 @@ export function delineateMedianBeat(beat: MedianBeat, companionBeats: readonly C
   // The offset is walked once to find the QRS's last deflection, then again with that deflection's fraction.
   const offsetAt = (fraction: number) => walkOut(primaryEnvelope, primaryCore.end, 1, searchTo, fraction * primaryCore.activity * primaryCore.peak);
   const endsWithS = endsBelowLevel(smooth, envelopeOnset, offsetAt(QRS_OFFSET_FRACTION));
-  let qrsOffset = offsetAt(endsWithS ? QRS_OFFSET_FRACTION_AFTER_S : QRS_OFFSET_FRACTION_AFTER_R);
+  const offsetFraction = endsWithS ? QRS_OFFSET_FRACTION_AFTER_S : QRS_OFFSET_FRACTION_AFTER_R;
+  let qrsOffset = softWalkOut(primaryEnvelope, primaryCore.end, searchTo, offsetFraction * primaryCore.activity * primaryCore.peak);
   // P and T are searched from the envelope onset (with several leads, the combined one).
   let qrsOnset = envelopeOnset;
   let measuredOnset = envelopeOnset;
@@ -190,7 +208,7 @@ export function delineateMedianBeat(beat: MedianBeat, companionBeats: readonly C
     // slopes drown: the primary lead's own onset stands when it is earlier.
     qrsOnset = Math.min(walkOut(envelope, combined.start, -1, searchFrom, fraction * combined.peak), envelopeOnset);
     measuredOnset = qrsOnset;
-    qrsOffset = walkOut(envelope, combined.end, 1, searchTo, fraction * combined.activity * combined.peak);
+    qrsOffset = softWalkOut(envelope, combined.end, searchTo, fraction * combined.activity * combined.peak);
   } else {
     // One lead: each edge is averaged with a second, independently made estimate (constants above).
     const knee = firstFlankKnee(smooth, slope, envelopeOnset, primaryCore.start, searchFrom, samples(ONSET_KNEE_REACH_S));
@@ -227,8 +245,8 @@ export function delineateMedianBeat(beat: MedianBeat, companionBeats: readonly C
     const pMinUv = Math.max(P_MIN_UV, P_SPREAD_RATIO * segmentMedian(lead.spreadUv, pFrom, pTo));
     return findPOnset(lead.smooth, lead.slope, levelOf(lead.smooth), pFrom, pTo, pFloor, samples(P_REACH_S), pMinUv, samples(0.01));
   };
-  let p = findP({ smooth, slope, spreadUv: beat.spreadUv });
-  if (companions.length > 0) p = consensusP(p, companions.map(findP));
+  let p = findP(pWaves[0]!);
+  if (companions.length > 0) p = consensusP(p, pWaves.slice(1).map(findP));
   // ...and T again, now bounded by the next beat's P onset.
   if (p.onset !== null) {
     nextAtrialFromR = rr + p.onset - rIndex;
@@ -320,6 +338,16 @@ function walkOut(envelope: Float64Array, start: number, direction: 1 | -1, limit
   let edge = start;
   while ((direction < 0 ? edge > limit : edge < limit) && envelope[edge + direction]! >= threshold) edge += direction;
   return edge;
+}
+
+/** The sample nearest the mean end of forward walks at thresholds spread around `threshold` (OFFSET_THRESHOLD_SPREAD). */
+function softWalkOut(envelope: Float64Array, start: number, limit: number, threshold: number): number {
+  let sum = 0;
+  for (let i = 0; i < OFFSET_THRESHOLD_STEPS; i += 1) {
+    const exponent = (2 * i) / (OFFSET_THRESHOLD_STEPS - 1) - 1;
+    sum += walkOut(envelope, start, 1, limit, threshold * OFFSET_THRESHOLD_SPREAD ** exponent);
+  }
+  return Math.round(sum / OFFSET_THRESHOLD_STEPS);
 }
 
 /** The last sample from `from` on before `values` first exceeds `limit` (the array's end when it never does). */

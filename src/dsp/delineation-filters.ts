@@ -168,12 +168,18 @@ export function estimateBaseline(signalUv: Float32Array, fsHz: number): Float64A
   return out;
 }
 
-/** A wave low-passed (zero phase), its slope (µV/s) and the moving mean of |slope| over `width` samples. */
-export function slopeEnvelope(waveUv: Float64Array, fsHz: number, lowPassHz: number, width: number): { smooth: Float64Array; slope: Float64Array; envelope: Float64Array } {
+/** A wave low-passed (zero phase) and its slope (µV/s, central difference). */
+export function smoothSlope(waveUv: Float64Array, fsHz: number, lowPassHz: number): { smooth: Float64Array; slope: Float64Array } {
   const n = waveUv.length;
   const smooth = lowPassZeroPhase(waveUv, fsHz, lowPassHz);
   const slope = new Float64Array(n);
   for (let k = 1; k < n - 1; k += 1) slope[k] = ((smooth[k + 1]! - smooth[k - 1]!) * fsHz) / 2;
+  return { smooth, slope };
+}
+
+/** A wave low-passed (zero phase), its slope (µV/s) and the moving mean of |slope| over `width` samples. */
+export function slopeEnvelope(waveUv: Float64Array, fsHz: number, lowPassHz: number, width: number): { smooth: Float64Array; slope: Float64Array; envelope: Float64Array } {
+  const { smooth, slope } = smoothSlope(waveUv, fsHz, lowPassHz);
   return { smooth, slope, envelope: movingMeanAbs(slope, width) };
 }
 
