@@ -174,13 +174,13 @@ const SEARCHBACK_RR_SPREAD = 0.25;
 
 /**
  * A beat weaker than the beats so far, accepted where some lead is in an artefact, is held until
- * the next beat. If that one is clean, the two lie two mean RR apart (within this fraction of an
- * RR) and the held beat lies after their midpoint, an earlier candidate between them shaped like
- * the QRS (match at least SHAPED_MATCH) takes its place when its evidence, discounted by the
- * distance from the midpoint (REFIT_SPREAD of the half-interval counts half), is larger: a beat
- * late after the last and early before the next is no rhythm, but a burst peak taken after a
- * missed QRS. (An early beat followed by a longer interval is a premature beat's pattern, which
- * the rhythm cannot tell from a burst peak: left as decided.)
+ * the next beat. If that one is not held itself, the held beat's neighbours lie two mean RR apart
+ * (within this fraction of an RR) and the held beat lies after their midpoint, an earlier candidate
+ * between them shaped like the QRS (match at least SHAPED_MATCH) takes its place when its evidence,
+ * discounted by the distance from the midpoint (REFIT_SPREAD of the half-interval counts half), is
+ * larger: a beat late after the last and early before the next is no rhythm, but a burst peak
+ * taken after a missed QRS. (An early beat followed by a longer interval is a premature beat's
+ * pattern, which the rhythm cannot tell from a burst peak: left as decided.)
  */
 const REFIT_SPAN_RR = 0.3;
 const REFIT_SPREAD = 0.15;
@@ -1019,7 +1019,7 @@ export class QrsDetector {
     // Clip so one artefact cannot lift the threshold above the next several real beats.
     const energy = this.signalLevel > 0 ? Math.min(candidate.energy, 3 * this.signalLevel) : candidate.energy;
     this.signalLevel += weight * (energy - this.signalLevel);
-    if (this.held) this.settleHeld(this.someLeadInArtefact(candidate) ? null : candidate);
+    if (this.held) this.settleHeld(doubtful ? null : candidate);
     if (this.lastBeat) {
       const rr = candidate.at - this.lastBeat.at;
       this.rrHistory.push(rr);
@@ -1059,9 +1059,10 @@ export class QrsDetector {
   }
 
   /**
-   * Reports the held beat; when the beat after it (`next`) is clean, the two lie two mean RR apart
-   * and the held beat after their midpoint, first moves it to the earlier QRS-shaped candidate
-   * between them that fits best (REFIT_SPREAD), correcting the last RR interval.
+   * Reports the held beat. When the beat after it (`next`; null when that one is held too) is
+   * known, the held beat's neighbours lie two mean RR apart and it lies after their midpoint, first
+   * moves it to the earlier QRS-shaped candidate between them that fits best (REFIT_SPREAD),
+   * correcting the last RR interval.
    */
   private settleHeld(next: Candidate | null): void {
     const held = this.held!;
