@@ -115,6 +115,17 @@ const LATE_BEAT_MATCH = 0.8;
  * QRS shows in every lead; a burst peak in one lead, with the other flat, is not a beat).
  */
 const LOBE_MIN = 0.1;
+/**
+ * Where the noise level is at least EARLY_NOISE_RATIO of the signal level (muscle noise at 0 dB
+ * puts it near a quarter; clean records and 12 dB stay under a tenth), the threshold does not take
+ * a candidate under EARLY_RR mean RR after the last beat that is weaker than EARLY_ENERGY of the
+ * beats' level (an amplitude about 84 % of theirs) and unlike the QRS templates (match under
+ * SHAPED_MATCH): such peaks are EMG bursts clearing the threshold by a little; a premature beat is
+ * stronger or shaped like a QRS. Searchback can still take it.
+ */
+const EARLY_NOISE_RATIO = 0.2;
+const EARLY_RR = 0.75;
+const EARLY_ENERGY = 0.7;
 /** Threshold between the noise and signal levels; above Pan-Tompkins' 0.25 for noise robustness, searchback covers the rest. */
 const THRESHOLD_FRACTION = 0.4;
 /** The slope energy and everything after it run at fs / D, D the largest integer keeping this rate (the moving averages band-limit it first). */
@@ -989,7 +1000,7 @@ export class QrsDetector {
       this.spaceFromNeighbours(candidate);
       raised = threshold * (1 + NOISY_THRESHOLD_RAISE * (1 - candidate.clean));
     }
-    const unseen = !searchback && !this.shownInCleanLeads(candidate);
+    const unseen = !searchback && (!this.shownInCleanLeads(candidate) || this.weakEarlyUnshaped(candidate));
     if (candidate.energy > raised && !unseen && !(last && candidate.at - last.at < this.refractorySamples) && !this.isTWave(candidate)) {
       const earlier = searchback ? null : this.missedBefore(candidate);
       if (earlier) {
@@ -1001,6 +1012,19 @@ export class QrsDetector {
     }
     if (!searchback) this.noiseLevel += 0.125 * (candidate.energy - this.noiseLevel);
     return false;
+  }
+
+  /**
+   * Where the noise level is high, whether a candidate is early (under EARLY_RR mean RR after the
+   * last beat), weaker than EARLY_ENERGY of the beats' level and unlike the QRS templates (match
+   * under SHAPED_MATCH): what a burst of muscle noise clears the threshold with. The match is
+   * computed only for such candidates.
+   */
+  private weakEarlyUnshaped(c: Candidate): boolean {
+    const last = this.lastBeat;
+    if (!last || this.noiseLevel < EARLY_NOISE_RATIO * this.signalLevel) return false;
+    if (c.energy >= EARLY_ENERGY * this.signalLevel || c.at - last.at >= EARLY_RR * this.meanRrSamples) return false;
+    return this.matchOf(c) < SHAPED_MATCH;
   }
 
   private isTWave(candidate: Candidate): boolean {
