@@ -23,12 +23,16 @@
  * that would be rejected is measured again without the neighbouring QRS complexes in its leads'
  * local power and cleanness (only their excess where every lead steepens at once, so a motion burst
  * in one lead stays in; one lead alone, only where its slopes match its QRS template and while its
- * noise level is low). The first 2 s are buffered so each lead's power is known from the first
+ * noise level is low). Where the noise level is high, an early, weak candidate unlike the
+ * templates is left to searchback (muscle noise). A beat weaker than the beats so far, taken where
+ * some lead is in an artefact, is held until the next beat: if it then lies late between its
+ * neighbours, an earlier QRS-shaped candidate nearer their midpoint replaces it (a burst peak taken
+ * after a missed QRS). The first 2 s are buffered so each lead's power is known from the first
  * sample. An accepted beat is re-anchored to the R peak: the largest deflection of the analysis
  * lead (12 ms mean minus a centred 300 ms mean) within ±75 ms, on the record's dominant polarity
  * unless the other is 1.6× larger. Positions are in the stream's own
  * sample numbering, without jitter; a beat is reported a constant ~0.6 s after its R peak (later
- * only by searchback).
+ * by searchback, or when held in an artefact until the next beat).
  */
 
 export interface QrsDetectorOptions {
@@ -46,7 +50,7 @@ export interface DetectedBeat {
   sample: number;
   /** Height of the integrated slope energy at this beat, in the detector's own units. */
   strength: number;
-  /** True when the beat was recovered by searchback. */
+  /** True when the beat was recovered by searchback (or moved there when its neighbours were known). */
   searchback: boolean;
 }
 
@@ -391,7 +395,7 @@ export class QrsDetector {
     this.input = Array.from({ length: leadCount }, () => new Float32Array(0));
   }
 
-  /** Worst-case delay (s) between an R peak and its report, searchback aside. */
+  /** Worst-case delay (s) between an R peak and its report, searchback and beats held in an artefact aside. */
   get latencyS(): number {
     return (this.featureDelay + this.mergeSamples + 2) / this.fsHz;
   }
