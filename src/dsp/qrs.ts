@@ -303,7 +303,7 @@ export class QrsDetector {
   private signalLevel = DOUBLE_ZERO;
   private noiseLevel = DOUBLE_ZERO;
   private lastBeat: Candidate | null = null;
-  /** A beat accepted in an artefact, not yet reported: the next beat may move it (refitHeld). */
+  /** A weak beat accepted in an artefact, not yet reported: the next beat may move it (settleHeld). */
   private held: Candidate | null = null;
   private heldSearchback = false;
   /** The beat before the held one. */
