@@ -82,7 +82,7 @@ export interface Pipeline {
   readonly analysisLead: string;
   readonly analysisIndex: number;
   readonly filterLabel: string;
-  /** Seconds between an R peak and its report (searchback aside). */
+  /** Seconds between an R peak and its report (searchback and beats held in an artefact aside). */
   readonly latencyS: number;
   push(block: SampleBlock): PushResult;
   metrics(nowS: number): Metrics;

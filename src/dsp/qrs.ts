@@ -23,12 +23,16 @@
  * that would be rejected is measured again without the neighbouring QRS complexes in its leads'
  * local power and cleanness (only their excess where every lead steepens at once, so a motion burst
  * in one lead stays in; one lead alone, only where its slopes match its QRS template and while its
- * noise level is low). The first 2 s are buffered so each lead's power is known from the first
+ * noise level is low). Where the noise level is high, an early, weak candidate unlike the
+ * templates is left to searchback (muscle noise). A beat weaker than the beats so far, taken where
+ * some lead is in an artefact, is held until the next beat: if it then lies late between its
+ * neighbours, an earlier QRS-shaped candidate nearer their midpoint replaces it (a burst peak taken
+ * after a missed QRS). The first 2 s are buffered so each lead's power is known from the first
  * sample. An accepted beat is re-anchored to the R peak: the largest deflection of the analysis
  * lead (12 ms mean minus a centred 300 ms mean) within ±75 ms, on the record's dominant polarity
  * unless the other is 1.6× larger. Positions are in the stream's own
  * sample numbering, without jitter; a beat is reported a constant ~0.6 s after its R peak (later
- * only by searchback).
+ * by searchback, or when held in an artefact until the next beat).
  */
 
 export interface QrsDetectorOptions {
@@ -46,7 +50,7 @@ export interface DetectedBeat {
   sample: number;
   /** Height of the integrated slope energy at this beat, in the detector's own units. */
   strength: number;
-  /** True when the beat was recovered by searchback. */
+  /** True when the beat was recovered by searchback (or moved there when its neighbours were known). */
   searchback: boolean;
 }
 
@@ -115,6 +119,17 @@ const LATE_BEAT_MATCH = 0.8;
  * QRS shows in every lead; a burst peak in one lead, with the other flat, is not a beat).
  */
 const LOBE_MIN = 0.1;
+/**
+ * Where the noise level is at least EARLY_NOISE_RATIO of the signal level (muscle noise at 0 dB
+ * puts it near a quarter; clean records and 12 dB stay under a tenth), the threshold does not take
+ * a candidate under EARLY_RR mean RR after the last beat that is weaker than EARLY_ENERGY of the
+ * beats' level (an amplitude about 84 % of theirs) and unlike the QRS templates (match under
+ * SHAPED_MATCH): such peaks are EMG bursts clearing the threshold by a little; a premature beat is
+ * stronger or shaped like a QRS. Searchback can still take it.
+ */
+const EARLY_NOISE_RATIO = 0.2;
+const EARLY_RR = 0.75;
+const EARLY_ENERGY = 0.7;
 /** Threshold between the noise and signal levels; above Pan-Tompkins' 0.25 for noise robustness, searchback covers the rest. */
 const THRESHOLD_FRACTION = 0.4;
 /** The slope energy and everything after it run at fs / D, D the largest integer keeping this rate (the moving averages band-limit it first). */
@@ -171,6 +186,19 @@ const ARTEFACT_SEARCHBACK_FRACTION = 0.4;
 const SEARCHBACK_RR = 1.66;
 /** Searchback prefers candidates near one mean RR after the last beat: a candidate this fraction of an RR away counts half. */
 const SEARCHBACK_RR_SPREAD = 0.25;
+
+/**
+ * A beat weaker than the beats so far, accepted where some lead is in an artefact, is held until
+ * the next beat. If that one is not held itself, the held beat's neighbours lie two mean RR apart
+ * (within this fraction of an RR) and the held beat lies after their midpoint, an earlier candidate
+ * between them shaped like the QRS (match at least SHAPED_MATCH) takes its place when its evidence,
+ * discounted by the distance from the midpoint (REFIT_SPREAD of the half-interval counts half), is
+ * larger: a beat late after the last and early before the next is no rhythm, but a burst peak
+ * taken after a missed QRS. (An early beat followed by a longer interval is a premature beat's
+ * pattern, which the rhythm cannot tell from a burst peak: left as decided.)
+ */
+const REFIT_SPAN_RR = 0.3;
+const REFIT_SPREAD = 0.15;
 
 /** Zero stored as a double, so the engine never migrates a level field's representation mid-stream (which would discard optimised code). */
 const DOUBLE_ZERO = -0;
@@ -275,6 +303,11 @@ export class QrsDetector {
   private signalLevel = DOUBLE_ZERO;
   private noiseLevel = DOUBLE_ZERO;
   private lastBeat: Candidate | null = null;
+  /** A weak beat accepted in an artefact, not yet reported: the next beat may move it (settleHeld). */
+  private held: Candidate | null = null;
+  private heldSearchback = false;
+  /** The beat before the held one. */
+  private heldAfter: Candidate | null = null;
   private lastBeatSample = -1;
   /** Sample number from which searchback may be due (nothing to check before it). */
   private searchbackFrom = Infinity;
@@ -290,6 +323,8 @@ export class QrsDetector {
   private readonly anchorHalf: number;
   private readonly learnSamples: number;
   private readonly anchorDelay: number;
+  /** OWN_QRS_S in samples: candidates nearer each other than this belong to one QRS. */
+  private readonly ownSamples: number;
 
   constructor(options: QrsDetectorOptions) {
     const { fsHz, leadCount } = options;
@@ -353,13 +388,14 @@ export class QrsDetector {
     this.refractorySamples = Math.round(REFRACTORY_S * fsHz);
     this.tWaveSamples = Math.round(T_WAVE_WINDOW_S * fsHz);
     this.anchorHalf = Math.round(ANCHOR_HALF_S * fsHz);
+    this.ownSamples = Math.round(OWN_QRS_S * fsHz);
     this.learnSamples = Math.round(LEARN_S * fsHz);
     this.meanRrSamples = fsHz;
     this.learnBuffer = Array.from({ length: leadCount }, () => new Float32Array(this.learnSamples));
     this.input = Array.from({ length: leadCount }, () => new Float32Array(0));
   }
 
-  /** Worst-case delay (s) between an R peak and its report, searchback aside. */
+  /** Worst-case delay (s) between an R peak and its report, searchback and beats held in an artefact aside. */
   get latencyS(): number {
     return (this.featureDelay + this.mergeSamples + 2) / this.fsHz;
   }
@@ -626,11 +662,10 @@ export class QrsDetector {
     const hold = Math.ceil(this.latencyS * this.fsHz) + this.anchorDelay + this.anchorHalf + 2;
     const last = this.raw.map((ring) => new Float32Array(hold).fill(ring[(end - 1) & this.mask]!));
     beats.push(...this.push(last, hold));
-    if (this.learning) {
-      this.output = [];
-      this.finishLearning();
-      beats.push(...this.output);
-    }
+    this.output = [];
+    if (this.learning) this.finishLearning();
+    if (this.held) this.settleHeld(null);
+    beats.push(...this.output);
     return beats.filter((b) => b.sample < end);
   }
 
@@ -969,7 +1004,7 @@ export class QrsDetector {
       this.spaceFromNeighbours(candidate);
       raised = threshold * (1 + NOISY_THRESHOLD_RAISE * (1 - candidate.clean));
     }
-    const unseen = !searchback && !this.shownInCleanLeads(candidate);
+    const unseen = !searchback && (!this.shownInCleanLeads(candidate) || this.weakEarlyUnshaped(candidate));
     if (candidate.energy > raised && !unseen && !(last && candidate.at - last.at < this.refractorySamples) && !this.isTWave(candidate)) {
       const earlier = searchback ? null : this.missedBefore(candidate);
       if (earlier) {
@@ -983,6 +1018,19 @@ export class QrsDetector {
     return false;
   }
 
+  /**
+   * Where the noise level is high, whether a candidate is early (under EARLY_RR mean RR after the
+   * last beat), weaker than EARLY_ENERGY of the beats' level and unlike the QRS templates (match
+   * under SHAPED_MATCH): what a burst of muscle noise clears the threshold with. The match is
+   * computed only for such candidates.
+   */
+  private weakEarlyUnshaped(c: Candidate): boolean {
+    const last = this.lastBeat;
+    if (!last || this.noiseLevel < EARLY_NOISE_RATIO * this.signalLevel) return false;
+    if (c.energy >= EARLY_ENERGY * this.signalLevel || c.at - last.at >= EARLY_RR * this.meanRrSamples) return false;
+    return this.matchOf(c) < SHAPED_MATCH;
+  }
+
   private isTWave(candidate: Candidate): boolean {
     const last = this.lastBeat;
     if (!last) return false;
@@ -994,21 +1042,35 @@ export class QrsDetector {
 
   private accept(candidate: Candidate, searchback: boolean): void {
     const weight = searchback ? 0.25 : 0.125;
+    // A beat weaker than the beats so far, where some lead is in an artefact, is held for the next beat.
+    const doubtful = candidate.energy < this.signalLevel && this.someLeadInArtefact(candidate);
     // Clip so one artefact cannot lift the threshold above the next several real beats.
     const energy = this.signalLevel > 0 ? Math.min(candidate.energy, 3 * this.signalLevel) : candidate.energy;
     this.signalLevel += weight * (energy - this.signalLevel);
-    const sample = this.anchorR(candidate.at);
+    if (this.held) this.settleHeld(doubtful ? null : candidate);
     if (this.lastBeat) {
       const rr = candidate.at - this.lastBeat.at;
       this.rrHistory.push(rr);
       if (this.rrHistory.length > 8) this.rrHistory.shift();
-      let sum = 0;
-      for (const interval of this.rrHistory) sum += interval;
-      this.meanRrSamples = sum / this.rrHistory.length;
+      this.updateMeanRr();
     }
+    const before = this.lastBeat;
     this.lastBeat = candidate;
     this.learnFromBeat(candidate);
     this.scheduleSearchback();
+    if (doubtful && before && before.index >= 0) {
+      // Reported once the next beat shows where the rhythm put it.
+      this.held = candidate;
+      this.heldSearchback = searchback;
+      this.heldAfter = before;
+      return;
+    }
+    this.report(candidate, searchback);
+  }
+
+  /** A settled beat, reported at its R peak. */
+  private report(candidate: Candidate, searchback: boolean): void {
+    const sample = this.anchorR(candidate.at);
     // A peak on the stream's first sample is a QRS cut off by the start, not a located R peak.
     if (sample > this.lastBeatSample && sample > this.first) {
       this.lastBeatSample = sample;
@@ -1016,6 +1078,52 @@ export class QrsDetector {
     }
     // Candidates up to this beat are settled.
     while (this.candidates.length > 0 && this.candidates[0]!.at <= candidate.at) this.candidates.shift();
+  }
+
+  private updateMeanRr(): void {
+    let sum = 0;
+    for (const interval of this.rrHistory) sum += interval;
+    this.meanRrSamples = sum / this.rrHistory.length;
+  }
+
+  /**
+   * Reports the held beat. When the beat after it (`next`; null when that one is held too) is
+   * known, the held beat's neighbours lie two mean RR apart and it lies after their midpoint, first
+   * moves it to the earlier QRS-shaped candidate between them that fits best (REFIT_SPREAD),
+   * correcting the last RR interval.
+   */
+  private settleHeld(next: Candidate | null): void {
+    const held = this.held!;
+    const after = this.heldAfter!;
+    this.held = null;
+    let chosen = held;
+    const span = next ? next.at - after.at : 0;
+    if (next && held.at - after.at > span / 2 && Math.abs(span - 2 * this.meanRrSamples) <= REFIT_SPAN_RR * this.meanRrSamples) {
+      let best = this.refitScore(held, after, span);
+      for (const c of this.candidates) {
+        if (c.at - after.at < this.refractorySamples || next.at - c.at < this.refractorySamples) continue;
+        if (c.at - after.at < this.tWaveSamples && c.slope < 0.5 * after.slope) continue;
+        // A candidate within OWN_QRS_S of the held beat is the same QRS.
+        if (c.at > held.at - this.ownSamples || this.matchOf(c) < SHAPED_MATCH) continue;
+        const score = this.refitScore(c, after, span);
+        if (score > best) {
+          best = score;
+          chosen = c;
+        }
+      }
+    }
+    if (chosen !== held) {
+      this.rrHistory[this.rrHistory.length - 1] = chosen.at - after.at;
+      this.updateMeanRr();
+      this.lastBeat = chosen;
+    }
+    this.report(chosen, this.heldSearchback || chosen !== held);
+  }
+
+  /** A candidate's evidence discounted by its distance from the midpoint of the `span` after `after`. */
+  private refitScore(c: Candidate, after: Candidate, span: number): number {
+    const off = (c.at - after.at - span / 2) / (REFIT_SPREAD * (span / 2));
+    return this.evidence(c) / (1 + off * off);
   }
 
   private meanRr(): number {
@@ -1043,6 +1151,7 @@ export class QrsDetector {
     if (settledUpTo - last.at > Math.max(3 * rr, 2 * this.fsHz)) {
       this.signalLevel *= 0.5;
       this.noiseLevel *= 0.5;
+      if (this.held) this.settleHeld(null);
       this.lastBeat = { at: settledUpTo - Math.round(rr), energy: last.energy, slope: 0, clean: 1, index: -1, match: 0, spaced: true };
       this.scheduleSearchback();
     }
