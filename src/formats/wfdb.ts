@@ -162,12 +162,11 @@ export function readRecord(path: string): WfdbRecord {
   const digital: Int32Array[] = new Array(header.signalCount);
   const invalidValue: number[] = header.signals.map((spec) => invalidSampleValue(spec.format));
   for (const { bytes, format, indices, frames, available } of groups) {
-    const read = sampleReader(format);
+    const values = new Float32Array(frames);
     indices.forEach((signalIndex, column) => {
-      const out = new Int32Array(frames);
+      decodeDigital(bytes, format, values, column, indices.length, available);
+      const out = Int32Array.from(values);
       if (available < frames) out.fill(invalidValue[signalIndex]!, available);
-      // One call per signal: the loop compiled for the first is reused by the others.
-      decodeColumn(bytes, read, out, column, indices.length, available);
       digital[signalIndex] = out;
     });
   }
@@ -183,12 +182,11 @@ export function readRecordMicrovolts(path: string): { header: WfdbHeader; signal
   const { header, groups } = readSignalFiles(path);
   const signalsUv: Float32Array[] = new Array(header.signalCount);
   for (const { bytes, format, indices, frames, available } of groups) {
-    const read = sampleReader(format);
     indices.forEach((signalIndex, column) => {
       const spec = header.signals[signalIndex]!;
       const out = new Float32Array(frames);
       const scale = unitsToMicrovolts(spec.units) / spec.gain;
-      decodeColumnMicrovolts(bytes, read, out, column, indices.length, available, spec.baseline, scale, invalidSampleValue(format));
+      decodeColumn(bytes, format, out, column, indices.length, available, spec.baseline, scale, invalidSampleValue(format));
       // Frames past the file's end hold the last value, as invalid samples do.
       if (available < frames) out.fill(available > 0 ? out[available - 1]! : 0, available);
       signalsUv[signalIndex] = out;
@@ -238,9 +236,9 @@ export function invalidSampleValue(format: number): number {
 
 /** Decodes a byte stream of one format into a flat array of interleaved samples. */
 export function decodeSamples(bytes: Uint8Array, format: number): Int32Array {
-  const out = new Int32Array(samplesIn(bytes.length, format));
-  decodeColumn(bytes, sampleReader(format), out, 0, 1, out.length);
-  return out;
+  const values = new Float32Array(samplesIn(bytes.length, format));
+  decodeDigital(bytes, format, values, 0, 1, values.length);
+  return Int32Array.from(values);
 }
 
 /** How many samples of `format` fit in `byteLength` bytes. */
@@ -251,39 +249,19 @@ function samplesIn(byteLength: number, format: number): number {
   throw new WfdbFormatError(`signal format ${format} is not supported`);
 }
 
-/** Sample k of a stream of interleaved samples. */
-type SampleReader = (bytes: Uint8Array, k: number) => number;
+/** Digital values as they are (every ADC value fits a Float32 exactly): no baseline, no scale, no invalid value. */
+function decodeDigital(bytes: Uint8Array, format: number, out: Float32Array, column: number, stride: number, frames: number): void {
+  decodeColumn(bytes, format, out, column, stride, frames, 0, 1, Number.NaN);
+}
 
-// Shift the value to the top of an int32 and back: sign extension without a branch.
-const read16: SampleReader = (bytes, k) => ((bytes[2 * k]! | (bytes[2 * k + 1]! << 8)) << 16) >> 16;
-const read80: SampleReader = (bytes, k) => bytes[k]! - 128;
 /**
- * Format 212: each pair of samples is 12 + 12 bits in 3 bytes; the middle byte holds both top
- * nibbles (low nibble: first sample). Branch-free, so one compiled loop serves both halves.
+ * Frames 0..frames of the signal in `column` of `stride` interleaved ones, as
+ * (value - baseline) × scale; an `invalid` value repeats the last valid one. One loop per format
+ * with the bits decoded in place: a function call per sample costs more than the sample.
  */
-const read212: SampleReader = (bytes, k) => {
-  const second = k & 1;
-  const at = (k >> 1) * 3;
-  const top = (bytes[at + 1]! >> (second << 2)) & 0x0f;
-  return ((bytes[at + 2 * second]! | (top << 8)) << 20) >> 20;
-};
-
-function sampleReader(format: number): SampleReader {
-  if (format === 16) return read16;
-  if (format === 80) return read80;
-  if (format === 212) return read212;
-  throw new WfdbFormatError(`signal format ${format} is not supported`);
-}
-
-/** Frames 0..frames of the signal in `column` of `stride` interleaved ones, as digital values. */
-function decodeColumn(bytes: Uint8Array, read: SampleReader, out: Int32Array, column: number, stride: number, frames: number): void {
-  for (let f = 0, k = column; f < frames; f += 1, k += stride) out[f] = read(bytes, k);
-}
-
-/** The same in microvolts; an invalid sample repeats the last valid value (see signalMicrovolts). */
-function decodeColumnMicrovolts(
+function decodeColumn(
   bytes: Uint8Array,
-  read: SampleReader,
+  format: number,
   out: Float32Array,
   column: number,
   stride: number,
@@ -293,11 +271,31 @@ function decodeColumnMicrovolts(
   invalid: number,
 ): void {
   let last = 0;
-  for (let f = 0, k = column; f < frames; f += 1, k += stride) {
-    const value = read(bytes, k);
-    if (value !== invalid) last = (value - baseline) * scale;
-    out[f] = last;
-  }
+  if (format === 16) {
+    for (let f = 0, k = column; f < frames; f += 1, k += stride) {
+      // Shift the value to the top of an int32 and back: sign extension without a branch.
+      const value = ((bytes[2 * k]! | (bytes[2 * k + 1]! << 8)) << 16) >> 16;
+      if (value !== invalid) last = (value - baseline) * scale;
+      out[f] = last;
+    }
+  } else if (format === 80) {
+    for (let f = 0, k = column; f < frames; f += 1, k += stride) {
+      const value = bytes[k]! - 128;
+      if (value !== invalid) last = (value - baseline) * scale;
+      out[f] = last;
+    }
+  } else if (format === 212) {
+    // Each pair of samples is 12 + 12 bits in 3 bytes; the middle byte holds both top nibbles
+    // (low nibble: first sample). Branch-free, so one compiled loop serves both halves.
+    for (let f = 0, k = column; f < frames; f += 1, k += stride) {
+      const second = k & 1;
+      const at = (k >> 1) * 3;
+      const top = (bytes[at + 1]! >> (second << 2)) & 0x0f;
+      const value = ((bytes[at + 2 * second]! | (top << 8)) << 20) >> 20;
+      if (value !== invalid) last = (value - baseline) * scale;
+      out[f] = last;
+    }
+  } else throw new WfdbFormatError(`signal format ${format} is not supported`);
 }
 
 /** Index of the signal whose description matches `name` (case-insensitive), or -1. */
