@@ -92,7 +92,7 @@ const QRS_OFFSET_FRACTION_AFTER_R = 0.0315;
  * The last deflection is the last point that far (fraction of the QRS amplitude) from the offset's
  * level. Three levels vote, and the offset fraction is the after-S and after-R fractions mixed by
  * the share of S votes: a QRS whose last S is a small one is not forced to either (set on LUDB
- * records 1, 5, 9, … on lead II, held out on the rest; 0.05-0.25 in five steps agree).
+ * records 1, 5, 9, … on lead II, held out on the rest; five levels 0.05-0.25 read the same overall).
  */
 const LAST_DEFLECTION_FRACTIONS = [0.1, 0.15, 0.2];
 /**
