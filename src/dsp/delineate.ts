@@ -88,8 +88,13 @@ const QRS_OFFSET_FRACTION = 0.035;
  */
 const QRS_OFFSET_FRACTION_AFTER_S = 0.045;
 const QRS_OFFSET_FRACTION_AFTER_R = 0.0315;
-/** The last deflection is the last point that far (fraction of the QRS amplitude) from the offset's level. */
-const LAST_DEFLECTION_FRACTION = 0.15;
+/**
+ * The last deflection is the last point that far (fraction of the QRS amplitude) from the offset's
+ * level. Three levels vote, and the offset fraction is the after-S and after-R fractions mixed by
+ * the share of S votes: a QRS whose last S is a small one is not forced to either (set on LUDB
+ * records 1, 5, 9, … on lead II, held out on the rest; five levels 0.05-0.25 read the same overall).
+ */
+const LAST_DEFLECTION_FRACTIONS = [0.1, 0.15, 0.2];
 /**
  * The offset threshold also follows the beat's own activity: it is scaled by (median slope
  * envelope over the beat / 1 % of the QRS peak)^0.25, so a QRS in a busy beat (a slurred return
@@ -176,6 +181,8 @@ export function delineateMedianBeat(beat: MedianBeat, companionBeats: readonly C
   const { fsHz, rIndex } = beat;
   const n = beat.waveUv.length;
   const samples = (seconds: number) => Math.max(1, Math.round(seconds * fsHz));
+  // Envelope widths in samples need not be whole: an envelope lasts as long at any sampling rate.
+  const width = (seconds: number) => Math.max(1, seconds * fsHz);
   const { smooth, slope, envelope: primaryEnvelope } = slopeEnvelope(beat.waveUv, fsHz, LOW_PASS_HZ, samples(ENVELOPE_S) | 1);
   const companions = companionBeats.map((c) => ({ ...slopeEnvelope(c.waveUv, fsHz, LOW_PASS_HZ, samples(ENVELOPE_S) | 1), spreadUv: c.spreadUv }));
   const pWaves = [beat, ...companionBeats].map((b) => ({ ...smoothSlope(b.waveUv, fsHz, P_LOW_PASS_HZ), spreadUv: b.spreadUv }));
@@ -194,8 +201,10 @@ export function delineateMedianBeat(beat: MedianBeat, companionBeats: readonly C
   const envelopeOnset = walkOut(primaryEnvelope, primaryCore.start, -1, searchFrom, QRS_ONSET_FRACTION * primaryCore.peak);
   // The offset is walked once to find the QRS's last deflection, then again with that deflection's fraction.
   const offsetAt = (fraction: number) => walkOut(primaryEnvelope, primaryCore.end, 1, searchTo, fraction * primaryCore.activity * primaryCore.peak);
-  const endsWithS = endsBelowLevel(smooth, envelopeOnset, offsetAt(QRS_OFFSET_FRACTION));
-  const offsetFraction = endsWithS ? QRS_OFFSET_FRACTION_AFTER_S : QRS_OFFSET_FRACTION_AFTER_R;
+  const firstOffset = offsetAt(QRS_OFFSET_FRACTION);
+  const sVotes = LAST_DEFLECTION_FRACTIONS.filter((f) => endsBelowLevel(smooth, envelopeOnset, firstOffset, f)).length;
+  const sShare = sVotes / LAST_DEFLECTION_FRACTIONS.length;
+  const offsetFraction = sShare * QRS_OFFSET_FRACTION_AFTER_S + (1 - sShare) * QRS_OFFSET_FRACTION_AFTER_R;
   let qrsOffset = softWalkOut(primaryEnvelope, primaryCore.end, searchTo, offsetFraction * primaryCore.activity * primaryCore.peak);
   // P and T are searched from the envelope onset (with several leads, the combined one).
   let qrsOnset = envelopeOnset;
@@ -213,7 +222,7 @@ export function delineateMedianBeat(beat: MedianBeat, companionBeats: readonly C
     // One lead: each edge is averaged with a second, independently made estimate (constants above).
     const knee = firstFlankKnee(smooth, slope, envelopeOnset, primaryCore.start, searchFrom, samples(ONSET_KNEE_REACH_S));
     measuredOnset = Math.round((1 - ONSET_KNEE_WEIGHT) * envelopeOnset + ONSET_KNEE_WEIGHT * (knee - samples(ONSET_KNEE_LEAD_S)));
-    const wideEnvelope = movingMeanAbs(slope, samples(OFFSET_WIDE_ENVELOPE_S) | 1);
+    const wideEnvelope = movingMeanAbs(slope, width(OFFSET_WIDE_ENVELOPE_S));
     const widePeak = peakNear(wideEnvelope, rIndex, samples(0.06));
     const wideOffset = walkOut(wideEnvelope, primaryCore.end, 1, searchTo, OFFSET_WIDE_FRACTION * primaryCore.activity * widePeak);
     qrsOffset = Math.round((1 - OFFSET_WIDE_WEIGHT) * qrsOffset + OFFSET_WIDE_WEIGHT * wideOffset);
@@ -322,13 +331,13 @@ function firstFlankKnee(wave: Float64Array, slope: Float64Array, onset: number, 
   return trapeziumBoundary(wave, xm, Math.max(limit, xm - reach), slope[xm]! < 0 ? -1 : 1);
 }
 
-/** Whether the QRS's last deflection (see LAST_DEFLECTION_FRACTION) lies below the level at `offset`: it ends with an S wave. */
-function endsBelowLevel(wave: Float64Array, onset: number, offset: number): boolean {
+/** Whether the QRS's last deflection (the last point `lastFraction` of its amplitude away from the level at `offset`) lies below that level: it ends with an S wave. */
+function endsBelowLevel(wave: Float64Array, onset: number, offset: number, lastFraction: number): boolean {
   let amplitude = 0;
   for (let k = onset; k <= offset; k += 1) amplitude = Math.max(amplitude, Math.abs(wave[k]! - wave[onset]!));
   for (let k = offset; k >= onset; k -= 1) {
     const deviation = wave[k]! - wave[offset]!;
-    if (Math.abs(deviation) > LAST_DEFLECTION_FRACTION * amplitude) return deviation < 0;
+    if (Math.abs(deviation) > lastFraction * amplitude) return deviation < 0;
   }
   return false;
 }

@@ -183,16 +183,33 @@ export function slopeEnvelope(waveUv: Float64Array, fsHz: number, lowPassHz: num
   return { smooth, slope, envelope: movingMeanAbs(slope, width) };
 }
 
-/** Centred moving mean of |values| over `width` samples (fewer at the ends). */
+/**
+ * Centred moving mean of |values| over `width` samples (fewer at the ends). A width that is not an
+ * odd whole number gives the two outermost samples a partial weight, so an envelope keeps its
+ * duration at every sampling rate (10 ms is 2.5 samples at 250 Hz, not 3).
+ */
 export function movingMeanAbs(values: Float64Array, width: number): Float64Array {
-  const half = width >> 1;
+  const halfWidth = Math.max(0, (width - 1) / 2);
+  const half = Math.floor(halfWidth);
+  const edgeWeight = halfWidth - half;
+  const last = values.length - 1;
   const out = new Float64Array(values.length);
   for (let i = 0; i < values.length; i += 1) {
     let sum = 0;
     let count = 0;
-    for (let j = Math.max(0, i - half); j <= Math.min(values.length - 1, i + half); j += 1) {
+    for (let j = Math.max(0, i - half); j <= Math.min(last, i + half); j += 1) {
       sum += Math.abs(values[j]!);
       count += 1;
+    }
+    if (edgeWeight > 0) {
+      if (i - half - 1 >= 0) {
+        sum += edgeWeight * Math.abs(values[i - half - 1]!);
+        count += edgeWeight;
+      }
+      if (i + half + 1 <= last) {
+        sum += edgeWeight * Math.abs(values[i + half + 1]!);
+        count += edgeWeight;
+      }
     }
     out[i] = sum / count;
   }
