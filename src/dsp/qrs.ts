@@ -25,10 +25,11 @@
  * in one lead stays in; one lead alone, only where its slopes match its QRS template and while its
  * noise level is low). Where the noise level is high, an early, weak candidate unlike the
  * templates is left to searchback (muscle noise). A beat weaker than the beats so far, taken where
- * some lead is in an artefact, is held until the next beat: if it then lies late between its
- * neighbours, an earlier QRS-shaped candidate nearer their midpoint replaces it (a burst peak taken
- * after a missed QRS). The first 2 s are buffered so each lead's power is known from the first
- * sample. An accepted beat is re-anchored to the R peak: the largest deflection of the analysis
+ * some lead is in an artefact, is held until the next beat: if it then lies off the midpoint of
+ * its neighbours two mean RR apart, a QRS-shaped candidate nearer that midpoint replaces it (a burst
+ * peak taken beside a missed QRS; after an early beat, only a candidate with 0.4 of its energy, as
+ * a premature beat is followed by weaker peaks, and not where a clean lead shows both). The first
+ * 2 s are buffered so each lead's power is known from the first sample. An accepted beat is re-anchored to the R peak: the largest deflection of the analysis
  * lead (12 ms mean minus a centred 300 ms mean) within ±75 ms, on the record's dominant polarity
  * unless the other is 1.6× larger. Positions are in the stream's own
  * sample numbering, without jitter; a beat is reported a constant ~0.6 s after its R peak (later
@@ -189,16 +190,25 @@ const SEARCHBACK_RR_SPREAD = 0.25;
 
 /**
  * A beat weaker than the beats so far, accepted where some lead is in an artefact, is held until
- * the next beat. If that one is not held itself, the held beat's neighbours lie two mean RR apart
- * (within this fraction of an RR) and the held beat lies after their midpoint, an earlier candidate
- * between them shaped like the QRS (match at least SHAPED_MATCH) takes its place when its evidence,
- * discounted by the distance from the midpoint (REFIT_SPREAD of the half-interval counts half), is
- * larger: a beat late after the last and early before the next is no rhythm, but a burst peak
- * taken after a missed QRS. (An early beat followed by a longer interval is a premature beat's
- * pattern, which the rhythm cannot tell from a burst peak: left as decided.)
+ * the next beat. If that one is not held itself and the held beat's neighbours lie two mean RR
+ * apart (within this fraction of an RR), a candidate between them shaped like the QRS (match at
+ * least SHAPED_MATCH), on the far side of the held beat from their midpoint, takes its place when
+ * its evidence, discounted by the distance from the midpoint (REFIT_SPREAD of the half-interval
+ * counts half), is larger: a beat off the midpoint of a doubled interval is no rhythm, but a burst
+ * peak taken beside a missed QRS.
  */
 const REFIT_SPAN_RR = 0.3;
 const REFIT_SPREAD = 0.15;
+/**
+ * An early held beat followed by a longer interval is also a premature beat's pattern, which the
+ * rhythm cannot tell from a burst peak before a missed QRS. The strength can: after a premature
+ * beat the midpoint holds its T wave or a burst peak far weaker than it (3-40 % of its energy on
+ * the noise-stress records, mostly under 30 %), while a QRS missed beside a burst peak mostly keeps
+ * over 40 % of that peak's. So a candidate after an early held beat replaces it only with at least
+ * this fraction of its energy, and only where even the cleanest lead is in an artefact at one of
+ * the two (a clean lead showing both saw the premature beat).
+ */
+const REFIT_EARLY_ENERGY = 0.4;
 
 /** Zero stored as a double, so the engine never migrates a level field's representation mid-stream (which would discard optimised code). */
 const DOUBLE_ZERO = -0;
@@ -1088,9 +1098,9 @@ export class QrsDetector {
 
   /**
    * Reports the held beat. When the beat after it (`next`; null when that one is held too) is
-   * known, the held beat's neighbours lie two mean RR apart and it lies after their midpoint, first
-   * moves it to the earlier QRS-shaped candidate between them that fits best (REFIT_SPREAD),
-   * correcting the last RR interval.
+   * known and the held beat's neighbours lie two mean RR apart, first moves it to the QRS-shaped
+   * candidate between them on the far side of the held beat from their midpoint that fits best
+   * (REFIT_SPREAD; after an early held beat, REFIT_EARLY_ENERGY), correcting the last RR interval.
    */
   private settleHeld(next: Candidate | null): void {
     const held = this.held!;
@@ -1098,13 +1108,16 @@ export class QrsDetector {
     this.held = null;
     let chosen = held;
     const span = next ? next.at - after.at : 0;
-    if (next && held.at - after.at > span / 2 && Math.abs(span - 2 * this.meanRrSamples) <= REFIT_SPAN_RR * this.meanRrSamples) {
+    const late = held.at - after.at > span / 2;
+    if (next && Math.abs(span - 2 * this.meanRrSamples) <= REFIT_SPAN_RR * this.meanRrSamples) {
       let best = this.refitScore(held, after, span);
       for (const c of this.candidates) {
         if (c.at - after.at < this.refractorySamples || next.at - c.at < this.refractorySamples) continue;
         if (c.at - after.at < this.tWaveSamples && c.slope < 0.5 * after.slope) continue;
         // A candidate within OWN_QRS_S of the held beat is the same QRS.
-        if (c.at > held.at - this.ownSamples || this.matchOf(c) < SHAPED_MATCH) continue;
+        if (late ? c.at > held.at - this.ownSamples : c.at < held.at + this.ownSamples) continue;
+        if (!late && !this.refitsEarlyBeat(held, c)) continue;
+        if (this.matchOf(c) < SHAPED_MATCH) continue;
         const score = this.refitScore(c, after, span);
         if (score > best) {
           best = score;
@@ -1118,6 +1131,16 @@ export class QrsDetector {
       this.lastBeat = chosen;
     }
     this.report(chosen, this.heldSearchback || chosen !== held);
+  }
+
+  /**
+   * Whether a candidate after an early held beat may replace it: at least REFIT_EARLY_ENERGY of
+   * its energy (a premature beat is followed by its T wave or a weaker burst peak), and even the
+   * cleanest lead in an artefact at one of the two (where a clean lead shows both, the threshold
+   * had its witness and stands).
+   */
+  private refitsEarlyBeat(held: Candidate, c: Candidate): boolean {
+    return c.energy >= REFIT_EARLY_ENERGY * held.energy && (held.clean < ARTEFACT_CLEANNESS || c.clean < ARTEFACT_CLEANNESS);
   }
 
   /** A candidate's evidence discounted by its distance from the midpoint of the `span` after `after`. */
