@@ -1,4 +1,4 @@
-import { estimateBaseline, median, medianInPlace, slopeEnvelope } from './delineation-filters.js';
+import { median, medianInPlace, slopeEnvelope, withoutBaseline } from './delineation-filters.js';
 
 /** A representative beat: the sample-wise median of the selected, aligned beats. */
 export interface MedianBeat {
@@ -50,9 +50,7 @@ function beatWindow(rrS: number): { preS: number; postS: number } {
 export function buildMedianBeat(signalUv: Float32Array, fsHz: number, rPeaks: readonly number[]): MedianBeat | null {
   const peaks = [...rPeaks].filter((r) => Number.isFinite(r) && r >= 0 && r < signalUv.length).map(Math.round).sort((a, b) => a - b);
   if (peaks.length === 0 || !(fsHz > 0)) return null;
-  const baseline = estimateBaseline(signalUv, fsHz);
-  const clean = new Float64Array(signalUv.length);
-  for (let i = 0; i < clean.length; i += 1) clean[i] = signalUv[i]! - baseline[i]!;
+  const clean = withoutBaseline(signalUv, fsHz);
 
   // Detections without a steep QRS (a T wave taken for a beat) stay out of the RR and the median.
   const qrsHalf = Math.round(QRS_HALF_WINDOW_S * fsHz);
@@ -129,9 +127,7 @@ export function companionMedianBeats(signalsUv: readonly Float32Array[], beat: M
   const usedPeaks = Int32Array.from(beat.usedRPeaks);
   return signalsUv.map((signalUv) => {
     if (beat.usedRPeaks.some((r) => r - beat.rIndex < 0 || r - beat.rIndex + length > signalUv.length)) return null;
-    const baseline = estimateBaseline(signalUv, beat.fsHz);
-    const clean = new Float64Array(signalUv.length);
-    for (let i = 0; i < clean.length; i += 1) clean[i] = signalUv[i]! - baseline[i]!;
+    const clean = withoutBaseline(signalUv, beat.fsHz);
     const waveUv = medianOfBeats(clean, usedPeaks, beat.rIndex, length);
     return { waveUv, spreadUv: medianOfBeats(clean, usedPeaks, beat.rIndex, length, waveUv) };
   });
@@ -282,18 +278,26 @@ function bestAlignment(
   for (let k = 0; k < width; k += 1) tVar += (template[t0 + k]! - tMean) ** 2;
   let bestR = r;
   let bestCorrelation = -Infinity;
+  // The beat's sum and sum of squares slide from lag to lag; only the products need a full pass.
+  let sum = 0;
+  let squares = 0;
+  const first = r - maxLag - half;
+  for (let k = 0; k < width; k += 1) {
+    const s = signal[first + k]!;
+    sum += s;
+    squares += s * s;
+  }
   for (let lag = -maxLag; lag <= maxLag; lag += 1) {
     const s0 = r + lag - half;
-    // One pass: the centred sums follow from the raw ones (Σ(s−s̄)(t−t̄) = Σst − n·s̄·t̄).
-    let sum = 0;
-    let squares = 0;
-    let products = 0;
-    for (let k = 0; k < width; k += 1) {
-      const s = signal[s0 + k]!;
-      sum += s;
-      squares += s * s;
-      products += s * template[t0 + k]!;
+    if (lag > -maxLag) {
+      const leaving = signal[s0 - 1]!;
+      const entering = signal[s0 + width - 1]!;
+      sum += entering - leaving;
+      squares += entering * entering - leaving * leaving;
     }
+    // One pass: the centred sums follow from the raw ones (Σ(s−s̄)(t−t̄) = Σst − n·s̄·t̄).
+    let products = 0;
+    for (let k = 0; k < width; k += 1) products += signal[s0 + k]! * template[t0 + k]!;
     const sMean = sum / width;
     const cross = products - width * sMean * tMean;
     const sVar = squares - width * sMean * sMean;
