@@ -80,10 +80,12 @@ export function buildMedianBeat(signalUv: Float32Array, fsHz: number, rPeaks: re
   const seedR = sample[seedBeat(clean, fsHz, sample, pre, length, qrsHalf, alignMax)]!;
   const seedIndex = candidates.indexOf(seedR);
   const seedWave = clean.subarray(candidates[seedIndex]! - pre, candidates[seedIndex]! - pre + length);
-  const firstPass = candidates.map((r) => bestAlignment(clean, seedWave, r, pre, qrsHalf, alignMax));
+  const seedQrs = qrsTemplate(seedWave, pre, qrsHalf);
+  const firstPass = candidates.map((r) => bestAlignment(clean, seedQrs, r, qrsHalf, alignMax));
   const cluster = firstPass.filter((beat) => beat.correlation >= MIN_QRS_CORRELATION).map((beat) => beat.r);
   const template = medianOfBeats(clean, Int32Array.from(cluster.length > 0 ? cluster : [candidates[seedIndex]!]), pre, length);
-  const aligned = candidates.map((r) => bestAlignment(clean, template, r, pre, qrsHalf, alignMax));
+  const templateQrs = qrsTemplate(template, pre, qrsHalf);
+  const aligned = candidates.map((r) => bestAlignment(clean, templateQrs, r, qrsHalf, alignMax));
   let used = aligned.filter((beat) => beat.correlation >= MIN_QRS_CORRELATION).map((beat) => beat.r);
   if (used.length < Math.min(MIN_BEATS, aligned.length)) {
     // Keep the best-matching beats rather than nothing (noisy strip): the upper half by correlation.
@@ -168,8 +170,9 @@ function morphologyGroups(signal: Float64Array, rPeaks: readonly number[], half:
   const lag = new Int32Array(n * n);
   for (let i = 0; i < n; i += 1) {
     correlation[i * n + i] = 1;
+    const template = qrsTemplate(signal.subarray(rPeaks[i]! - half, rPeaks[i]! + half + 1), half, half);
     for (let j = i + 1; j < n; j += 1) {
-      const best = bestAlignment(signal, signal.subarray(rPeaks[i]! - half, rPeaks[i]! + half + 1), rPeaks[j]!, half, half, maxLag);
+      const best = bestAlignment(signal, template, rPeaks[j]!, half, maxLag);
       correlation[i * n + j] = best.correlation;
       correlation[j * n + i] = best.correlation;
       lag[i * n + j] = best.r - rPeaks[j]!;
@@ -260,22 +263,30 @@ function medianOfBeats(signal: Float64Array, rPeaks: Int32Array, pre: number, le
   return out;
 }
 
-/** Shift (within ±maxLag) that best matches the beat's QRS to the template's, and that correlation. */
-function bestAlignment(
-  signal: Float64Array,
-  template: Float64Array,
-  r: number,
-  pre: number,
-  half: number,
-  maxLag: number,
-): { r: number; correlation: number } {
-  const t0 = pre - half;
+/** A template's QRS (`2 * half + 1` samples centred on its R) with the mean and variance every alignment against it needs. */
+interface QrsTemplate {
+  wave: Float64Array;
+  start: number;
+  mean: number;
+  /** Sum of squared deviations from `mean`. */
+  variance: number;
+}
+
+function qrsTemplate(wave: Float64Array, rIndex: number, half: number): QrsTemplate {
+  const start = rIndex - half;
   const width = 2 * half + 1;
-  let tMean = 0;
-  for (let k = 0; k < width; k += 1) tMean += template[t0 + k]!;
-  tMean /= width;
-  let tVar = 0;
-  for (let k = 0; k < width; k += 1) tVar += (template[t0 + k]! - tMean) ** 2;
+  let mean = 0;
+  for (let k = 0; k < width; k += 1) mean += wave[start + k]!;
+  mean /= width;
+  let variance = 0;
+  for (let k = 0; k < width; k += 1) variance += (wave[start + k]! - mean) ** 2;
+  return { wave, start, mean, variance };
+}
+
+/** Shift (within ±maxLag) that best matches the beat's QRS to the template's, and that correlation. */
+function bestAlignment(signal: Float64Array, qrs: QrsTemplate, r: number, half: number, maxLag: number): { r: number; correlation: number } {
+  const { wave: template, start: t0, mean: tMean, variance: tVar } = qrs;
+  const width = 2 * half + 1;
   let bestR = r;
   let bestCorrelation = -Infinity;
   // The beat's sum and sum of squares slide from lag to lag; only the products need a full pass.
