@@ -136,10 +136,11 @@ function selectInPlace(values: Float64Array, n: number, k: number): number {
 }
 
 /**
- * Baseline wander estimate: two cascaded running medians (200 ms removes QRS and P, 600 ms
- * removes T) computed on a signal decimated to about 50 Hz, then linearly interpolated back.
+ * The signal minus its baseline wander, estimated by two cascaded running medians (200 ms removes
+ * QRS and P, 600 ms removes T) computed on a signal decimated to about 50 Hz, then linearly
+ * interpolated back. Estimate and subtraction share one pass: no baseline array is kept.
  */
-export function estimateBaseline(signalUv: Float32Array, fsHz: number): Float64Array {
+export function withoutBaseline(signalUv: Float32Array, fsHz: number): Float64Array {
   const n = signalUv.length;
   const factor = Math.max(1, Math.round(fsHz / 50));
   const decimatedFsHz = fsHz / factor;
@@ -157,13 +158,18 @@ export function estimateBaseline(signalUv: Float32Array, fsHz: number): Float64A
   const oddWidth = (seconds: number) => Math.max(1, Math.round(seconds * decimatedFsHz) | 1);
   const baseline = runningMedian(runningMedian(decimated, oddWidth(0.2)), oddWidth(0.6));
   const out = new Float64Array(n);
+  // Block j is centred on sample j*factor + (factor-1)/2. Clamps as conditionals, not Math calls:
+  // this loop runs interpreted on its first windows, where each call costs.
+  const centre = (factor - 1) / 2;
+  const lastBlock = m - 1;
   for (let i = 0; i < n; i += 1) {
-    // Block j is centred on sample j*factor + (factor-1)/2.
-    const position = (i - (factor - 1) / 2) / factor;
-    const j = Math.max(0, Math.min(m - 1, Math.floor(position)));
-    const next = Math.min(m - 1, j + 1);
-    const fraction = Math.max(0, Math.min(1, position - j));
-    out[i] = baseline[j]! * (1 - fraction) + baseline[next]! * fraction;
+    const position = (i - centre) / factor;
+    const floor = Math.floor(position);
+    const j = floor < 0 ? 0 : floor > lastBlock ? lastBlock : floor;
+    const next = j + 1 < lastBlock ? j + 1 : lastBlock;
+    const offset = position - j;
+    const fraction = offset < 0 ? 0 : offset > 1 ? 1 : offset;
+    out[i] = signalUv[i]! - (baseline[j]! * (1 - fraction) + baseline[next]! * fraction);
   }
   return out;
 }

@@ -1,4 +1,4 @@
-import { estimateBaseline, median, medianInPlace, slopeEnvelope } from './delineation-filters.js';
+import { median, medianInPlace, slopeEnvelope, withoutBaseline } from './delineation-filters.js';
 
 /** A representative beat: the sample-wise median of the selected, aligned beats. */
 export interface MedianBeat {
@@ -50,9 +50,7 @@ function beatWindow(rrS: number): { preS: number; postS: number } {
 export function buildMedianBeat(signalUv: Float32Array, fsHz: number, rPeaks: readonly number[]): MedianBeat | null {
   const peaks = [...rPeaks].filter((r) => Number.isFinite(r) && r >= 0 && r < signalUv.length).map(Math.round).sort((a, b) => a - b);
   if (peaks.length === 0 || !(fsHz > 0)) return null;
-  const baseline = estimateBaseline(signalUv, fsHz);
-  const clean = new Float64Array(signalUv.length);
-  for (let i = 0; i < clean.length; i += 1) clean[i] = signalUv[i]! - baseline[i]!;
+  const clean = withoutBaseline(signalUv, fsHz);
 
   // Detections without a steep QRS (a T wave taken for a beat) stay out of the RR and the median.
   const qrsHalf = Math.round(QRS_HALF_WINDOW_S * fsHz);
@@ -82,10 +80,12 @@ export function buildMedianBeat(signalUv: Float32Array, fsHz: number, rPeaks: re
   const seedR = sample[seedBeat(clean, fsHz, sample, pre, length, qrsHalf, alignMax)]!;
   const seedIndex = candidates.indexOf(seedR);
   const seedWave = clean.subarray(candidates[seedIndex]! - pre, candidates[seedIndex]! - pre + length);
-  const firstPass = candidates.map((r) => bestAlignment(clean, seedWave, r, pre, qrsHalf, alignMax));
+  const seedQrs = qrsTemplate(seedWave, pre, qrsHalf);
+  const firstPass = candidates.map((r) => bestAlignment(clean, seedQrs, r, qrsHalf, alignMax));
   const cluster = firstPass.filter((beat) => beat.correlation >= MIN_QRS_CORRELATION).map((beat) => beat.r);
   const template = medianOfBeats(clean, Int32Array.from(cluster.length > 0 ? cluster : [candidates[seedIndex]!]), pre, length);
-  const aligned = candidates.map((r) => bestAlignment(clean, template, r, pre, qrsHalf, alignMax));
+  const templateQrs = qrsTemplate(template, pre, qrsHalf);
+  const aligned = candidates.map((r) => bestAlignment(clean, templateQrs, r, qrsHalf, alignMax));
   let used = aligned.filter((beat) => beat.correlation >= MIN_QRS_CORRELATION).map((beat) => beat.r);
   if (used.length < Math.min(MIN_BEATS, aligned.length)) {
     // Keep the best-matching beats rather than nothing (noisy strip): the upper half by correlation.
@@ -129,9 +129,7 @@ export function companionMedianBeats(signalsUv: readonly Float32Array[], beat: M
   const usedPeaks = Int32Array.from(beat.usedRPeaks);
   return signalsUv.map((signalUv) => {
     if (beat.usedRPeaks.some((r) => r - beat.rIndex < 0 || r - beat.rIndex + length > signalUv.length)) return null;
-    const baseline = estimateBaseline(signalUv, beat.fsHz);
-    const clean = new Float64Array(signalUv.length);
-    for (let i = 0; i < clean.length; i += 1) clean[i] = signalUv[i]! - baseline[i]!;
+    const clean = withoutBaseline(signalUv, beat.fsHz);
     const waveUv = medianOfBeats(clean, usedPeaks, beat.rIndex, length);
     return { waveUv, spreadUv: medianOfBeats(clean, usedPeaks, beat.rIndex, length, waveUv) };
   });
@@ -172,8 +170,9 @@ function morphologyGroups(signal: Float64Array, rPeaks: readonly number[], half:
   const lag = new Int32Array(n * n);
   for (let i = 0; i < n; i += 1) {
     correlation[i * n + i] = 1;
+    const template = qrsTemplate(signal.subarray(rPeaks[i]! - half, rPeaks[i]! + half + 1), half, half);
     for (let j = i + 1; j < n; j += 1) {
-      const best = bestAlignment(signal, signal.subarray(rPeaks[i]! - half, rPeaks[i]! + half + 1), rPeaks[j]!, half, half, maxLag);
+      const best = bestAlignment(signal, template, rPeaks[j]!, half, maxLag);
       correlation[i * n + j] = best.correlation;
       correlation[j * n + i] = best.correlation;
       lag[i * n + j] = best.r - rPeaks[j]!;
@@ -264,36 +263,52 @@ function medianOfBeats(signal: Float64Array, rPeaks: Int32Array, pre: number, le
   return out;
 }
 
-/** Shift (within ±maxLag) that best matches the beat's QRS to the template's, and that correlation. */
-function bestAlignment(
-  signal: Float64Array,
-  template: Float64Array,
-  r: number,
-  pre: number,
-  half: number,
-  maxLag: number,
-): { r: number; correlation: number } {
-  const t0 = pre - half;
+/** A template's QRS (`2 * half + 1` samples centred on its R) with the mean and variance every alignment against it needs. */
+interface QrsTemplate {
+  wave: Float64Array;
+  start: number;
+  mean: number;
+  /** Sum of squared deviations from `mean`. */
+  variance: number;
+}
+
+function qrsTemplate(wave: Float64Array, rIndex: number, half: number): QrsTemplate {
+  const start = rIndex - half;
   const width = 2 * half + 1;
-  let tMean = 0;
-  for (let k = 0; k < width; k += 1) tMean += template[t0 + k]!;
-  tMean /= width;
-  let tVar = 0;
-  for (let k = 0; k < width; k += 1) tVar += (template[t0 + k]! - tMean) ** 2;
+  let mean = 0;
+  for (let k = 0; k < width; k += 1) mean += wave[start + k]!;
+  mean /= width;
+  let variance = 0;
+  for (let k = 0; k < width; k += 1) variance += (wave[start + k]! - mean) ** 2;
+  return { wave, start, mean, variance };
+}
+
+/** Shift (within ±maxLag) that best matches the beat's QRS to the template's, and that correlation. */
+function bestAlignment(signal: Float64Array, qrs: QrsTemplate, r: number, half: number, maxLag: number): { r: number; correlation: number } {
+  const { wave: template, start: t0, mean: tMean, variance: tVar } = qrs;
+  const width = 2 * half + 1;
   let bestR = r;
   let bestCorrelation = -Infinity;
+  // The beat's sum and sum of squares slide from lag to lag; only the products need a full pass.
+  let sum = 0;
+  let squares = 0;
+  const first = r - maxLag - half;
+  for (let k = 0; k < width; k += 1) {
+    const s = signal[first + k]!;
+    sum += s;
+    squares += s * s;
+  }
   for (let lag = -maxLag; lag <= maxLag; lag += 1) {
     const s0 = r + lag - half;
-    // One pass: the centred sums follow from the raw ones (Σ(s−s̄)(t−t̄) = Σst − n·s̄·t̄).
-    let sum = 0;
-    let squares = 0;
-    let products = 0;
-    for (let k = 0; k < width; k += 1) {
-      const s = signal[s0 + k]!;
-      sum += s;
-      squares += s * s;
-      products += s * template[t0 + k]!;
+    if (lag > -maxLag) {
+      const leaving = signal[s0 - 1]!;
+      const entering = signal[s0 + width - 1]!;
+      sum += entering - leaving;
+      squares += entering * entering - leaving * leaving;
     }
+    // One pass: the centred sums follow from the raw ones (Σ(s−s̄)(t−t̄) = Σst − n·s̄·t̄).
+    let products = 0;
+    for (let k = 0; k < width; k += 1) products += signal[s0 + k]! * template[t0 + k]!;
     const sMean = sum / width;
     const cross = products - width * sMean * tMean;
     const sVar = squares - width * sMean * sMean;
