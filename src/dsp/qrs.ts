@@ -209,6 +209,13 @@ const REFIT_SPREAD = 0.15;
  * the two (a clean lead showing both saw the premature beat).
  */
 const REFIT_EARLY_ENERGY = 0.4;
+/**
+ * An early held beat may also be refitted when its neighbours lie up to this fraction of an RR
+ * beyond two mean RR (in bursts, misses lengthen and false beats shorten the mean RR; the held
+ * beats this adds on the noise-stress records, 2.3-2.5 RR spans, lay before a missed QRS). Not a
+ * late held beat, which in those spans was the QRS after a misplaced neighbour.
+ */
+const REFIT_EARLY_LONG_SPAN_RR = 0.6;
 
 /** Zero stored as a double, so the engine never migrates a level field's representation mid-stream (which would discard optimised code). */
 const DOUBLE_ZERO = -0;
@@ -1109,7 +1116,9 @@ export class QrsDetector {
     let chosen = held;
     const span = next ? next.at - after.at : 0;
     const late = held.at - after.at > span / 2;
-    if (next && Math.abs(span - 2 * this.meanRrSamples) <= REFIT_SPAN_RR * this.meanRrSamples) {
+    const excess = span - 2 * this.meanRrSamples;
+    const spanFits = Math.abs(excess) <= REFIT_SPAN_RR * this.meanRrSamples || (!late && excess > 0 && excess <= REFIT_EARLY_LONG_SPAN_RR * this.meanRrSamples);
+    if (next && spanFits) {
       let best = this.refitScore(held, after, span);
       for (const c of this.candidates) {
         if (c.at - after.at < this.refractorySamples || next.at - c.at < this.refractorySamples) continue;
