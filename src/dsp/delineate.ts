@@ -184,8 +184,7 @@ export function delineateMedianBeat(beat: MedianBeat, companionBeats: readonly C
   // Envelope widths in samples need not be whole: an envelope lasts as long at any sampling rate.
   const width = (seconds: number) => Math.max(1, seconds * fsHz);
   const { smooth, slope, envelope: primaryEnvelope } = slopeEnvelope(beat.waveUv, fsHz, LOW_PASS_HZ, samples(ENVELOPE_S) | 1);
-  const companions = companionBeats.map((c) => ({ ...slopeEnvelope(c.waveUv, fsHz, LOW_PASS_HZ, samples(ENVELOPE_S) | 1), spreadUv: c.spreadUv }));
-  const pWaves = [beat, ...companionBeats].map((b) => ({ ...smoothSlope(b.waveUv, fsHz, P_LOW_PASS_HZ), spreadUv: b.spreadUv }));
+  const companions = companionBeats.map((c) => slopeEnvelope(c.waveUv, fsHz, LOW_PASS_HZ, samples(ENVELOPE_S) | 1));
   // Several leads: the root-sum-square of their slope envelopes (spatial velocity).
   let envelope = primaryEnvelope;
   if (companions.length > 0) {
@@ -250,12 +249,13 @@ export function delineateMedianBeat(beat: MedianBeat, companionBeats: readonly C
   const pFrom = Math.max(pFloor, previousTEnd + samples(0.02));
   const pTo = qrsOnset - samples(0.02);
   // A P wave repeats beat after beat; AF's f-waves do not, so they leave a wide scatter.
-  const findP = (lead: { smooth: Float64Array; slope: Float64Array; spreadUv: Float64Array }) => {
+  const findP = (lead: { waveUv: Float64Array; spreadUv: Float64Array }) => {
+    const { smooth: pSmooth, slope: pSlope } = smoothSlope(lead.waveUv, fsHz, P_LOW_PASS_HZ);
     const pMinUv = Math.max(P_MIN_UV, P_SPREAD_RATIO * segmentMedian(lead.spreadUv, pFrom, pTo));
-    return findPOnset(lead.smooth, lead.slope, levelOf(lead.smooth), pFrom, pTo, pFloor, samples(P_REACH_S), pMinUv, samples(0.01));
+    return findPOnset(pSmooth, pSlope, levelOf(pSmooth), pFrom, pTo, pFloor, samples(P_REACH_S), pMinUv, samples(0.01));
   };
-  let p = findP(pWaves[0]!);
-  if (companions.length > 0) p = consensusP(p, pWaves.slice(1).map(findP));
+  let p = findP(beat);
+  if (companionBeats.length > 0) p = consensusP(p, companionBeats.map(findP));
   // ...and T again, now bounded by the next beat's P onset.
   if (p.onset !== null) {
     nextAtrialFromR = rr + p.onset - rIndex;

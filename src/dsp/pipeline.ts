@@ -197,8 +197,9 @@ export function createPipeline(options: PipelineOptions): Pipeline {
 
   const derivations = displayDerivations(leads, options.derivedLeads ?? []);
   const filteredLeads = leads.flatMap((_, l) => (derivations.some((d) => d.lead === l) ? [] : [l]));
-  const makeFilters = () => leads.map(() => createDisplayFilter({ fsHz, mode, mainsHz }));
-  let displayFilters: BiquadCascade[] = makeFilters();
+  // Only the leads that are filtered get a chain; a derived lead's trace is combined (run()).
+  const makeFilters = () => leads.map((_, l) => (filteredLeads.includes(l) ? createDisplayFilter({ fsHz, mode, mainsHz }) : null));
+  let displayFilters: (BiquadCascade | null)[] = makeFilters();
   let detector: QrsDetector | null = null;
   const heartRate = new HeartRateMeter(fsHz);
   const quality = new QualityMeter(fsHz);
