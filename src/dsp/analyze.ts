@@ -34,7 +34,7 @@ export interface SignalSource {
   /** Samples per lead. */
   length: number;
   /** The next `count` samples of every lead, µV; valid until the next call. */
-  read(count: number): readonly Float32Array[];
+  read(count: number): Float32Array[];
 }
 
 export interface AnalyzeResult {
@@ -105,7 +105,7 @@ export function analyzeSource(source: SignalSource, options: AnalyzeOptions = {}
       const b = Math.min(to, start + count);
       if (a < b) measured.forEach((lead, i) => signals[i]!.set(channels[lead]!.subarray(a - start, b - start), a - from));
     }
-    const { beats: found } = pipeline.push({ firstSample: start, sampleCount: count, channels: [...channels], leadOff, receivedAtMs: 0 });
+    const { beats: found } = pipeline.push({ firstSample: start, sampleCount: count, channels, leadOff, receivedAtMs: 0 });
     beats.push(...found);
   }
   beats.push(...pipeline.flush());

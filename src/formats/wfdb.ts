@@ -186,7 +186,7 @@ export interface RecordReader {
    * own, valid until the next call. Frames past a file's end repeat its last value, as invalid
    * samples do.
    */
-  read(count: number): readonly Float32Array[];
+  read(count: number): Float32Array[];
   close(): void;
 }
 
@@ -265,9 +265,9 @@ export function openRecordMicrovolts(path: string, chunkFrames = READ_CHUNK_FRAM
  */
 function readGroup(group: OpenGroup, first: number, count: number, views: Float32Array[], joined: readonly Float32Array[]): void {
   const { indices, decoded } = group;
-  const end = first + count;
-  if (first >= group.chunkFirst && end <= group.chunkFirst + group.chunkFrames) {
-    indices.forEach((signal, column) => (views[signal] = decoded[column]!.subarray(first - group.chunkFirst, end - group.chunkFirst)));
+  const from = first - group.chunkFirst;
+  if (from >= 0 && from + count <= group.chunkFrames) {
+    for (let column = 0; column < indices.length; column += 1) views[indices[column]!] = decoded[column]!.subarray(from, from + count);
     return;
   }
   for (let done = 0; done < count; ) {
