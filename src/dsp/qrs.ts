@@ -206,7 +206,9 @@ const REFIT_SPREAD = 0.15;
  * the noise-stress records, mostly under 30 %), while a QRS missed beside a burst peak mostly keeps
  * over 40 % of that peak's. So a candidate after an early held beat replaces it only with at least
  * this fraction of its energy, and only where even the cleanest lead is in an artefact at one of
- * the two (a clean lead showing both saw the premature beat).
+ * the two (a clean lead showing both saw the premature beat) or where searchback took the held
+ * beat (a lead can look clean against a slow power raised by long bursts, and searchback's pick has
+ * no clean witness).
  */
 const REFIT_EARLY_ENERGY = 0.4;
 /**
@@ -1146,10 +1148,12 @@ export class QrsDetector {
    * Whether a candidate after an early held beat may replace it: at least REFIT_EARLY_ENERGY of
    * its energy (a premature beat is followed by its T wave or a weaker burst peak), and even the
    * cleanest lead in an artefact at one of the two (where a clean lead shows both, the threshold
-   * had its witness and stands).
+   * had its witness and stands) or the held beat taken by searchback (under the threshold, so no
+   * witness, and picked for its place in the rhythm alone).
    */
   private refitsEarlyBeat(held: Candidate, c: Candidate): boolean {
-    return c.energy >= REFIT_EARLY_ENERGY * held.energy && (held.clean < ARTEFACT_CLEANNESS || c.clean < ARTEFACT_CLEANNESS);
+    const unwitnessed = this.heldSearchback || held.clean < ARTEFACT_CLEANNESS || c.clean < ARTEFACT_CLEANNESS;
+    return unwitnessed && c.energy >= REFIT_EARLY_ENERGY * held.energy;
   }
 
   /** A candidate's evidence discounted by its distance from the midpoint of the `span` after `after`. */
