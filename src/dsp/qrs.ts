@@ -28,7 +28,8 @@
  * some lead is in an artefact, is held until the next beat: if it then lies off the midpoint of
  * its neighbours two mean RR apart, a QRS-shaped candidate nearer that midpoint replaces it (a burst
  * peak taken beside a missed QRS; after an early beat, only a candidate with 0.4 of its energy, as
- * a premature beat is followed by weaker peaks, and not where a clean lead shows both). The first
+ * a premature beat is followed by weaker peaks, and not where a clean lead shows both, unless
+ * searchback took it; a QRS-shaped candidate scoring five times as well replaces it regardless). The first
  * 2 s are buffered so each lead's power is known from the first sample. An accepted beat is re-anchored to the R peak: the largest deflection of the analysis
  * lead (12 ms mean minus a centred 300 ms mean) within ±75 ms, on the record's dominant polarity
  * unless the other is 1.6× larger. Positions are in the stream's own
@@ -224,8 +225,8 @@ const REFIT_EARLY_LONG_SPAN_RR = 0.6;
  * even where an early held beat's energy and clean-lead conditions would keep it, and, with two
  * leads or more, even where the neighbours lie up to REFIT_WIDE_SPAN_RR from two mean RR apart.
  * A premature beat is followed by its T wave and weaker peaks, not by a candidate five times as
- * good a beat at the rhythm's place (motion noise, all 42 records, seeds 1-3: the misplaced beats
- * the other rules keep were 4-25 times below such a candidate). One lead alone: its match is
+ * good a beat at the rhythm's place (motion noise, all 42 records, seeds 1-3: misplaced beats the
+ * other rules kept scored 5-26 times below such a candidate). One lead alone: its match is
  * measured in the very noise that placed the held beat, and the wider spans cost beats there.
  */
 const REFIT_OVERWHELMING_RATIO = 5;
