@@ -145,6 +145,18 @@ const OFFSET_WIDE_WEIGHT = 0.4;
  */
 const OFFSET_THRESHOLD_SPREAD = 1.5;
 const OFFSET_THRESHOLD_STEPS = 5;
+/**
+ * One lead: a QRS whose largest deflection is its R and that ends with an S wave (its last trough
+ * at least this fraction of the R's height below the isoelectric level) ends where the S's
+ * upstroke regains that level, when that comes before the offset found from the slope: what
+ * follows above the level (a notch, a J wave) is left out of the QRS, as the marks leave it. The
+ * level is the higher of the PR level (20 ms before onset) and the ST level (20-40 ms after the
+ * offset). Depths 0.03-0.08 and ST windows from 10-30 to 30-50 ms agree (set on LUDB lead II
+ * records 1, 5, 9, …, held out on the rest and on the other eleven leads' own marks).
+ */
+const S_RETURN_DEPTH_FRACTION = 0.05;
+const S_RETURN_ST_FROM_S = 0.02;
+const S_RETURN_ST_TO_S = 0.04;
 const QRS_SEARCH_BEFORE_S = 0.15;
 const QRS_SEARCH_AFTER_S = 0.2;
 const P_SEARCH_S = 0.3;
@@ -225,6 +237,9 @@ export function delineateMedianBeat(beat: MedianBeat, companionBeats: readonly C
     const widePeak = peakNear(wideEnvelope, rIndex, samples(0.06));
     const wideOffset = walkOut(wideEnvelope, primaryCore.end, 1, searchTo, OFFSET_WIDE_FRACTION * primaryCore.activity * widePeak);
     qrsOffset = Math.round((1 - OFFSET_WIDE_WEIGHT) * qrsOffset + OFFSET_WIDE_WEIGHT * wideOffset);
+    // An S wave ends where its upstroke regains the isoelectric level; a notch above it is not QRS.
+    const sReturn = sWaveReturn(smooth, primaryEnvelope, CORE_FRACTION * primaryCore.peak, measuredOnset, qrsOffset, rIndex, samples(0.02), samples(S_RETURN_ST_FROM_S), samples(S_RETURN_ST_TO_S));
+    if (sReturn !== null) qrsOffset = sReturn;
   }
 
   // Isoelectric level: the PR segment just before QRS onset.
@@ -340,6 +355,43 @@ function endsBelowLevel(wave: Float64Array, onset: number, offset: number, lastF
     if (Math.abs(deviation) > lastFraction * amplitude) return deviation < 0;
   }
   return false;
+}
+
+/**
+ * Where a QRS ending in an S wave regains the isoelectric level (see S_RETURN_DEPTH_FRACTION), when
+ * that is before `offset` and only a notch follows (the slope envelope stays under `coreSlope`, the
+ * strong core's level: an R′ is part of the QRS); null otherwise.
+ */
+function sWaveReturn(
+  wave: Float64Array,
+  envelope: Float64Array,
+  coreSlope: number,
+  onset: number,
+  offset: number,
+  rIndex: number,
+  prWindow: number,
+  stFrom: number,
+  stTo: number,
+): number | null {
+  const prLevel = segmentMedian(wave, onset - prWindow, onset);
+  const level = Math.max(prLevel, segmentMedian(wave, offset + stFrom, offset + stTo));
+  let rHeight = 0;
+  let qsDepth = 0;
+  for (let k = onset; k <= offset; k += 1) {
+    rHeight = Math.max(rHeight, wave[k]! - prLevel);
+    qsDepth = Math.max(qsDepth, prLevel - wave[k]!);
+  }
+  // An S wave follows an R: in a mostly negative QRS (QS, rS) the return is the main wave's own end.
+  if (rHeight < qsDepth) return null;
+  const amplitude = rHeight;
+  let trough = offset;
+  while (trough > rIndex && wave[trough]! >= level - S_RETURN_DEPTH_FRACTION * amplitude) trough -= 1;
+  if (trough <= rIndex) return null;
+  let regained = trough;
+  while (regained < offset && wave[regained]! < level) regained += 1;
+  if (regained >= offset) return null;
+  for (let k = regained; k <= offset; k += 1) if (envelope[k]! >= coreSlope) return null;
+  return regained;
 }
 
 /** From `start`, steps in `direction` (up to `limit`) while the envelope stays at or above `threshold`. */

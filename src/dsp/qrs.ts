@@ -28,7 +28,8 @@
  * some lead is in an artefact, is held until the next beat: if it then lies off the midpoint of
  * its neighbours two mean RR apart, a QRS-shaped candidate nearer that midpoint replaces it (a burst
  * peak taken beside a missed QRS; after an early beat, only a candidate with 0.4 of its energy, as
- * a premature beat is followed by weaker peaks, and not where a clean lead shows both). The first
+ * a premature beat is followed by weaker peaks, and not where a clean lead shows both, unless
+ * searchback took it; a QRS-shaped candidate scoring five times as well replaces it regardless). The first
  * 2 s are buffered so each lead's power is known from the first sample. An accepted beat is re-anchored to the R peak: the largest deflection of the analysis
  * lead (12 ms mean minus a centred 300 ms mean) within ±75 ms, on the record's dominant polarity
  * unless the other is 1.6× larger. Positions are in the stream's own
@@ -206,7 +207,9 @@ const REFIT_SPREAD = 0.15;
  * the noise-stress records, mostly under 30 %), while a QRS missed beside a burst peak mostly keeps
  * over 40 % of that peak's. So a candidate after an early held beat replaces it only with at least
  * this fraction of its energy, and only where even the cleanest lead is in an artefact at one of
- * the two (a clean lead showing both saw the premature beat).
+ * the two (a clean lead showing both saw the premature beat) or where searchback took the held
+ * beat (a lead can look clean against a slow power raised by long bursts, and searchback's pick has
+ * no clean witness).
  */
 const REFIT_EARLY_ENERGY = 0.4;
 /**
@@ -216,6 +219,18 @@ const REFIT_EARLY_ENERGY = 0.4;
  * late held beat, which in those spans was the QRS after a misplaced neighbour.
  */
 const REFIT_EARLY_LONG_SPAN_RR = 0.6;
+/**
+ * A candidate scoring this many times the held beat in the refit (evidence discounted by the
+ * distance from the midpoint) and shaped like the QRS (match at least LATE_BEAT_MATCH) replaces it
+ * even where an early held beat's energy and clean-lead conditions would keep it, and, with two
+ * leads or more, even where the neighbours lie up to REFIT_WIDE_SPAN_RR from two mean RR apart.
+ * A premature beat is followed by its T wave and weaker peaks, not by a candidate five times as
+ * good a beat at the rhythm's place (motion noise, all 42 records, seeds 1-3: misplaced beats the
+ * other rules kept scored 5-26 times below such a candidate). One lead alone: its match is
+ * measured in the very noise that placed the held beat, and the wider spans cost beats there.
+ */
+const REFIT_OVERWHELMING_RATIO = 5;
+const REFIT_WIDE_SPAN_RR = 0.8;
 
 /** Zero stored as a double, so the engine never migrates a level field's representation mid-stream (which would discard optimised code). */
 const DOUBLE_ZERO = -0;
@@ -1118,16 +1133,19 @@ export class QrsDetector {
     const late = held.at - after.at > span / 2;
     const excess = span - 2 * this.meanRrSamples;
     const spanFits = Math.abs(excess) <= REFIT_SPAN_RR * this.meanRrSamples || (!late && excess > 0 && excess <= REFIT_EARLY_LONG_SPAN_RR * this.meanRrSamples);
-    if (next && spanFits) {
-      let best = this.refitScore(held, after, span);
+    const wideFits = this.leadCount > 1 && Math.abs(excess) <= REFIT_WIDE_SPAN_RR * this.meanRrSamples;
+    if (next && (spanFits || wideFits)) {
+      const heldScore = this.refitScore(held, after, span);
+      let best = heldScore;
       for (const c of this.candidates) {
         if (c.at - after.at < this.refractorySamples || next.at - c.at < this.refractorySamples) continue;
         if (c.at - after.at < this.tWaveSamples && c.slope < 0.5 * after.slope) continue;
         // A candidate within OWN_QRS_S of the held beat is the same QRS.
         if (late ? c.at > held.at - this.ownSamples : c.at < held.at + this.ownSamples) continue;
-        if (!late && !this.refitsEarlyBeat(held, c)) continue;
         if (this.matchOf(c) < SHAPED_MATCH) continue;
         const score = this.refitScore(c, after, span);
+        const overwhelming = score >= REFIT_OVERWHELMING_RATIO * heldScore && this.matchOf(c) >= LATE_BEAT_MATCH;
+        if (!overwhelming && (!spanFits || (!late && !this.refitsEarlyBeat(held, c)))) continue;
         if (score > best) {
           best = score;
           chosen = c;
@@ -1146,10 +1164,12 @@ export class QrsDetector {
    * Whether a candidate after an early held beat may replace it: at least REFIT_EARLY_ENERGY of
    * its energy (a premature beat is followed by its T wave or a weaker burst peak), and even the
    * cleanest lead in an artefact at one of the two (where a clean lead shows both, the threshold
-   * had its witness and stands).
+   * had its witness and stands) or the held beat taken by searchback (under the threshold, so no
+   * witness, and picked for its place in the rhythm alone).
    */
   private refitsEarlyBeat(held: Candidate, c: Candidate): boolean {
-    return c.energy >= REFIT_EARLY_ENERGY * held.energy && (held.clean < ARTEFACT_CLEANNESS || c.clean < ARTEFACT_CLEANNESS);
+    const unwitnessed = this.heldSearchback || held.clean < ARTEFACT_CLEANNESS || c.clean < ARTEFACT_CLEANNESS;
+    return unwitnessed && c.energy >= REFIT_EARLY_ENERGY * held.energy;
   }
 
   /** A candidate's evidence discounted by its distance from the midpoint of the `span` after `after`. */

@@ -6,8 +6,8 @@ const dir = ludbDir();
 if (dir === null) console.log('intervals-ludb: skipped, shared ECG data (ludb/) not found; set ECG_DATA_DIR');
 
 // Targets (issue 3): mean within ±5 / ±5 / ±12 ms and SD <= 10 / 10 / 30 ms for PR / QRS / QT.
-// Met except the QRS spread (10.8 / 10.5 ms with reference / detected R peaks): those assertions
-// hold what is reached, so a regression fails.
+// Met on lead II alone (QRS SD 9.9 / 9.2 ms with reference / detected R peaks). With 12 leads the
+// QRS spread is short (14.5 ms): that assertion holds what is reached, so a regression fails.
 describe.skipIf(dir === null)('intervals on LUDB lead II vs the cardiologists (100 records, 10 s)', () => {
   it('with the reference R peaks', () => {
     const result = evaluateLudb(dir!, 'reference');
@@ -15,7 +15,7 @@ describe.skipIf(dir === null)('intervals on LUDB lead II vs the cardiologists (1
     expect(result.qrs.n).toBe(100);
     expect(result.qt.n).toBe(100);
     expect(result.pr.n).toBeGreaterThanOrEqual(80);
-    expectAccuracy(result, { qrsSd: 11 }); // QRS SD target 10 (reached: 10.8)
+    expectAccuracy(result);
   });
 
   it('with R peaks from the real-time detector, as the live monitor measures', () => {
@@ -23,7 +23,7 @@ describe.skipIf(dir === null)('intervals on LUDB lead II vs the cardiologists (1
     printAccuracy('LUDB lead II, detected R peaks', result);
     expect(result.qrs.n).toBeGreaterThanOrEqual(98);
     expect(result.pr.n).toBeGreaterThanOrEqual(80);
-    expectAccuracy(result, { qrsSd: 10.6 }); // QRS SD target 10 (reached: 10.4)
+    expectAccuracy(result);
   });
 
   it('as `analyze <record> --lead ii` measures: the whole pipeline, intervals on lead II alone', () => {
@@ -31,7 +31,7 @@ describe.skipIf(dir === null)('intervals on LUDB lead II vs the cardiologists (1
     printAccuracy('LUDB, analyze --lead ii', result);
     expect(result.qrs.n).toBe(100);
     expect(result.pr.n).toBeGreaterThanOrEqual(80);
-    expectAccuracy(result, { qrsSd: 10.6 }); // QRS SD target 10 (reached: 10.4)
+    expectAccuracy(result);
   });
 
   it('all 12 leads (QRS edges and T end voted by every lead, as analyze and the pipeline do) with detected R peaks', () => {
