@@ -4,8 +4,8 @@
  * and Se/+P/R-peak error on MIT-BIH 100 + the QT Database, clean and with added noise.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
-import { loadavg } from 'node:os';
+import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
@@ -19,7 +19,7 @@ import { createPipeline } from '../dsp/pipeline.js';
 import { QrsDetector } from '../dsp/qrs.js';
 import { grossScore, medianOf, scoreBeats, type BeatScore } from '../dsp/score.js';
 import { isBeatCode, readAnnotations } from '../formats/annotations.js';
-import { readRecord, signalMicrovolts } from '../formats/wfdb.js';
+import { formatHeader, parseHeader, readRecord, signalMicrovolts } from '../formats/wfdb.js';
 import type { BenchFigure } from './run.js';
 
 export interface BeatRecord {
@@ -134,22 +134,48 @@ function figure(name: string, value: number, unit: string, target?: string, ok?:
  * Median wall time of whole `ecg-monitor <args>` processes, run as installed (the file itself,
  * through its `#!` line), and of their CPU (user + sys) when /usr/bin/time exists.
  */
-function processTimes(args: string[], repeats: number): { wallS: number; cpuS: number | null } {
+function processTimes(args: string[], repeats: number): { wallS: number; cpuS: number | null; maxRssMb: number | null } {
   const bin = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'ecg-monitor.js');
   const walls: number[] = [];
   const cpus: number[] = [];
+  const rss: number[] = [];
   const timeTool = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
   for (let i = 0; i < repeats; i += 1) {
     const started = process.hrtime.bigint();
     const child = timeTool
-      ? spawnSync(timeTool, ['-f', 'cpu %U %S', bin, ...args], { encoding: 'utf8' })
-      : spawnSync(bin, args, { encoding: 'utf8' });
+      ? spawnSync(timeTool, ['-f', 'cpu %U %S rss %M', bin, ...args], { encoding: 'utf8', maxBuffer: 1 << 30 })
+      : spawnSync(bin, args, { encoding: 'utf8', maxBuffer: 1 << 30 });
     walls.push(Number(process.hrtime.bigint() - started) / 1e9);
     if (child.status !== 0) throw new Error(`ecg-monitor ${args.join(' ')} failed: ${child.stderr.trim()}`);
-    const match = /cpu ([0-9.]+) ([0-9.]+)/.exec(child.stderr);
-    if (match) cpus.push(Number(match[1]) + Number(match[2]));
+    const match = /cpu ([0-9.]+) ([0-9.]+) rss ([0-9]+)/.exec(child.stderr);
+    if (match) {
+      cpus.push(Number(match[1]) + Number(match[2]));
+      rss.push(Number(match[3]) / 1024);
+    }
   }
-  return { wallS: medianOf(walls), cpuS: cpus.length ? medianOf(cpus) : null };
+  return { wallS: medianOf(walls), cpuS: cpus.length ? medianOf(cpus) : null, maxRssMb: rss.length ? medianOf(rss) : null };
+}
+
+/**
+ * Peak resident memory of `analyze --json` on record 100 and on 100 repeated `copies` times (48:
+ * 24 h), written to a temporary directory: the record is read as it is analysed, so only the
+ * beat list should grow with its length.
+ */
+function analyzeMemory(dataDir: string, copies: number): { shortMb: number; longMb: number } | null {
+  const scratch = mkdtempSync(join(tmpdir(), 'ecg-bench-'));
+  try {
+    const data = readFileSync(join(dataDir, '100.dat'));
+    const header = parseHeader(readFileSync(join(dataDir, '100.hea'), 'utf8'));
+    const long = join(scratch, 'long.dat');
+    for (let i = 0; i < copies; i += 1) appendFileSync(long, data);
+    const signals = header.signals.map((spec) => ({ ...spec, fileName: 'long.dat', checksum: null }));
+    writeFileSync(join(scratch, 'long.hea'), formatHeader({ ...header, recordName: 'long', sampleCount: (header.sampleCount ?? 0) * copies, signals }));
+    const short = processTimes(['analyze', join(dataDir, '100.hea'), '--json'], 1).maxRssMb;
+    const longer = processTimes(['analyze', join(scratch, 'long.hea'), '--json'], 1).maxRssMb;
+    return short === null || longer === null ? null : { shortMb: short, longMb: longer };
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
 }
 
 /** Seconds of 12-lead 500 Hz signal processed per CPU second (one core: the process's user + sys time). */
@@ -224,6 +250,12 @@ export async function run({ quick }: { quick: boolean }): Promise<BenchFigure[]>
     if (analyze.cpuS !== null) figures.push(figure('analyze 100, whole process, CPU (user + sys)', analyze.cpuS, 's'));
     figures.push(figure('for scale: ecg-monitor --help, whole process, wall', startup.wallS, 's'));
     if (startup.cpuS !== null) figures.push(figure('for scale: ecg-monitor --help, CPU (user + sys)', startup.cpuS, 's'));
+    const hours = quick ? 4 : 24;
+    const memory = analyzeMemory(dataDir, hours * 2);
+    if (memory) {
+      figures.push(figure('analyze 100 (30 min), peak resident memory', memory.shortMb, 'MB'));
+      figures.push(figure(`analyze 100 repeated to ${hours} h, peak resident memory (record read as analysed)`, memory.longMb, 'MB'));
+    }
   } else process.stderr.write('bench dsp: shared ECG data not found, skipping record figures\n');
 
   const signalPath = throughputX(quick ? 300 : 1200, 0);

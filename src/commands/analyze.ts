@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import type { CommandModule } from 'yargs';
-import { analyzeSignals, type AnalyzeResult } from '../dsp/analyze.js';
+import { analyzeSource, arraySource, type AnalyzeResult, type SignalSource } from '../dsp/analyze.js';
 import { chooseAnalysisLead } from '../dsp/pipeline.js';
-import { CsvFormatError, readCsv, type CsvSignals } from '../formats/csv.js';
-import { readRecordMicrovolts, resolveRecordPath, WfdbFormatError } from '../formats/wfdb.js';
+import { CsvFormatError, readCsv } from '../formats/csv.js';
+import { openRecordMicrovolts, resolveRecordPath, WfdbFormatError } from '../formats/wfdb.js';
 import { UsageError, errorMessage } from '../errors.js';
 import { log } from '../log.js';
 import type { GlobalArgs } from './common.js';
@@ -14,18 +14,34 @@ export interface AnalyzeArgs extends GlobalArgs {
   json: boolean;
 }
 
-/** Signals of a WFDB record or CSV file; any problem with the file is a UsageError (exit 2). */
-export function loadSignals(file: string): CsvSignals {
+/** A WFDB record (read as it is analysed) or a CSV file; any problem with the file is a UsageError (exit 2). */
+export function openInput(file: string): SignalSource & { close(): void } {
   try {
     if (file.toLowerCase().endsWith('.csv')) {
       if (!existsSync(file)) throw new UsageError(`cannot read ${file}: no such file`);
-      return readCsv(file);
+      return { ...arraySource(readCsv(file)), close: () => {} };
     }
     const { headerPath } = resolveRecordPath(file);
     if (!existsSync(headerPath)) throw new UsageError(`cannot read ${file}: no such record (expected ${headerPath})`);
-    const { header, signalsUv } = readRecordMicrovolts(file);
-    if (header.signalCount === 0) throw new UsageError(`${file}: the record has no signals`);
-    return { fsHz: header.fsHz, leads: header.signals.map((s, i) => s.description.trim() || `signal ${i}`), signalsUv };
+    const reader = openRecordMicrovolts(file);
+    const { header } = reader;
+    if (header.signalCount === 0) {
+      reader.close();
+      throw new UsageError(`${file}: the record has no signals`);
+    }
+    return {
+      fsHz: header.fsHz,
+      leads: header.signals.map((s, i) => s.description.trim() || `signal ${i}`),
+      length: header.sampleCount ?? 0,
+      read: (count) => {
+        try {
+          return reader.read(count);
+        } catch (error) {
+          throw new UsageError(`cannot read ${file}: ${errorMessage(error)}`);
+        }
+      },
+      close: () => reader.close(),
+    };
   } catch (error) {
     if (error instanceof UsageError) throw error;
     log.error('analyze: reading input failed', { file, error: errorMessage(error) });
@@ -126,13 +142,18 @@ export const analyzeCommand: CommandModule<GlobalArgs, AnalyzeArgs> = {
 
 /** The command itself, for yargs and for the CLI's plain `analyze` path alike. */
 export async function runAnalyze(args: AnalyzeArgs): Promise<void> {
-  const input = loadSignals(args.file);
-  if (args.lead !== undefined && chooseAnalysisLead(input.leads, args.lead) < 0) {
-    throw new UsageError(`no lead "${args.lead}" in ${args.file}; it has ${input.leads.join(', ')}`);
+  const input = openInput(args.file);
+  let result: AnalyzeResult;
+  try {
+    if (args.lead !== undefined && chooseAnalysisLead(input.leads, args.lead) < 0) {
+      throw new UsageError(`no lead "${args.lead}" in ${args.file}; it has ${input.leads.join(', ')}`);
+    }
+    // A named lead is measured on its own, the way a cardiologist marks one lead; otherwise the
+    // intervals are global, over every lead (docs/intervals.md).
+    result = analyzeSource(input, { lead: args.lead, intervalLeads: args.lead === undefined ? 'all' : 'analysis' });
+  } finally {
+    input.close();
   }
-  // A named lead is measured on its own, the way a cardiologist marks one lead; otherwise the
-  // intervals are global, over every lead (docs/intervals.md).
-  const result = analyzeSignals({ ...input, lead: args.lead, intervalLeads: args.lead === undefined ? 'all' : 'analysis' });
   log.info('analyze done', { file: args.file, lead: result.lead, beats: result.beats.length });
   process.stdout.write(args.json ? `${JSON.stringify(analyzeJson(result))}\n` : `${await summaryText(args.file, result)}\n`);
 }

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 /** One signal line of a WFDB header. */
@@ -175,24 +175,146 @@ export function readRecord(path: string): WfdbRecord {
 }
 
 /**
- * Reads a record's signals straight into microvolts, as `signalMicrovolts` gives them, in one
- * pass per signal and without the digital arrays: what `analyze` needs, sooner.
+ * A record read front to back in blocks, straight into microvolts (as `signalMicrovolts` gives
+ * them): what `analyze` needs, in memory that does not grow with the record's length.
  */
-export function readRecordMicrovolts(path: string): { header: WfdbHeader; signalsUv: Float32Array[] } {
-  const { header, groups } = readSignalFiles(path);
-  const signalsUv: Float32Array[] = new Array(header.signalCount);
-  for (const { bytes, format, indices, frames, available } of groups) {
-    indices.forEach((signalIndex, column) => {
-      const spec = header.signals[signalIndex]!;
-      const out = new Float32Array(frames);
-      const scale = unitsToMicrovolts(spec.units) / spec.gain;
-      decodeColumn(bytes, format, out, column, indices.length, available, spec.baseline, scale, invalidSampleValue(format));
-      // Frames past the file's end hold the last value, as invalid samples do.
-      if (available < frames) out.fill(available > 0 ? out[available - 1]! : 0, available);
-      signalsUv[signalIndex] = out;
-    });
+export interface RecordReader {
+  /** The header, its sample count filled in from the file size when it leaves it out. */
+  readonly header: WfdbHeader;
+  /**
+   * The next `count` frames of every signal, µV, in header order. The arrays are the reader's
+   * own, valid until the next call. Frames past a file's end repeat its last value, as invalid
+   * samples do.
+   */
+  read(count: number): Float32Array[];
+  close(): void;
+}
+
+/** Frames read from disk and decoded at a time: 48 KiB of a two-signal format 212 record. */
+const READ_CHUNK_FRAMES = 1 << 14;
+
+/**
+ * One signal file being read: frames `chunkFirst`.. (`chunkFrames` of them) read and decoded,
+ * one array per signal in it, and each signal's last valid value.
+ */
+interface OpenGroup extends Omit<SignalGroup, 'bytes'> {
+  fd: number;
+  chunkLength: number;
+  fileOffset: number;
+  chunk: Uint8Array;
+  decoded: Float32Array[];
+  chunkFirst: number;
+  chunkFrames: number;
+  baseline: number[];
+  scale: number[];
+  last: number[];
+}
+
+/** `chunkFrames` (even): frames read from disk and decoded at a time. */
+export function openRecordMicrovolts(path: string, chunkFrames = READ_CHUNK_FRAMES): RecordReader {
+  if (chunkFrames < 2 || chunkFrames % 2 !== 0) throw new RangeError('chunkFrames must be even and at least 2');
+  const { header, directory, files } = signalLayout(path);
+  const groups: OpenGroup[] = [];
+  const close = () => groups.forEach((g) => closeSync(g.fd));
+  try {
+    for (const { fileName, byteOffset, format, indices } of files) {
+      const fd = openSync(join(directory, fileName), 'r');
+      const inFile = Math.floor(samplesIn(Math.max(0, fstatSync(fd).size - byteOffset), format) / indices.length);
+      const frames = header.sampleCount ?? inFile;
+      const specs = indices.map((i) => header.signals[i]!);
+      groups.push({
+        fd,
+        chunkLength: chunkFrames,
+        fileOffset: byteOffset,
+        format,
+        indices,
+        frames,
+        available: Math.min(frames, inFile),
+        chunk: new Uint8Array(bytesFor(chunkFrames * indices.length, format)),
+        decoded: indices.map(() => new Float32Array(chunkFrames)),
+        chunkFirst: 0,
+        chunkFrames: 0,
+        baseline: specs.map((spec) => spec.baseline),
+        scale: specs.map((spec) => unitsToMicrovolts(spec.units) / spec.gain),
+        last: specs.map(() => 0),
+      });
+    }
+  } catch (error) {
+    close();
+    throw error;
   }
-  return { header: { ...header, sampleCount: header.sampleCount ?? Math.max(0, ...signalsUv.map((s) => s.length)) }, signalsUv };
+  let next = 0;
+  // Blocks that straddle chunks are put together here.
+  let joined = header.signals.map(() => new Float32Array(0));
+  const views = joined.slice();
+  return {
+    header: { ...header, sampleCount: header.sampleCount ?? Math.max(0, ...groups.map((g) => g.frames)) },
+    read(count) {
+      if ((joined[0]?.length ?? count) < count) joined = header.signals.map(() => new Float32Array(count));
+      for (const group of groups) readGroup(group, next, count, views, joined);
+      next += count;
+      return views;
+    },
+    close,
+  };
+}
+
+/**
+ * Frames `first`..`first + count` of one file's signals as `views` (indexed by signal): views
+ * into the decoded chunk when it holds them all, else copied into `joined` across chunks.
+ */
+function readGroup(group: OpenGroup, first: number, count: number, views: Float32Array[], joined: readonly Float32Array[]): void {
+  const { indices, decoded } = group;
+  const from = first - group.chunkFirst;
+  if (from >= 0 && from + count <= group.chunkFrames) {
+    for (let column = 0; column < indices.length; column += 1) views[indices[column]!] = decoded[column]!.subarray(from, from + count);
+    return;
+  }
+  for (let done = 0; done < count; ) {
+    const frame = first + done;
+    if (frame >= group.available) {
+      indices.forEach((signal, column) => joined[signal]!.fill(group.last[column]!, done, count));
+      break;
+    }
+    if (frame < group.chunkFirst || frame >= group.chunkFirst + group.chunkFrames) loadChunk(group, frame);
+    const from = frame - group.chunkFirst;
+    const take = Math.min(count - done, group.chunkFrames - from);
+    indices.forEach((signal, column) => joined[signal]!.set(decoded[column]!.subarray(from, from + take), done));
+    done += take;
+  }
+  indices.forEach((signal) => (views[signal] = joined[signal]!.subarray(0, count)));
+}
+
+/**
+ * Reads and decodes the chunk holding `frame`. Chunks start at multiples of an even length, so
+ * a format 212 chunk starts on a whole byte.
+ */
+function loadChunk(group: OpenGroup, frame: number): void {
+  const stride = group.indices.length;
+  const first = frame - (frame % group.chunkLength);
+  const frames = Math.min(group.chunkLength, group.available - first);
+  const length = bytesFor(frames * stride, group.format);
+  let filled = 0;
+  while (filled < length) {
+    const got = readSync(group.fd, group.chunk, filled, length - filled, group.fileOffset + bytesFor(first * stride, group.format) + filled);
+    if (got === 0) break;
+    filled += got;
+  }
+  // A file cut short since it was opened reads as zeros.
+  group.chunk.fill(0, filled, length);
+  const invalid = invalidSampleValue(group.format);
+  group.decoded.forEach((out, column) => {
+    group.last[column] = decodeColumn(group.chunk, group.format, out, column, stride, frames, group.baseline[column]!, group.scale[column]!, invalid, group.last[column]!);
+  });
+  group.chunkFirst = first;
+  group.chunkFrames = frames;
+}
+
+/** Bytes holding the first `samples` samples of `format` (a 212 pair is 3 bytes; an odd last sample needs its pair's). */
+function bytesFor(samples: number, format: number): number {
+  if (format === 16) return 2 * samples;
+  if (format === 80) return samples;
+  return Math.ceil(samples / 2) * 3;
 }
 
 /** One signal file's bytes and the signals interleaved in it (header order), `available` frames of `frames` present. */
@@ -204,10 +326,18 @@ interface SignalGroup {
   available: number;
 }
 
-function readSignalFiles(path: string): { header: WfdbHeader; groups: SignalGroup[] } {
+interface SignalFile {
+  fileName: string;
+  byteOffset: number;
+  format: number;
+  /** The signals interleaved in it frame by frame, header order. */
+  indices: number[];
+}
+
+/** A record's header and its signal files. */
+function signalLayout(path: string): { header: WfdbHeader; directory: string; files: SignalFile[] } {
   const { headerPath, directory } = resolveRecordPath(path);
   const header = parseHeader(readFileSync(headerPath, 'utf8'));
-  // Signals stored in one file are interleaved frame by frame, in header order.
   const byFile = new Map<string, number[]>();
   header.signals.forEach((spec, index) => {
     const key = `${spec.fileName}\u0000${spec.format}\u0000${spec.byteOffset}`;
@@ -215,15 +345,23 @@ function readSignalFiles(path: string): { header: WfdbHeader; groups: SignalGrou
     if (group) group.push(index);
     else byFile.set(key, [index]);
   });
-  const groups = [...byFile.values()].map((indices): SignalGroup => {
-    const first = header.signals[indices[0]!]!;
+  const files = [...byFile.values()].map((indices): SignalFile => {
     if (indices.some((i) => header.signals[i]!.samplesPerFrame !== 1)) {
       throw new WfdbFormatError('records with more than one sample per frame are not supported');
     }
-    const bytes = readFileSync(join(directory, first.fileName)).subarray(first.byteOffset);
-    const inFile = Math.floor(samplesIn(bytes.length, first.format) / indices.length);
+    const { fileName, byteOffset, format } = header.signals[indices[0]!]!;
+    return { fileName, byteOffset, format, indices };
+  });
+  return { header, directory, files };
+}
+
+function readSignalFiles(path: string): { header: WfdbHeader; groups: SignalGroup[] } {
+  const { header, directory, files } = signalLayout(path);
+  const groups = files.map(({ fileName, byteOffset, format, indices }): SignalGroup => {
+    const bytes = readFileSync(join(directory, fileName)).subarray(byteOffset);
+    const inFile = Math.floor(samplesIn(bytes.length, format) / indices.length);
     const frames = header.sampleCount ?? inFile;
-    return { bytes, format: first.format, indices, frames, available: Math.min(frames, inFile) };
+    return { bytes, format, indices, frames, available: Math.min(frames, inFile) };
   });
   return { header, groups };
 }
@@ -251,35 +389,36 @@ function samplesIn(byteLength: number, format: number): number {
 
 /** Digital values as they are (every ADC value fits a Float32 exactly): no baseline, no scale, no invalid value. */
 function decodeDigital(bytes: Uint8Array, format: number, out: Float32Array, column: number, stride: number, frames: number): void {
-  decodeColumn(bytes, format, out, column, stride, frames, 0, 1, Number.NaN);
+  decodeColumn(bytes, format, out, column, stride, frames, 0, 1, Number.NaN, 0);
 }
 
 /**
- * Frames 0..frames of the signal in `column` of `stride` interleaved ones, as
- * (value - baseline) × scale; an `invalid` value repeats the last valid one. One loop per format
- * with the bits decoded in place: a function call per sample costs more than the sample.
+ * `frames` samples of one signal of `stride` interleaved ones, the first at sample index `first`
+ * of `bytes`, as (value - baseline) × scale; an `invalid` value repeats the last valid one
+ * (`last` before the first). Returns the last valid value. One loop per format with the bits
+ * decoded in place: a function call per sample costs more than the sample.
  */
 function decodeColumn(
   bytes: Uint8Array,
   format: number,
   out: Float32Array,
-  column: number,
+  first: number,
   stride: number,
   frames: number,
   baseline: number,
   scale: number,
   invalid: number,
-): void {
-  let last = 0;
+  last: number,
+): number {
   if (format === 16) {
-    for (let f = 0, k = column; f < frames; f += 1, k += stride) {
+    for (let f = 0, k = first; f < frames; f += 1, k += stride) {
       // Shift the value to the top of an int32 and back: sign extension without a branch.
       const value = ((bytes[2 * k]! | (bytes[2 * k + 1]! << 8)) << 16) >> 16;
       if (value !== invalid) last = (value - baseline) * scale;
       out[f] = last;
     }
   } else if (format === 80) {
-    for (let f = 0, k = column; f < frames; f += 1, k += stride) {
+    for (let f = 0, k = first; f < frames; f += 1, k += stride) {
       const value = bytes[k]! - 128;
       if (value !== invalid) last = (value - baseline) * scale;
       out[f] = last;
@@ -287,7 +426,7 @@ function decodeColumn(
   } else if (format === 212) {
     // Each pair of samples is 12 + 12 bits in 3 bytes; the middle byte holds both top nibbles
     // (low nibble: first sample). Branch-free, so one compiled loop serves both halves.
-    for (let f = 0, k = column; f < frames; f += 1, k += stride) {
+    for (let f = 0, k = first; f < frames; f += 1, k += stride) {
       const second = k & 1;
       const at = (k >> 1) * 3;
       const top = (bytes[at + 1]! >> (second << 2)) & 0x0f;
@@ -296,6 +435,7 @@ function decodeColumn(
       out[f] = last;
     }
   } else throw new WfdbFormatError(`signal format ${format} is not supported`);
+  return last;
 }
 
 /** Index of the signal whose description matches `name` (case-insensitive), or -1. */

@@ -42,6 +42,22 @@ describe('ecg-monitor analyze', () => {
     expect(doc.metrics.heart_rate).toBeLessThan(80);
   });
 
+  it.skipIf(!dataDir)('reads the record as it goes and reports what the whole record in memory gives (MIT-BIH 100, 40 read chunks)', () => {
+    const record = readRecord(join(dataDir!, '100'));
+    const input = {
+      fsHz: record.header.fsHz,
+      leads: record.header.signals.map((s) => s.description),
+      signalsUv: record.header.signals.map((_, i) => signalMicrovolts(record, i)),
+    };
+    const inMemory = analyzeSignals(input);
+    const doc = JSON.parse(analyze(join(dataDir!, '100.hea'), '--json').stdout);
+    expect(doc.beats.map((b: { sample: number }) => b.sample)).toEqual(inMemory.beats.map((b) => b.sample));
+    const { prMs, qrsMs, qtMs, qtcBazettMs } = inMemory.intervals;
+    expect([doc.metrics.pr_ms, doc.metrics.qrs_ms, doc.metrics.qt_ms, doc.metrics.qtc_ms]).toEqual(
+      [prMs, qrsMs, qtMs, qtcBazettMs].map((v) => (v === null ? null : Math.round(v))),
+    );
+  });
+
   it.skipIf(!dataDir)('analyzes another lead on request, and refuses an unknown one with exit 2', () => {
     const v5 = analyze(join(dataDir!, '100'), '--lead', 'V5', '--json');
     expect(v5.code).toBe(0);

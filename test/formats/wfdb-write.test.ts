@@ -12,7 +12,7 @@ import {
   invalidSampleValue,
   parseHeader,
   readRecord,
-  readRecordMicrovolts,
+  openRecordMicrovolts,
   signalMicrovolts,
   verifyRecord,
 } from '../../src/formats/wfdb.js';
@@ -46,7 +46,7 @@ describe('reading straight into microvolts', () => {
     [80, 127],
     [212, 2047],
   ];
-  it('readRecordMicrovolts gives what signalMicrovolts gives after readRecord, invalid samples and short files included', () => {
+  it('openRecordMicrovolts, read in any blocks, gives what signalMicrovolts gives after readRecord, invalid samples and short files included', () => {
     let run = 0;
     fc.assert(
       fc.property(
@@ -55,7 +55,9 @@ describe('reading straight into microvolts', () => {
         fc.integer({ min: 1, max: 120 }),
         fc.integer({ min: 0, max: 9 }),
         fc.integer({ min: 0, max: 1_000_000 }),
-        ([format, high], signals, frames, missingFrames, seed) => {
+        fc.integer({ min: 1, max: 20 }),
+        fc.array(fc.integer({ min: 1, max: 50 }), { minLength: 1, maxLength: 8 }),
+        ([format, high], signals, frames, missingFrames, seed, halfChunk, blocks) => {
           // Deterministic values from the seed, with the format's invalid value now and then.
           let state = seed;
           const next = () => (state = (state * 1103515245 + 12345) % 2147483648) / 2147483648;
@@ -68,9 +70,20 @@ describe('reading straight into microvolts', () => {
           // A header count past the file's end: a recording cut short.
           writeFileSync(join(scratch, `${name}.hea`), `${name} ${signals} 250 ${frames + missingFrames}\n${lines.join('\n')}\n`);
           const record = readRecord(join(scratch, name));
-          const { header, signalsUv } = readRecordMicrovolts(join(scratch, name));
-          expect(header).toEqual(record.header);
-          for (let i = 0; i < signals; i += 1) expect(Array.from(signalsUv[i]!)).toEqual(Array.from(signalMicrovolts(record, i)));
+          const reader = openRecordMicrovolts(join(scratch, name), 2 * halfChunk);
+          expect(reader.header).toEqual(record.header);
+          const read: number[][] = Array.from({ length: signals }, () => []);
+          // Blocks of the given sizes in turn, until every frame is read.
+          for (let at = 0, b = 0; at < frames + missingFrames; b += 1) {
+            const count = Math.min(blocks[b % blocks.length]!, frames + missingFrames - at);
+            reader.read(count).forEach((block, i) => {
+              expect(block.length).toBe(count);
+              read[i]!.push(...block);
+            });
+            at += count;
+          }
+          reader.close();
+          for (let i = 0; i < signals; i += 1) expect(read[i]).toEqual(Array.from(signalMicrovolts(record, i)));
         },
       ),
       { numRuns: 60 },
