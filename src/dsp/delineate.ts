@@ -320,8 +320,10 @@ function qrsCore(
   if (!(peak > 0)) return null;
   const activity = (median(envelope) / (OFFSET_ACTIVITY_RATIO * peak)) ** OFFSET_ACTIVITY_EXPONENT;
   const lateThreshold = (late?.fraction ?? CORE_FRACTION) * peak;
-  let start = rIndex;
-  let end = rIndex;
+  // The core is where the envelope is strong, not the R mark itself: a beat mark off the QRS's
+  // steep part (a fiducial at its onset) must not clamp an edge to it.
+  let start = to;
+  let end = from;
   for (let k = from; k <= to; k += 1) {
     if (envelope[k]! < (k > rIndex + reach ? lateThreshold : CORE_FRACTION * peak)) continue;
     start = Math.min(start, k);
