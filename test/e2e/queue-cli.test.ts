@@ -96,6 +96,16 @@ describe('ecg-monitor queue', () => {
     expect(await json('queue', 'stats', '--json')).toMatchObject({ total_queued: 0 });
   });
 
+  it('--env-file is read by the program when run as installed, through its #! line', async () => {
+    // Node itself would take a script's `--env-file F` as its own flag and exit 9 on a missing F.
+    writeFileSync(join(dir, 'lab.env'), `ECG_QUEUE_DIR=${join(dir, 'from-env-file')}\n`);
+    const { ECG_QUEUE_DIR: _unused, ...withoutQueueDir } = env;
+    const missing = await runCli(['queue', 'stats', '--env-file', 'missing.env'], { cwd: dir, env, installed: true });
+    expect({ code: missing.code, stderr: missing.stderr }).toEqual({ code: 2, stderr: `ecg-monitor: env file not found: ${join(dir, 'missing.env')}\n` });
+    const stats = await runCli(['queue', 'stats', '--json', '--env-file', 'lab.env'], { cwd: dir, env: withoutQueueDir, installed: true });
+    expect(JSON.parse(stats.stdout)).toMatchObject({ queue_dir: join(dir, 'from-env-file') });
+  });
+
   it('BACKEND_UPLOAD_ENABLED=false sends nothing, not even /health', async () => {
     env.BACKEND_UPLOAD_ENABLED = 'false';
     await cli('queue', 'push', '--type', 'session_start', '--data', JSON.stringify(START));
