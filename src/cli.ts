@@ -56,7 +56,7 @@ export async function buildCli(args: string[]) {
     .epilogue('Exit codes: 0 ok, 1 runtime failure, 2 bad usage or bad input. Settings: see README (flag > env > .env > default).')
     .fail((message, error) => {
       if (error) throw error;
-      throw new UserError(`${message}\nRun "ecg-monitor --help" for usage.`, 2);
+      throw new UserError(`${withUnknownCommand(message, args)}\nRun "ecg-monitor --help" for usage.`, 2);
     });
   const requested = commandName(args);
   for (const entry of COMMANDS) {
@@ -68,6 +68,14 @@ export async function buildCli(args: string[]) {
     }
   }
   return cli;
+}
+
+/** yargs' suggestion alone ("Did you mean ports?") does not say what was wrong: name the unknown word. */
+function withUnknownCommand(message: string, args: readonly string[]): string {
+  if (!message.startsWith('Did you mean')) return message;
+  const known = new Set(COMMANDS.map((entry) => entry.name));
+  const unknown = args.find((arg) => !arg.startsWith('-') && !known.has(arg));
+  return unknown === undefined ? message : `Unknown command: ${unknown}. ${message}`;
 }
 
 /**

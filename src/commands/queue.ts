@@ -275,7 +275,7 @@ const subcommands: CommandModule<GlobalArgs, never>[] = [
 ];
 
 export const queueCommand: CommandModule<GlobalArgs, GlobalArgs> = {
-  command: 'queue <command>',
+  command: 'queue',
   builder: (yargs) => {
     let withSubcommands = yargs;
     for (const subcommand of subcommands) withSubcommands = withSubcommands.command(subcommand as CommandModule<GlobalArgs, GlobalArgs>);

@@ -96,6 +96,17 @@ describe('ecg-monitor queue', () => {
     expect(await json('queue', 'stats', '--json')).toMatchObject({ total_queued: 0 });
   });
 
+  it('a mistyped or missing command says what was wrong, with exit code 2', async () => {
+    const said = async (...args: string[]) => {
+      const result = await cli(...args);
+      expect(result.code).toBe(2);
+      return result.stderr.split('\n')[0];
+    };
+    expect(await said('bogus')).toBe('ecg-monitor: Unknown command: bogus. Did you mean ports?');
+    expect(await said('queue', 'stat')).toBe('ecg-monitor: Unknown command: stat. Did you mean stats?');
+    expect(await said('queue')).toBe('ecg-monitor: Give a queue command: stats, list, show, push, sync, retry-failed or clear-synced.');
+  });
+
   it('--env-file is read by the program when run as installed, through its #! line', async () => {
     // Node itself would take a script's `--env-file F` as its own flag and exit 9 on a missing F.
     writeFileSync(join(dir, 'lab.env'), `ECG_QUEUE_DIR=${join(dir, 'from-env-file')}\n`);
