@@ -106,7 +106,7 @@ function pushInput(args: { type: ItemType; file?: string; data?: string; session
       payload: bytes,
       contentType: 'application/pdf',
       sessionId: args.sessionId,
-      metadata: { file_name: basename(args.file) },
+      metadata: { session_id: args.sessionId, filename: basename(args.file) },
     };
   }
   let body: unknown;

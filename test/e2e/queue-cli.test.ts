@@ -38,7 +38,11 @@ describe('ecg-monitor queue', () => {
     writeFileSync(join(dir, 'start.json'), JSON.stringify(START));
     writeFileSync(join(dir, 'report.pdf'), '%PDF-1.4\n% test\n%%EOF\n');
     const start = (await json('queue', 'push', '--type', 'session_start', '--file', 'start.json', '--json')) as { id: string };
-    expect((await cli('queue', 'push', '--type', 'report', '--file', 'report.pdf', '--session-id', 'S1')).stdout).toMatch(/^queued report /);
+    const reportPush = await cli('queue', 'push', '--type', 'report', '--file', 'report.pdf', '--session-id', 'S1');
+    expect(reportPush.stdout).toMatch(/^queued report /);
+    // The same metadata fields as a report the program writes itself (src/report/metadata.ts).
+    const reportId = reportPush.stdout.trim().split(' ').pop()!;
+    expect(((await json('queue', 'show', reportId)) as { metadata: unknown }).metadata).toEqual({ session_id: 'S1', filename: 'report.pdf' });
     const listed = (await json('queue', 'list', '--json')) as Record<string, unknown>[];
     expect(listed.map((item) => item.type)).toEqual(['session_start', 'report']);
     expect(Object.keys(listed[0]!).sort()).toEqual(LIST_FIELDS);
