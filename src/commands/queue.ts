@@ -205,7 +205,8 @@ const subcommands: CommandModule<GlobalArgs, never>[] = [
   {
     command: 'show <id>',
     describe: 'One item with its payload (JSON)',
-    builder: (yargs: Argv) => yargs.positional('id', { type: 'string', describe: 'Item id' }) as never,
+    // Always JSON; --json is accepted so scripts can pass it to every queue command alike.
+    builder: (yargs: Argv) => yargs.positional('id', { type: 'string', describe: 'Item id' }).option('json', jsonOption) as never,
     handler: async (args: QueueArgs & { id: string }) =>
       withStore(args, async (store) => {
         const item = await store.get(String(args.id));

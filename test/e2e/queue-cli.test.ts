@@ -50,6 +50,7 @@ describe('ecg-monitor queue', () => {
 
     const shown = (await json('queue', 'show', start.id)) as Record<string, unknown>;
     expect(shown).toMatchObject({ id: start.id, content_type: 'application/json', payload: START });
+    expect(await json('queue', 'show', start.id, '--json')).toEqual(shown);
 
     const stats = await json('queue', 'stats', '--json');
     expect(stats).toMatchObject({ total_queued: 2, total_synced: 0, total_failed: 0, pending_count: 2, queue_dir: join(dir, 'queue') });
