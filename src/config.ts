@@ -89,6 +89,10 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     throw new UsageError(`invalid configuration ${variable}: ${issue?.message ?? 'bad value'}`);
   }
   const config = parsed.data;
+  // Else uploads would be on with nowhere to go, shown as "offline" as if the network were down.
+  if (config.uploadEnabled && config.apiUrl === null) {
+    throw new UsageError(`invalid configuration ${CONFIG_VARIABLES.uploadEnabled}: true needs ${CONFIG_VARIABLES.apiUrl}`);
+  }
   return { ...config, queueDir: resolve(cwd, config.queueDir) };
 }
 

@@ -42,7 +42,8 @@ describe('configuration (CONTRACTS section 2)', () => {
   });
 
   it('names the variable of a bad value, as a usage error (exit 2)', () => {
-    for (const [variable, value] of [['BACKEND_UPLOAD_ENABLED', 'maybe'], ['BACKEND_API_URL', 'ftp://x'], ['MAX_RETRIES', '0']]) {
+    // BACKEND_UPLOAD_ENABLED=true alone: uploads on with nowhere to send them.
+    for (const [variable, value] of [['BACKEND_UPLOAD_ENABLED', 'maybe'], ['BACKEND_UPLOAD_ENABLED', 'true'], ['BACKEND_API_URL', 'ftp://x'], ['MAX_RETRIES', '0']]) {
       let thrown: unknown = null;
       try {
         loadConfig({ env: { [variable!]: value }, cwd: dir });
