@@ -3,6 +3,7 @@ import type { CommandModule } from 'yargs';
 import type { AnalyzeArgs } from './commands/analyze.js';
 import { UserError, errorMessage } from './errors.js';
 import { tuneV8For } from './heap.js';
+import { GLOBAL_VALUE_OPTIONS } from './commands/global-options.js';
 import { configureLog, log } from './log.js';
 import { VERSION } from './version.js';
 
@@ -37,9 +38,20 @@ async function loadCommand(name: string): Promise<CommandModule> {
   return command;
 }
 
-/** The command word of an argument list (the first argument that is not an option). */
+/** The words of an argument list that are not options or option values (`--queue-dir DIR` may come first). */
+function positionalWords(args: readonly string[]): string[] {
+  const words: string[] = [];
+  for (let index = 0; index < args.length; index += 1) {
+    const arg = args[index]!;
+    if (GLOBAL_VALUE_OPTIONS.has(arg)) index += 1;
+    else if (!arg.startsWith('-')) words.push(arg);
+  }
+  return words;
+}
+
+/** The command word of an argument list. */
 function commandName(args: readonly string[]): string | undefined {
-  return args.find((arg) => !arg.startsWith('-'));
+  return positionalWords(args)[0];
 }
 
 export async function buildCli(args: string[]) {
@@ -74,7 +86,7 @@ export async function buildCli(args: string[]) {
 function withUnknownCommand(message: string, args: readonly string[]): string {
   if (!message.startsWith('Did you mean')) return message;
   const known = new Set(COMMANDS.map((entry) => entry.name));
-  const unknown = args.find((arg) => !arg.startsWith('-') && !known.has(arg));
+  const unknown = positionalWords(args).find((word) => !known.has(word));
   return unknown === undefined ? message : `Unknown command: ${unknown}. ${message}`;
 }
 

@@ -112,6 +112,15 @@ describe('ecg-monitor queue', () => {
     expect(await said('queue')).toBe('ecg-monitor: Give a queue command: stats, list, show, push, sync, retry-failed or clear-synced.');
   });
 
+  it('runs the command when a global option with its value comes first', async () => {
+    writeFileSync(join(dir, 'lab.env'), `ECG_QUEUE_DIR=${join(dir, 'from-env-file')}\n`);
+    const { ECG_QUEUE_DIR: _unused, ...withoutQueueDir } = env;
+    const first = await cli('--queue-dir', join(dir, 'first'), 'queue', 'stats', '--json');
+    expect(JSON.parse(first.stdout)).toMatchObject({ queue_dir: join(dir, 'first') });
+    const envFirst = await runCli(['--env-file', 'lab.env', 'queue', 'stats', '--json'], { cwd: dir, env: withoutQueueDir });
+    expect(JSON.parse(envFirst.stdout)).toMatchObject({ queue_dir: join(dir, 'from-env-file') });
+  });
+
   it('--env-file is read by the program when run as installed, through its #! line', async () => {
     // Node itself would take a script's `--env-file F` as its own flag and exit 9 on a missing F.
     writeFileSync(join(dir, 'lab.env'), `ECG_QUEUE_DIR=${join(dir, 'from-env-file')}\n`);
