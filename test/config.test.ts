@@ -43,7 +43,8 @@ describe('configuration (CONTRACTS section 2)', () => {
 
   it('names the variable of a bad value, as a usage error (exit 2)', () => {
     // BACKEND_UPLOAD_ENABLED=true alone: uploads on with nowhere to send them.
-    for (const [variable, value] of [['BACKEND_UPLOAD_ENABLED', 'maybe'], ['BACKEND_UPLOAD_ENABLED', 'true'], ['BACKEND_API_URL', 'ftp://x'], ['MAX_RETRIES', '0']]) {
+    const bad = [['BACKEND_UPLOAD_ENABLED', 'maybe'], ['BACKEND_UPLOAD_ENABLED', 'true'], ['BACKEND_API_URL', 'ftp://x'], ['MAX_RETRIES', '0'], ['BACKEND_CA_FILE', 'missing-ca.pem']];
+    for (const [variable, value] of bad) {
       let thrown: unknown = null;
       try {
         loadConfig({ env: { [variable!]: value }, cwd: dir });
