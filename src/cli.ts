@@ -3,6 +3,7 @@ import type { CommandModule } from 'yargs';
 import type { AnalyzeArgs } from './commands/analyze.js';
 import { UserError, errorMessage } from './errors.js';
 import { tuneV8For } from './heap.js';
+import { GLOBAL_VALUE_OPTIONS } from './commands/global-options.js';
 import { configureLog, log } from './log.js';
 import { VERSION } from './version.js';
 
@@ -37,9 +38,20 @@ async function loadCommand(name: string): Promise<CommandModule> {
   return command;
 }
 
-/** The command word of an argument list (the first argument that is not an option). */
+/** The words of an argument list that are not options or option values (`--queue-dir DIR` may come first). */
+function positionalWords(args: readonly string[]): string[] {
+  const words: string[] = [];
+  for (let index = 0; index < args.length; index += 1) {
+    const arg = args[index]!;
+    if (GLOBAL_VALUE_OPTIONS.has(arg)) index += 1;
+    else if (!arg.startsWith('-')) words.push(arg);
+  }
+  return words;
+}
+
+/** The command word of an argument list. */
 function commandName(args: readonly string[]): string | undefined {
-  return args.find((arg) => !arg.startsWith('-'));
+  return positionalWords(args)[0];
 }
 
 export async function buildCli(args: string[]) {
@@ -56,7 +68,7 @@ export async function buildCli(args: string[]) {
     .epilogue('Exit codes: 0 ok, 1 runtime failure, 2 bad usage or bad input. Settings: see README (flag > env > .env > default).')
     .fail((message, error) => {
       if (error) throw error;
-      throw new UserError(`${message}\nRun "ecg-monitor --help" for usage.`, 2);
+      throw new UserError(`${withUnknownCommand(message, args)}\nRun "ecg-monitor --help" for usage.`, 2);
     });
   const requested = commandName(args);
   for (const entry of COMMANDS) {
@@ -68,6 +80,14 @@ export async function buildCli(args: string[]) {
     }
   }
   return cli;
+}
+
+/** yargs' suggestion alone ("Did you mean ports?") does not say what was wrong: name the unknown word. */
+function withUnknownCommand(message: string, args: readonly string[]): string {
+  if (!message.startsWith('Did you mean')) return message;
+  const known = new Set(COMMANDS.map((entry) => entry.name));
+  const unknown = positionalWords(args).find((word) => !known.has(word));
+  return unknown === undefined ? message : `Unknown command: ${unknown}. ${message}`;
 }
 
 /**

@@ -89,6 +89,14 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     throw new UsageError(`invalid configuration ${variable}: ${issue?.message ?? 'bad value'}`);
   }
   const config = parsed.data;
+  // Else uploads would be on with nowhere to go, shown as "offline" as if the network were down.
+  if (config.uploadEnabled && config.apiUrl === null) {
+    throw new UsageError(`invalid configuration ${CONFIG_VARIABLES.uploadEnabled}: true needs ${CONFIG_VARIABLES.apiUrl}`);
+  }
+  // Checked here, not at the first upload, where it could only show as "offline".
+  if (config.caFile !== null && !existsSync(resolve(cwd, config.caFile))) {
+    throw new UsageError(`invalid configuration ${CONFIG_VARIABLES.caFile}: no such file ${resolve(cwd, config.caFile)}`);
+  }
   return { ...config, queueDir: resolve(cwd, config.queueDir) };
 }
 

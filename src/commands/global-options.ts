@@ -7,6 +7,9 @@ export interface GlobalArgs {
   verbose?: boolean;
 }
 
+/** The global options that take a value, as they may be spelled on the command line. */
+export const GLOBAL_VALUE_OPTIONS: ReadonlySet<string> = new Set(['--queue-dir', '--queueDir', '--env-file', '--envFile']);
+
 // Apart from common.ts, so the CLI can declare them without loading the config and its validator.
 export function withGlobalOptions<T>(yargs: Argv<T>): Argv<T & GlobalArgs> {
   return yargs

@@ -106,7 +106,7 @@ function pushInput(args: { type: ItemType; file?: string; data?: string; session
       payload: bytes,
       contentType: 'application/pdf',
       sessionId: args.sessionId,
-      metadata: { file_name: basename(args.file) },
+      metadata: { session_id: args.sessionId, filename: basename(args.file) },
     };
   }
   let body: unknown;
@@ -205,7 +205,8 @@ const subcommands: CommandModule<GlobalArgs, never>[] = [
   {
     command: 'show <id>',
     describe: 'One item with its payload (JSON)',
-    builder: (yargs: Argv) => yargs.positional('id', { type: 'string', describe: 'Item id' }) as never,
+    // Always JSON; --json is accepted so scripts can pass it to every queue command alike.
+    builder: (yargs: Argv) => yargs.positional('id', { type: 'string', describe: 'Item id' }).option('json', jsonOption) as never,
     handler: async (args: QueueArgs & { id: string }) =>
       withStore(args, async (store) => {
         const item = await store.get(String(args.id));
@@ -275,7 +276,7 @@ const subcommands: CommandModule<GlobalArgs, never>[] = [
 ];
 
 export const queueCommand: CommandModule<GlobalArgs, GlobalArgs> = {
-  command: 'queue <command>',
+  command: 'queue',
   builder: (yargs) => {
     let withSubcommands = yargs;
     for (const subcommand of subcommands) withSubcommands = withSubcommands.command(subcommand as CommandModule<GlobalArgs, GlobalArgs>);

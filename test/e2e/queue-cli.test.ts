@@ -38,7 +38,11 @@ describe('ecg-monitor queue', () => {
     writeFileSync(join(dir, 'start.json'), JSON.stringify(START));
     writeFileSync(join(dir, 'report.pdf'), '%PDF-1.4\n% test\n%%EOF\n');
     const start = (await json('queue', 'push', '--type', 'session_start', '--file', 'start.json', '--json')) as { id: string };
-    expect((await cli('queue', 'push', '--type', 'report', '--file', 'report.pdf', '--session-id', 'S1')).stdout).toMatch(/^queued report /);
+    const reportPush = await cli('queue', 'push', '--type', 'report', '--file', 'report.pdf', '--session-id', 'S1');
+    expect(reportPush.stdout).toMatch(/^queued report /);
+    // The same metadata fields as a report the program writes itself (src/report/metadata.ts).
+    const reportId = reportPush.stdout.trim().split(' ').pop()!;
+    expect(((await json('queue', 'show', reportId)) as { metadata: unknown }).metadata).toEqual({ session_id: 'S1', filename: 'report.pdf' });
     const listed = (await json('queue', 'list', '--json')) as Record<string, unknown>[];
     expect(listed.map((item) => item.type)).toEqual(['session_start', 'report']);
     expect(Object.keys(listed[0]!).sort()).toEqual(LIST_FIELDS);
@@ -46,6 +50,7 @@ describe('ecg-monitor queue', () => {
 
     const shown = (await json('queue', 'show', start.id)) as Record<string, unknown>;
     expect(shown).toMatchObject({ id: start.id, content_type: 'application/json', payload: START });
+    expect(await json('queue', 'show', start.id, '--json')).toEqual(shown);
 
     const stats = await json('queue', 'stats', '--json');
     expect(stats).toMatchObject({ total_queued: 2, total_synced: 0, total_failed: 0, pending_count: 2, queue_dir: join(dir, 'queue') });
@@ -94,6 +99,36 @@ describe('ecg-monitor queue', () => {
     }
     expect(wrong).toEqual([]);
     expect(await json('queue', 'stats', '--json')).toMatchObject({ total_queued: 0 });
+  });
+
+  it('a mistyped or missing command says what was wrong, with exit code 2', async () => {
+    const said = async (...args: string[]) => {
+      const result = await cli(...args);
+      expect(result.code).toBe(2);
+      return result.stderr.split('\n')[0];
+    };
+    expect(await said('bogus')).toBe('ecg-monitor: Unknown command: bogus. Did you mean ports?');
+    expect(await said('queue', 'stat')).toBe('ecg-monitor: Unknown command: stat. Did you mean stats?');
+    expect(await said('queue')).toBe('ecg-monitor: Give a queue command: stats, list, show, push, sync, retry-failed or clear-synced.');
+  });
+
+  it('runs the command when a global option with its value comes first', async () => {
+    writeFileSync(join(dir, 'lab.env'), `ECG_QUEUE_DIR=${join(dir, 'from-env-file')}\n`);
+    const { ECG_QUEUE_DIR: _unused, ...withoutQueueDir } = env;
+    const first = await cli('--queue-dir', join(dir, 'first'), 'queue', 'stats', '--json');
+    expect(JSON.parse(first.stdout)).toMatchObject({ queue_dir: join(dir, 'first') });
+    const envFirst = await runCli(['--env-file', 'lab.env', 'queue', 'stats', '--json'], { cwd: dir, env: withoutQueueDir });
+    expect(JSON.parse(envFirst.stdout)).toMatchObject({ queue_dir: join(dir, 'from-env-file') });
+  });
+
+  it('--env-file is read by the program when run as installed, through its #! line', async () => {
+    // Node itself would take a script's `--env-file F` as its own flag and exit 9 on a missing F.
+    writeFileSync(join(dir, 'lab.env'), `ECG_QUEUE_DIR=${join(dir, 'from-env-file')}\n`);
+    const { ECG_QUEUE_DIR: _unused, ...withoutQueueDir } = env;
+    const missing = await runCli(['queue', 'stats', '--env-file', 'missing.env'], { cwd: dir, env, installed: true });
+    expect({ code: missing.code, stderr: missing.stderr }).toEqual({ code: 2, stderr: `ecg-monitor: env file not found: ${join(dir, 'missing.env')}\n` });
+    const stats = await runCli(['queue', 'stats', '--json', '--env-file', 'lab.env'], { cwd: dir, env: withoutQueueDir, installed: true });
+    expect(JSON.parse(stats.stdout)).toMatchObject({ queue_dir: join(dir, 'from-env-file') });
   });
 
   it('BACKEND_UPLOAD_ENABLED=false sends nothing, not even /health', async () => {
