@@ -149,7 +149,8 @@ export function createUploader(options: UploaderOptions): Uploader {
       if (item.type === 'report') {
         const form = new FormData();
         form.set('file', new Blob([upload.payload], { type: 'application/pdf' }), 'report.pdf');
-        form.set('metadata', new Blob([JSON.stringify(upload.metadata ?? {})], { type: 'application/json' }));
+        // A text field, not a file part: servers that read form fields as strings find it there.
+        form.set('metadata', JSON.stringify(upload.metadata ?? {}));
         body = form;
       } else if (item.type === 'waveform') {
         body = await gzipAsync(upload.payload);

@@ -235,7 +235,9 @@ export class Session {
     const stats = this.deviceStats();
     const t = this.elapsedS();
     this.running.pipeline.noteDeviceStats(stats);
-    const metrics = this.running.pipeline.metrics(t);
+    const measured = this.running.pipeline.metrics(t);
+    // With the device gone there is no signal: not the last heart rate and quality until they age out.
+    const metrics = this.lastDeviceState === 'reconnecting' ? { ...measured, heartRateBpm: null, rrMs: null, signalQuality: 0, leadOff: true } : measured;
     this.running.summary.addMetrics(metrics);
     this.state.metrics = metrics;
     Object.assign(this.state.device, { measuredRateHz: stats.measuredRateHz, droppedFrames: stats.droppedFrames, badFrames: stats.badFrames });

@@ -105,4 +105,32 @@ describe('uploader', () => {
       await new Promise((resolve) => server.close(resolve));
     }
   });
+
+  it('sends a report as a PDF file part and its metadata as a plain JSON text field', async () => {
+    let raw = '';
+    const server = createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        raw = Buffer.concat(chunks).toString('latin1');
+        response.writeHead(201).end('{}');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      uploader = createUploader({ apiUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, apiKey: null });
+      expect(await uploader.send(upload('report', { session_id: 'S1', filename: 'r.pdf' }))).toMatchObject({ status: 201 });
+      const parts = raw.split(/\r\n--[^\r\n]+/).map((part) => part.replace(/^(--[^\r\n]+)?\r\n/, ''));
+      const file = parts.find((part) => part.includes('name="file"'))!;
+      expect(file).toMatch(/filename="report\.pdf"/);
+      expect(file).toMatch(/content-type: application\/pdf/i);
+      // A text field, not a file: frameworks that read form fields as strings find it there.
+      const metadata = parts.find((part) => part.includes('name="metadata"'))!;
+      expect(metadata).not.toMatch(/filename=/);
+      expect(JSON.parse(metadata.split('\r\n\r\n')[1]!)).toEqual({ session_id: 'S1', filename: 'r.pdf' });
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
 });

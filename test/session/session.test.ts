@@ -120,7 +120,12 @@ describe('Session', () => {
     const { session, feed, device, events, dir } = setup();
     feed(6);
     device.state('reconnecting', null);
+    // While the device is gone the metrics say so at once: no heart rate, no usable signal.
+    expect(session.tick()).toMatchObject({ heartRateBpm: null, rrMs: null, signalQuality: 0, leadOff: true });
     feed(6, 3 * FS);
+    expect(session.state.metrics).toMatchObject({ leadOff: false });
+    expect(session.state.metrics?.heartRateBpm).toBeGreaterThan(70);
+    expect(session.state.metrics?.signalQuality).toBeGreaterThan(0.5);
     const summary = await session.stop('test');
     expect(events.some((e) => e.type === 'device' && e.state === 'reconnecting' && e.message === 'device disconnected, reconnecting…')).toBe(true);
     expect(events.some((e) => e.type === 'device' && e.state === 'connected')).toBe(true);

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { dropTier, formatAgo, formatIn, uploadStatus } from '../../src/tui/format.js';
 import { availableLayouts, computeLayout, displayOrder } from '../../src/tui/layout.js';
 import { takeSnapshot } from '../../src/tui/live-snapshot.js';
+import { HELP_LINES } from '../../src/tui/panels/help.js';
 import { liveStateFixture, queueFixture } from './fixtures.js';
 
 const TWELVE = ['I', 'II', 'V1', 'V2', 'V3', 'V4', 'V5', 'V6', 'III', 'aVR', 'aVL', 'aVF'];
@@ -95,5 +96,12 @@ describe('live snapshot clocks', () => {
     expect(at(999)).toEqual(at(0));
     expect(at(1000)).toEqual({ elapsedS: 1, nowMs: startedMs + 1000 });
     expect(at(1900).nowMs - at(1900).elapsedS * 1000).toBe(startedMs);
+  });
+});
+
+describe('help screen', () => {
+  it('fits every line inside the waveform panel of an 80-column terminal, nothing cut off', () => {
+    const { waveInner } = computeLayout(80, 24, { layout: 'single', leadIndex: 0 }, ['II']);
+    for (const line of HELP_LINES) expect(line.length, line).toBeLessThanOrEqual(waveInner.width);
   });
 });

@@ -5,7 +5,7 @@ export const HELP_LINES: readonly string[] = [
   ' s  sync now: one upload pass over everything pending',
   ' f  retry failed items (failed -> pending)',
   ' r  write a PDF report of the last 10 s (path shown below)',
-  ' l  next lead (3-lead view: next group)     L  layout: 1 lead, 3 leads, all leads',
+  ' l  next lead (3-lead view: next group)     L  layout: 1, 3 or all leads',
   ' +  -  gain 5 / 10 / 20 mm/mV               p  freeze / resume the trace',
   ' n  notch filter 50 / 60 Hz                 m  sweep / scrolling trace',
   ' q  quit (the session ends cleanly)          ?  this help',
