@@ -99,12 +99,15 @@ const TEMPLATE_HALF_S = 0.06;
 /** A candidate's energy centre may sit this far from where the template's QRS would. */
 const SHAPE_LAG_S = 0.025;
 /**
- * A candidate's match is also sought this far out, discounted by MATCH_FAR_WEIGHT: a burst or a
- * step can move the energy centre 40 ms off its QRS, and the template then meets its slopes out of phase.
+ * Where a lead is in an artefact, a candidate's match is also sought this far out, discounted by
+ * MATCH_FAR_WEIGHT: a burst or a step can move the energy centre 40 ms off its QRS, and the
+ * template then meets its slopes out of phase.
  */
 const MATCH_LAG_S = 0.05;
 /** Weight of a match found beyond SHAPE_LAG_S: a burst peak sought over a wider span finds a better-looking fit too. */
 const MATCH_FAR_WEIGHT = 0.6;
+/** The wider search runs only where some lead is this deep in an artefact (at fast rates a neighbouring QRS lowers it to ~0.75). */
+const MATCH_FAR_CLEANNESS = 0.5;
 /** Weight of each new clean beat in the running template. */
 const TEMPLATE_RATE = 0.125;
 /**
@@ -943,8 +946,10 @@ export class QrsDetector {
     const kClean = this.cleannessAt(featureIndex);
     const norms = this.templateNorms;
     for (let l = 0; l < this.leadCount; l += 1) norms[l] = this.templateNorm(l);
+    let lags = this.shapeLag;
+    for (let l = 0; l < this.leadCount; l += 1) if (this.cleanness[l]![kClean]! < MATCH_FAR_CLEANNESS) lags = this.matchLag;
     let best = 0;
-    for (let lag = -this.matchLag; lag <= this.matchLag; lag += 1) {
+    for (let lag = -lags; lag <= lags; lag += 1) {
       let sum = 0;
       let weights = 0;
       for (let l = 0; l < this.leadCount; l += 1) {
