@@ -98,6 +98,16 @@ const MAX_CANDIDATES = 64;
 const TEMPLATE_HALF_S = 0.06;
 /** A candidate's energy centre may sit this far from where the template's QRS would. */
 const SHAPE_LAG_S = 0.025;
+/**
+ * Where a lead is in an artefact, a candidate's match is also sought this far out, discounted by
+ * MATCH_FAR_WEIGHT: a burst or a step can move the energy centre 40 ms off its QRS, and the
+ * template then meets its slopes out of phase.
+ */
+const MATCH_LAG_S = 0.05;
+/** Weight of a match found beyond SHAPE_LAG_S: a burst peak sought over a wider span finds a better-looking fit too. */
+const MATCH_FAR_WEIGHT = 0.6;
+/** The wider search runs only where some lead is this deep in an artefact (at fast rates a neighbouring QRS lowers it to ~0.75). */
+const MATCH_FAR_CLEANNESS = 0.5;
 /** Weight of each new clean beat in the running template. */
 const TEMPLATE_RATE = 0.125;
 /**
@@ -287,6 +297,7 @@ export class QrsDetector {
   private readonly showedBeat: Uint8Array;
   private readonly templateHalf: number;
   private readonly shapeLag: number;
+  private readonly matchLag: number;
   // Per-lead running sums: the two moving averages, local slope power, rising and falling energy.
   private readonly sumA: Float64Array;
   private readonly sumB: Float64Array;
@@ -402,6 +413,7 @@ export class QrsDetector {
     this.showedBeat = new Uint8Array(leadCount);
     this.templateHalf = Math.round(TEMPLATE_HALF_S * featureHz);
     this.shapeLag = Math.round(SHAPE_LAG_S * featureHz);
+    this.matchLag = Math.round(MATCH_LAG_S * featureHz);
     this.templates = Array.from({ length: leadCount }, () => new Float64Array(2 * this.templateHalf + 1));
     this.templateNorms = new Float64Array(leadCount);
     this.shapedNear = new Uint8Array(leadCount < 2 ? this.lengthLocal : 0);
@@ -934,8 +946,10 @@ export class QrsDetector {
     const kClean = this.cleannessAt(featureIndex);
     const norms = this.templateNorms;
     for (let l = 0; l < this.leadCount; l += 1) norms[l] = this.templateNorm(l);
+    let lags = this.shapeLag;
+    for (let l = 0; l < this.leadCount; l += 1) if (this.cleanness[l]![kClean]! < MATCH_FAR_CLEANNESS) lags = this.matchLag;
     let best = 0;
-    for (let lag = -this.shapeLag; lag <= this.shapeLag; lag += 1) {
+    for (let lag = -lags; lag <= lags; lag += 1) {
       let sum = 0;
       let weights = 0;
       for (let l = 0; l < this.leadCount; l += 1) {
@@ -950,7 +964,9 @@ export class QrsDetector {
         sum += dot * inverseNoise;
         weights += norm * inverseNoise;
       }
-      if (weights > 0 && sum / weights > best) best = sum / weights;
+      if (weights === 0) continue;
+      const match = (Math.abs(lag) > this.shapeLag ? MATCH_FAR_WEIGHT : 1) * (sum / weights);
+      if (match > best) best = match;
     }
     return best;
   }
