@@ -68,6 +68,8 @@ export interface LoadConfigOptions {
   envFile?: string;
   env?: NodeJS.ProcessEnv;
   cwd?: string;
+  /** False for a command that never uploads (the reference backend): the upload settings are not checked. */
+  uploads?: boolean;
 }
 
 /** Precedence: flag > environment > `.env` file > default. */
@@ -89,6 +91,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     throw new UsageError(`invalid configuration ${variable}: ${issue?.message ?? 'bad value'}`);
   }
   const config = parsed.data;
+  if (options.uploads === false) return { ...config, queueDir: resolve(cwd, config.queueDir) };
   // Else uploads would be on with nowhere to go, shown as "offline" as if the network were down.
   if (config.uploadEnabled && config.apiUrl === null) {
     throw new UsageError(`invalid configuration ${CONFIG_VARIABLES.uploadEnabled}: true needs ${CONFIG_VARIABLES.apiUrl}`);

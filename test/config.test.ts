@@ -57,6 +57,12 @@ describe('configuration (CONTRACTS section 2)', () => {
     }
   });
 
+  it('leaves the upload settings unchecked for a command that never uploads (the reference backend)', () => {
+    const env = { BACKEND_UPLOAD_ENABLED: 'true', BACKEND_CA_FILE: 'missing-ca.pem', BACKEND_API_KEY: 'k-9' };
+    expect(() => loadConfig({ env, cwd: dir })).toThrow(UsageError);
+    expect(loadConfig({ env, cwd: dir, uploads: false }).apiKey).toBe('k-9');
+  });
+
   it('never shows the API key', () => {
     const config = loadConfig({ env: { BACKEND_API_KEY: 'k-123' }, cwd: dir });
     expect(config.apiKey).toBe('k-123');

@@ -42,7 +42,7 @@ export const backendCommand: CommandModule<GlobalArgs, BackendArgs> = {
     if (args.latencyMs !== undefined && !(args.latencyMs >= 0)) throw new UsageError('--latency-ms must be 0 or more');
     const failRate = probability('fail-rate', args.failRate) ?? (args.status !== undefined ? 1 : 0);
     const resetRate = probability('reset-rate', args.resetRate) ?? 0;
-    const apiKey = args.apiKey ?? loadConfig({ envFile: args.envFile }).apiKey;
+    const apiKey = args.apiKey ?? loadConfig({ envFile: args.envFile, uploads: false }).apiKey;
     if (!(Number.isInteger(args.port) && args.port >= 0 && args.port <= 65535)) throw new UsageError('--port must be 0-65535');
     const backend = await startBackend({
       port: args.port,
