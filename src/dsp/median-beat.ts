@@ -1,4 +1,4 @@
-import { median, medianInPlace, slopeEnvelope, withoutBaseline } from './delineation-filters.js';
+import { lowPassZeroPhase, median, medianInPlace, slopeEnvelope, withoutBaseline } from './delineation-filters.js';
 
 /** A representative beat: the sample-wise median of the selected, aligned beats. */
 export interface MedianBeat {
@@ -38,6 +38,8 @@ const MIN_STEEPNESS_FRACTION = 0.3;
  * fixed sample count, a QRS and a pacing spike keep their ratio at every sampling rate.
  */
 const STEEPNESS_SPAN_S = 0.004;
+/** Steepness is judged on the signal low-passed (zero phase) at this: a pacing spike, sharper than any sampling rate, must not set the typical QRS. */
+const STEEPNESS_LOW_PASS_HZ = 40;
 
 /** Window around R: long enough for P onset before and T end after, short enough not to overlap much. */
 function beatWindow(rrS: number): { preS: number; postS: number } {
@@ -60,7 +62,8 @@ export function buildMedianBeat(signalUv: Float32Array, fsHz: number, rPeaks: re
   // Detections without a steep QRS (a T wave taken for a beat) stay out of the RR and the median.
   const qrsHalf = Math.round(QRS_HALF_WINDOW_S * fsHz);
   const halfSpan = Math.max(1, Math.round((STEEPNESS_SPAN_S / 2) * fsHz));
-  const steepness = peaks.map((r) => maxRise(clean, r - qrsHalf, r + qrsHalf, halfSpan));
+  const smooth = lowPassZeroPhase(clean, fsHz, STEEPNESS_LOW_PASS_HZ);
+  const steepness = peaks.map((r) => maxRise(smooth, r - qrsHalf, r + qrsHalf, halfSpan));
   const typicalSteepness = quantile(steepness, 0.8);
   const beats = peaks.filter((_, i) => steepness[i]! >= MIN_STEEPNESS_FRACTION * typicalSteepness);
   const rrSamples: number[] = [];

@@ -39,7 +39,7 @@ describe.skipIf(dir === null)('intervals on LUDB lead II vs the cardiologists (1
     printAccuracy('LUDB resampled to 1000 Hz, analyze --lead ii', result);
     expect(result.qrs.n).toBe(100);
     expect(result.pr.n).toBeGreaterThanOrEqual(80);
-    expectAccuracy(result, { qtSd: 31 }); // QT SD target 30 (reached: 30.3; 19.8 at the native 500 Hz)
+    expectAccuracy(result);
   }, 120_000);
 
   it('all 12 leads (QRS edges and T end voted by every lead, as analyze and the pipeline do) with detected R peaks', () => {
