@@ -108,13 +108,41 @@ export function evaluateLudb(dir: string, source: 'reference' | 'detector', mult
 }
 
 /** One record through `analyzeSignals` with every lead, against the marks in `<name><marksExtension>`. */
-function analyzeRecord(dir: string, name: string, marksExtension: string, lead?: string): RecordComparison {
+/** Half-length of the resampling kernel, in zero crossings of its sinc. */
+const SINC_HALF_ZEROS = 16;
+/** The resampler passes this fraction of the lower Nyquist frequency (anti-aliased when decimating). */
+const SINC_PASS_FRACTION = 0.9;
+
+/** Band-limited resampling (Hann-windowed sinc, gain normalised per output sample) of a record to another rate. */
+export function resampleSinc(inputUv: Float32Array, fromHz: number, toHz: number): Float32Array {
+  const out = new Float32Array(Math.floor((inputUv.length * toHz) / fromHz));
+  const cutoff = SINC_PASS_FRACTION * Math.min(1, toHz / fromHz);
+  const reach = Math.ceil(SINC_HALF_ZEROS / cutoff);
+  for (let i = 0; i < out.length; i += 1) {
+    const t = (i * fromHz) / toHz;
+    const centre = Math.floor(t);
+    let sum = 0;
+    let weight = 0;
+    for (let k = Math.max(0, centre - reach); k <= Math.min(inputUv.length - 1, centre + reach); k += 1) {
+      const x = (t - k) * cutoff;
+      if (Math.abs(x) > SINC_HALF_ZEROS) continue;
+      const w = (x === 0 ? 1 : Math.sin(Math.PI * x) / (Math.PI * x)) * (0.5 + 0.5 * Math.cos((Math.PI * x) / SINC_HALF_ZEROS));
+      sum += w * inputUv[k]!;
+      weight += w;
+    }
+    out[i] = sum / weight;
+  }
+  return out;
+}
+
+function analyzeRecord(dir: string, name: string, marksExtension: string, lead?: string, rateHz?: number): RecordComparison {
   const record = readRecord(join(dir, name));
   const fsHz = record.header.fsHz;
+  const signalsUv = record.header.signals.map((_, i) => signalMicrovolts(record, i));
   const result = analyzeSignals({
-    fsHz,
+    fsHz: rateHz ?? fsHz,
     leads: record.header.signals.map((s) => s.description),
-    signalsUv: record.header.signals.map((_, i) => signalMicrovolts(record, i)),
+    signalsUv: rateHz === undefined ? signalsUv : signalsUv.map((x) => resampleSinc(x, fsHz, rateHz)),
     lead,
     intervalLeads: lead === undefined ? 'all' : 'analysis',
   });
@@ -130,10 +158,11 @@ function analyzeRecord(dir: string, name: string, marksExtension: string, lead?:
 
 /**
  * LUDB through `analyzeSignals` with every lead, as `analyze <record> --lead <lead>` runs: beats
- * from the pipeline, intervals from the named lead alone, against that lead's marks.
+ * from the pipeline, intervals from the named lead alone, against that lead's marks; with
+ * `rateHz`, the records resampled to that rate first (the marks stay in time).
  */
-export function evaluateLudbAnalyze(dir: string, lead: string): IntervalAccuracy {
-  return accuracy(recordNames(dir, `.${lead}`).map((name) => analyzeRecord(dir, name, `.${lead}`, lead)));
+export function evaluateLudbAnalyze(dir: string, lead: string, rateHz?: number): IntervalAccuracy {
+  return accuracy(recordNames(dir, `.${lead}`).map((name) => analyzeRecord(dir, name, `.${lead}`, lead, rateHz)));
 }
 
 /**

@@ -201,8 +201,8 @@ export function delineateMedianBeat(beat: MedianBeat, companionBeats: readonly C
   const samples = (seconds: number) => Math.max(1, Math.round(seconds * fsHz));
   // Envelope widths in samples need not be whole: an envelope lasts as long at any sampling rate.
   const width = (seconds: number) => Math.max(1, seconds * fsHz);
-  const { smooth, slope, envelope: primaryEnvelope } = slopeEnvelope(beat.waveUv, fsHz, LOW_PASS_HZ, samples(ENVELOPE_S) | 1);
-  const companions = companionBeats.map((c) => slopeEnvelope(c.waveUv, fsHz, LOW_PASS_HZ, samples(ENVELOPE_S) | 1));
+  const { smooth, slope, envelope: primaryEnvelope } = slopeEnvelope(beat.waveUv, fsHz, LOW_PASS_HZ, width(ENVELOPE_S));
+  const companions = companionBeats.map((c) => slopeEnvelope(c.waveUv, fsHz, LOW_PASS_HZ, width(ENVELOPE_S)));
   // Several leads: the root-sum-square of their slope envelopes (spatial velocity).
   let envelope = primaryEnvelope;
   if (companions.length > 0) {

@@ -1,4 +1,4 @@
-import { median, medianInPlace, slopeEnvelope, withoutBaseline } from './delineation-filters.js';
+import { lowPassZeroPhase, median, medianInPlace, slopeEnvelope, withoutBaseline } from './delineation-filters.js';
 
 /** A representative beat: the sample-wise median of the selected, aligned beats. */
 export interface MedianBeat {
@@ -33,6 +33,13 @@ const WIDTH_ENVELOPE_S = 0.01;
 const WIDTH_PEAK_REACH_S = 0.06;
 /** A detection whose steepest QRS slope is below this fraction of the typical one is no QRS. */
 const MIN_STEEPNESS_FRACTION = 0.3;
+/**
+ * Steepness is the rise over this span (4 ms, two samples at 500 Hz): over a fixed time, not a
+ * fixed sample count, a QRS and a pacing spike keep their ratio at every sampling rate.
+ */
+const STEEPNESS_SPAN_S = 0.004;
+/** Steepness is judged on the signal low-passed (zero phase) at this: a pacing spike, sharper than any sampling rate, must not set the typical QRS. */
+const STEEPNESS_LOW_PASS_HZ = 40;
 
 /** Window around R: long enough for P onset before and T end after, short enough not to overlap much. */
 function beatWindow(rrS: number): { preS: number; postS: number } {
@@ -54,7 +61,9 @@ export function buildMedianBeat(signalUv: Float32Array, fsHz: number, rPeaks: re
 
   // Detections without a steep QRS (a T wave taken for a beat) stay out of the RR and the median.
   const qrsHalf = Math.round(QRS_HALF_WINDOW_S * fsHz);
-  const steepness = peaks.map((r) => maxSlope(clean, r - qrsHalf, r + qrsHalf));
+  const halfSpan = Math.max(1, Math.round((STEEPNESS_SPAN_S / 2) * fsHz));
+  const smooth = lowPassZeroPhase(clean, fsHz, STEEPNESS_LOW_PASS_HZ);
+  const steepness = peaks.map((r) => maxRise(smooth, r - qrsHalf, r + qrsHalf, halfSpan));
   const typicalSteepness = quantile(steepness, 0.8);
   const beats = peaks.filter((_, i) => steepness[i]! >= MIN_STEEPNESS_FRACTION * typicalSteepness);
   const rrSamples: number[] = [];
@@ -135,9 +144,10 @@ export function companionMedianBeats(signalsUv: readonly Float32Array[], beat: M
   });
 }
 
-function maxSlope(signal: Float64Array, from: number, to: number): number {
+/** The largest |signal[k + halfSpan] − signal[k − halfSpan]| for k in [from, to]. */
+function maxRise(signal: Float64Array, from: number, to: number, halfSpan: number): number {
   let steepest = 0;
-  for (let k = Math.max(1, from); k <= Math.min(signal.length - 2, to); k += 1) steepest = Math.max(steepest, Math.abs(signal[k + 1]! - signal[k - 1]!));
+  for (let k = Math.max(halfSpan, from); k <= Math.min(signal.length - 1 - halfSpan, to); k += 1) steepest = Math.max(steepest, Math.abs(signal[k + halfSpan]! - signal[k - halfSpan]!));
   return steepest;
 }
 
@@ -230,7 +240,7 @@ function seedBeat(signal: Float64Array, fsHz: number, rPeaks: readonly number[],
 
 /** Coarse QRS width (s) of a beat: the contiguous stretch around R where its slope envelope stays above WIDTH_FRACTION of its peak. */
 function qrsWidthS(waveUv: Float64Array, fsHz: number, rIndex: number): number {
-  const { envelope } = slopeEnvelope(waveUv, fsHz, WIDTH_LOW_PASS_HZ, Math.max(1, Math.round(WIDTH_ENVELOPE_S * fsHz)) | 1);
+  const { envelope } = slopeEnvelope(waveUv, fsHz, WIDTH_LOW_PASS_HZ, Math.max(1, WIDTH_ENVELOPE_S * fsHz));
   const reach = Math.round(WIDTH_PEAK_REACH_S * fsHz);
   let peakAt = rIndex;
   for (let k = Math.max(0, rIndex - reach); k <= Math.min(envelope.length - 1, rIndex + reach); k += 1) if (envelope[k]! > envelope[peakAt]!) peakAt = k;

@@ -34,6 +34,14 @@ describe.skipIf(dir === null)('intervals on LUDB lead II vs the cardiologists (1
     expectAccuracy(result);
   });
 
+  it('as `analyze --lead ii` measures the same records resampled to 1000 Hz: the method does not depend on the sampling rate', () => {
+    const result = evaluateLudbAnalyze(dir!, 'ii', 1000);
+    printAccuracy('LUDB resampled to 1000 Hz, analyze --lead ii', result);
+    expect(result.qrs.n).toBe(100);
+    expect(result.pr.n).toBeGreaterThanOrEqual(80);
+    expectAccuracy(result);
+  }, 120_000);
+
   it('all 12 leads (QRS edges and T end voted by every lead, as analyze and the pipeline do) with detected R peaks', () => {
     const result = evaluateLudb(dir!, 'detector', true);
     printAccuracy('LUDB 12 leads (primary II), detected R peaks', result);
