@@ -161,6 +161,8 @@ export class QueueStore {
     } catch (error) {
       if (!refusedByDisk(error)) {
         liveOwners.delete(store.owner);
+        // A file where the path needs a directory: bad input, said plainly rather than as ENOTDIR.
+        if (errorCode(error) === 'ENOTDIR') throw new UsageError(`cannot use ${store.dir} as the queue directory: part of that path is a file`);
         throw error;
       }
       store.noteDiskError(error);

@@ -90,6 +90,8 @@ describe('ecg-monitor queue', () => {
       ['queue', 'push', '--type', 'heartbeat', '--data', '{}'],
       ['queue', 'list', '--state', 'lost'],
       ['queue', 'show', 'no-such-item'],
+      // A queue directory whose path runs through a file.
+      ['--queue-dir', join(dir, 'broken.json', 'queue'), 'queue', 'stats'],
     ];
     const wrong: unknown[] = [];
     for (const args of bad) {
