@@ -107,7 +107,6 @@ export function evaluateLudb(dir: string, source: 'reference' | 'detector', mult
   return accuracy(records);
 }
 
-/** One record through `analyzeSignals` with every lead, against the marks in `<name><marksExtension>`. */
 /** Half-length of the resampling kernel, in zero crossings of its sinc. */
 const SINC_HALF_ZEROS = 16;
 /** The resampler passes this fraction of the lower Nyquist frequency (anti-aliased when decimating). */
@@ -135,6 +134,7 @@ export function resampleSinc(inputUv: Float32Array, fromHz: number, toHz: number
   return out;
 }
 
+/** One record through `analyzeSignals` with every lead (resampled to `rateHz` when given), against the marks in `<name><marksExtension>`. */
 function analyzeRecord(dir: string, name: string, marksExtension: string, lead?: string, rateHz?: number): RecordComparison {
   const record = readRecord(join(dir, name));
   const fsHz = record.header.fsHz;

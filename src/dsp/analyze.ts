@@ -94,9 +94,8 @@ export function analyzeSource(source: SignalSource, options: AnalyzeOptions = {}
     displayOutput: false,
   });
   // The analysis lead first: P is measured on it (windowedIntervals).
-  const measured = [pipeline.analysisIndex, ...(options.intervalLeads === 'analysis' ? [] : leads.keys())].filter(
-    (lead, i) => i === 0 || lead !== pipeline.analysisIndex,
-  );
+  const others = options.intervalLeads === 'analysis' ? [] : [...leads.keys()].filter((lead) => lead !== pipeline.analysisIndex);
+  const measured = [pipeline.analysisIndex, ...others];
   const windows = intervalWindows(length, fsHz).map(({ from, to }) => ({ from, to, signals: measured.map(() => new Float32Array(to - from)) }));
   const beats: Beat[] = [];
   const block = Math.max(1, Math.round(BLOCK_S * fsHz));
@@ -140,10 +139,9 @@ function intervalWindows(length: number, fsHz: number): { from: number; to: numb
  * Median of the per-window interval measurements; in each window QRS edges and T end from every
  * signal given together, P from the first unless it shows only a trace of P beside another's.
  */
-function windowedIntervals(windows: readonly { from: number; signals: Float32Array[] }[], fsHz: number, rPeaks: readonly number[]): Intervals {
+function windowedIntervals(windows: readonly { from: number; to: number; signals: Float32Array[] }[], fsHz: number, rPeaks: readonly number[]): Intervals {
   const measurements: Intervals[] = [];
-  for (const { from, signals } of windows) {
-    const to = from + signals[0]!.length;
+  for (const { from, to, signals } of windows) {
     const peaks = rPeaks.filter((s) => s >= from && s < to).map((s) => s - from);
     if (peaks.length < MIN_WINDOW_BEATS) continue;
     const { beatsUsed: _used, ...measured } = measureIntervalsMultiLead(signals, fsHz, peaks, 0);

@@ -1158,9 +1158,10 @@ export class QrsDetector {
         if (c.at - after.at < this.tWaveSamples && c.slope < 0.5 * after.slope) continue;
         // A candidate within OWN_QRS_S of the held beat is the same QRS.
         if (late ? c.at > held.at - this.ownSamples : c.at < held.at + this.ownSamples) continue;
-        if (this.matchOf(c) < SHAPED_MATCH) continue;
+        const match = this.matchOf(c);
+        if (match < SHAPED_MATCH) continue;
         const score = this.refitScore(c, after, span);
-        const overwhelming = score >= REFIT_OVERWHELMING_RATIO * heldScore && this.matchOf(c) >= LATE_BEAT_MATCH;
+        const overwhelming = score >= REFIT_OVERWHELMING_RATIO * heldScore && match >= LATE_BEAT_MATCH;
         if (!overwhelming && (!spanFits || (!late && !this.refitsEarlyBeat(held, c)))) continue;
         if (score > best) {
           best = score;

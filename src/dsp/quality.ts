@@ -20,6 +20,12 @@ export interface SampleHistory {
   newest: number;
 }
 
+/** Sample `k` of `history`, or its nearest end when `k` lies outside what it holds. */
+function historyAt(history: SampleHistory, k: number): number {
+  const clamped = k < history.oldest ? history.oldest : k > history.newest ? history.newest : k;
+  return history.ring[clamped & (history.ring.length - 1)]!;
+}
+
 export class QualityMeter {
   private readonly before: number;
   private readonly after: number;
@@ -50,13 +56,9 @@ export class QualityMeter {
   addBeat(sample: number, history: SampleHistory): void {
     const length = this.template.length;
     const window = this.window;
-    const ring = history.ring;
-    const mask = ring.length - 1;
-    const oldest = history.oldest;
-    const newest = history.newest;
     let mean = 0;
     for (let i = 0; i < length; i += 1) {
-      window[i] = ring[Math.min(newest, Math.max(oldest, sample - this.before + i)) & mask]!;
+      window[i] = historyAt(history, sample - this.before + i);
       mean += window[i]!;
     }
     mean /= length;
@@ -81,9 +83,9 @@ export class QualityMeter {
       const to = sample - this.before;
       if (to - from > 4) {
         let sum = 0;
-        let previous = ring[Math.min(newest, Math.max(oldest, from)) & mask]!;
+        let previous = historyAt(history, from);
         for (let k = from + 1; k < to; k += 1) {
-          const value = ring[Math.min(newest, Math.max(oldest, k)) & mask]!;
+          const value = historyAt(history, k);
           const d = value - previous;
           sum += d * d;
           previous = value;

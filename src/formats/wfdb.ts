@@ -219,8 +219,6 @@ export function openRecordMicrovolts(path: string, chunkFrames = READ_CHUNK_FRAM
   try {
     for (const { fileName, byteOffset, format, indices } of files) {
       const fd = openSync(join(directory, fileName), 'r');
-      const inFile = Math.floor(samplesIn(Math.max(0, fstatSync(fd).size - byteOffset), format) / indices.length);
-      const frames = header.sampleCount ?? inFile;
       const specs = indices.map((i) => header.signals[i]!);
       groups.push({
         fd,
@@ -228,8 +226,7 @@ export function openRecordMicrovolts(path: string, chunkFrames = READ_CHUNK_FRAM
         fileOffset: byteOffset,
         format,
         indices,
-        frames,
-        available: Math.min(frames, inFile),
+        ...frameCounts(header, Math.max(0, fstatSync(fd).size - byteOffset), format, indices.length),
         chunk: new Uint8Array(bytesFor(chunkFrames * indices.length, format)),
         decoded: indices.map(() => new Float32Array(chunkFrames)),
         chunkFirst: 0,
@@ -355,13 +352,18 @@ function signalLayout(path: string): { header: WfdbHeader; directory: string; fi
   return { header, directory, files };
 }
 
+/** Frames a signal file should hold (the header's count, else what is there) and how many of them it does hold. */
+function frameCounts(header: WfdbHeader, byteLength: number, format: number, signals: number): { frames: number; available: number } {
+  const inFile = Math.floor(samplesIn(byteLength, format) / signals);
+  const frames = header.sampleCount ?? inFile;
+  return { frames, available: Math.min(frames, inFile) };
+}
+
 function readSignalFiles(path: string): { header: WfdbHeader; groups: SignalGroup[] } {
   const { header, directory, files } = signalLayout(path);
   const groups = files.map(({ fileName, byteOffset, format, indices }): SignalGroup => {
     const bytes = readFileSync(join(directory, fileName)).subarray(byteOffset);
-    const inFile = Math.floor(samplesIn(bytes.length, format) / indices.length);
-    const frames = header.sampleCount ?? inFile;
-    return { bytes, format, indices, frames, available: Math.min(frames, inFile) };
+    return { bytes, format, indices, ...frameCounts(header, bytes.length, format, indices.length) };
   });
   return { header, groups };
 }
