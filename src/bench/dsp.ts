@@ -29,6 +29,12 @@ export interface BeatRecord {
   leads: string[];
   signalsUv: Float32Array[];
   referenceBeats: number[];
+  /**
+   * The cardiologists' QRS peak marks (the beat labels of the QT Database's `.q1c`, about 30 beats
+   * a record), empty where the record has none. The `.atr` beats of several source databases sit
+   * near QRS onset instead (docs/dsp.md), so these are what R-peak placement is measured against.
+   */
+  peakMarks: number[];
 }
 
 /** MIT-BIH 100 plus every QT Database record with `.atr` beats. */
@@ -41,18 +47,23 @@ export function beatRecordPaths(dataDir: string): string[] {
   return [join(dataDir, '100'), ...names];
 }
 
+const beatSamples = (path: string, fsHz: number) =>
+  readAnnotations(path, fsHz)
+    .filter((a) => isBeatCode(a.code))
+    .map((a) => a.sample);
+
 export function loadBeatRecord(path: string): BeatRecord {
   const record = readRecord(path);
   const fsHz = record.header.fsHz;
+  const manual = `${path}.q1c`;
   return {
     name: path.split(/[\\/]/).pop()!,
     path,
     fsHz,
     leads: record.header.signals.map((s) => s.description),
     signalsUv: record.header.signals.map((_, i) => signalMicrovolts(record, i)),
-    referenceBeats: readAnnotations(`${path}.atr`, fsHz)
-      .filter((a) => isBeatCode(a.code))
-      .map((a) => a.sample),
+    referenceBeats: beatSamples(`${path}.atr`, fsHz),
+    peakMarks: existsSync(manual) ? beatSamples(manual, fsHz) : [],
   };
 }
 
@@ -60,17 +71,18 @@ export interface RecordResult {
   name: string;
   score: BeatScore;
   medianErrorMs: number;
+  /** |detected − peak mark| in ms for each of the record's `peakMarks` that a detection matches. */
+  peakMarkErrorsMs: number[];
 }
 
 /** Runs the analyze pipeline on a record's signals and scores it bxb-style. */
 export function scoreRecord(record: BeatRecord, signalsUv: Float32Array[] = record.signalsUv): RecordResult {
   const result = analyzeSignals({ fsHz: record.fsHz, leads: record.leads, signalsUv });
-  const score = scoreBeats(
-    record.referenceBeats,
-    result.beats.map((b) => b.sample),
-    { fsHz: record.fsHz },
-  );
-  return { name: record.name, score, medianErrorMs: medianOf(score.errorsMs) };
+  const detected = result.beats.map((b) => b.sample);
+  const score = scoreBeats(record.referenceBeats, detected, { fsHz: record.fsHz });
+  // The marked beats may lie in the first five minutes, which beat scoring leaves out.
+  const peakMarkErrorsMs = scoreBeats(record.peakMarks, detected, { fsHz: record.fsHz, skipS: 0 }).errorsMs;
+  return { name: record.name, score, medianErrorMs: medianOf(score.errorsMs), peakMarkErrorsMs };
 }
 
 export function formatResults(results: readonly RecordResult[]): string {
@@ -280,7 +292,9 @@ export async function run({ quick }: { quick: boolean }): Promise<BenchFigure[]>
     figures.push(figure('beats gross +P (100 + 41 QTDB)', gross.positivePredictivityPct, '%', '>= 99.8', gross.positivePredictivityPct >= 99.8));
     figures.push(figure('worst record Se or +P', worst, '%', '>= 99', worst >= 99));
     const medianError = medianOf(gross.errorsMs);
-    figures.push(figure('median |R-peak error| vs annotation', medianError, 'ms', '<= 10', medianError <= 10));
+    const peakMarkError = medianOf(results.flatMap((r) => r.peakMarkErrorsMs));
+    figures.push(figure("median |R-peak error| vs the cardiologists' QRS peak marks (41 QTDB .q1c)", peakMarkError, 'ms', '<= 10', peakMarkError <= 10));
+    figures.push(figure('median |R-peak error| vs .atr beat marks (some sit near QRS onset)', medianError, 'ms'));
     const detectorMs = detectorCpuMs(records[0]!, quick ? 3 : 7);
     figures.push(figure('QRS detector alone, record 100 (2 leads x 650 000 samples), CPU per pass', detectorMs, 'ms'));
     const noisy = records.filter((r) => NOISE_RECORDS.includes(r.name));
