@@ -26,7 +26,7 @@ import type { BackendApi } from '../queue/backend-api.js';
 import { metricsBody, metricsEvent, type SessionEvent } from './events.js';
 import { WfdbRecording } from './recording.js';
 import { emptySummary, SummaryBuilder, type SessionSummary } from './summary.js';
-import type { LiveState, SessionCommands, TraceBuffer } from './types.js';
+import { NO_DATA_MS, type LiveState, type SessionCommands, type TraceBuffer } from './types.js';
 import { WaveformChunker } from './waveform.js';
 
 export const METRICS_EVERY_MS = 2_000;
@@ -42,6 +42,7 @@ const MIN_LISTED_GAP_S = 0.5;
 /** How long an unknown sample rate is measured before the recording starts. */
 const RATE_SETTLE_MS = 2_000;
 export const DISCONNECT_MESSAGE = 'device disconnected, reconnecting…';
+export const NO_DATA_MESSAGE = `no data from the device for ${NO_DATA_MS / 1000} s`;
 
 /** What the session needs from a device (SerialDevice and the simulated device both fit). */
 export interface LiveDevice {
@@ -147,6 +148,8 @@ export class Session {
   private lastDeviceState: DeviceState = 'connecting';
   /** Set by a lost link; the next gap in the stream is the outage. */
   private reconnected = false;
+  /** Session clock at the last block, null before the first. */
+  private lastBlockAtMs: number | null = null;
 
   constructor(private readonly options: SessionOptions) {
     this.now = options.now ?? Date.now;
@@ -236,8 +239,15 @@ export class Session {
     const t = this.elapsedS();
     this.running.pipeline.noteDeviceStats(stats);
     const measured = this.running.pipeline.metrics(t);
-    // With the device gone there is no signal: not the last heart rate and quality until they age out.
-    const metrics = this.lastDeviceState === 'reconnecting' ? { ...measured, heartRateBpm: null, rrMs: null, signalQuality: 0, leadOff: true } : measured;
+    // With the device gone, or connected but silent, there is no signal: not the last heart rate
+    // and quality until they age out.
+    const silent = this.lastBlockAtMs !== null && this.now() - this.lastBlockAtMs >= NO_DATA_MS;
+    if (silent && this.state.notice !== NO_DATA_MESSAGE && this.lastDeviceState !== 'reconnecting') {
+      this.state.notice = NO_DATA_MESSAGE;
+      log.warn(`session: ${NO_DATA_MESSAGE}`);
+    }
+    const noSignal = silent || this.lastDeviceState === 'reconnecting';
+    const metrics = noSignal ? { ...measured, heartRateBpm: null, rrMs: null, signalQuality: 0, leadOff: true } : measured;
     this.running.summary.addMetrics(metrics);
     this.state.metrics = metrics;
     Object.assign(this.state.device, { measuredRateHz: stats.measuredRateHz, droppedFrames: stats.droppedFrames, badFrames: stats.badFrames });
@@ -414,6 +424,8 @@ export class Session {
     });
     for (const beat of beats) this.recordBeat(run, beat.sample, beat.rrMs);
     this.state.device.lastSampleAtMs = block.receivedAtMs;
+    this.lastBlockAtMs = this.now();
+    if (this.state.notice === NO_DATA_MESSAGE) this.state.notice = null;
     if (this.lastDeviceState !== 'connected') this.onDeviceState('connected', null);
     this.bump();
   }

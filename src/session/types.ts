@@ -29,6 +29,9 @@ export interface TraceBuffer {
   leadOff: boolean;
 }
 
+/** Silence after which a device that is still connected counts as giving no data. */
+export const NO_DATA_MS = 5000;
+
 /** Everything the TUI reads; the session mutates it in place and bumps `revision`. */
 export interface LiveState {
   info: SessionInfo;

@@ -1,4 +1,5 @@
 import type { QueueStats } from '../queue/types.js';
+import { NO_DATA_MS } from '../session/types.js';
 
 /** Milliseconds as a whole number, or dashes when not measurable. */
 export function formatMs(value: number | null | undefined): string {
@@ -69,8 +70,6 @@ export type DropTier = 'ok' | 'some' | 'many' | 'no-data';
 
 /** Share of frames lost, over the recent window, from which "some" becomes "many". */
 export const MANY_DROPPED_RATIO = 0.01;
-/** Silence after which the device counts as giving no data. */
-export const NO_DATA_MS = 5000;
 
 export interface DropWindow {
   /** Frames dropped within the window. */

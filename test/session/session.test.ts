@@ -13,7 +13,7 @@ import { isBeatCode, readAnnotations } from '../../src/formats/annotations.js';
 import { readRecord } from '../../src/formats/wfdb.js';
 import { createBackendApi, type BackendApi } from '../../src/queue/backend-api.js';
 import type { SessionEvent } from '../../src/session/events.js';
-import { makeSessionId, Session, snapRateHz } from '../../src/session/session.js';
+import { makeSessionId, NO_DATA_MESSAGE, Session, snapRateHz } from '../../src/session/session.js';
 import { tempDir } from './e2e-helpers.js';
 
 class TestDevice extends EventEmitter {
@@ -79,7 +79,11 @@ function setup(options: { leads?: string[]; rateHz?: number | null } = {}) {
       if (next % (2 * FS) === 0) session.tick();
     }
   };
-  return { session, api, events, feed, device, dir: join(temp.dir, 'out', 'S1') };
+  /** The clock moves on with no blocks: a device still connected but silent. */
+  const wait = (seconds: number) => {
+    nowMs += seconds * 1000;
+  };
+  return { session, api, events, feed, wait, device, dir: join(temp.dir, 'out', 'S1') };
 }
 
 describe('Session', () => {
@@ -141,6 +145,22 @@ describe('Session', () => {
     expect(notes.map((n) => n.aux)).toEqual(expect.arrayContaining(['device disconnected', 'gap 3.00 s']));
     // After the gap, beats are found again.
     expect(session.state.beatSamples.some((s) => s > 10 * FS)).toBe(true);
+  });
+
+  test('a connected device that goes silent: metrics blank after 5 s and a notice says why, until data returns', async () => {
+    const { session, feed, wait } = setup();
+    feed(8);
+    wait(4);
+    // Four seconds of silence: still within what a slow link or a held lead can explain.
+    expect(session.tick()?.heartRateBpm).toBeGreaterThan(70);
+    wait(2);
+    expect(session.tick()).toMatchObject({ heartRateBpm: null, rrMs: null, signalQuality: 0, leadOff: true });
+    expect(session.state.notice).toBe(NO_DATA_MESSAGE);
+    feed(8);
+    expect(session.state.notice).toBeNull();
+    expect(session.state.metrics).toMatchObject({ leadOff: false });
+    expect(session.state.metrics?.heartRateBpm).toBeGreaterThan(70);
+    await session.stop('test');
   });
 
   test('dropped frames: heart rate unaffected, counted but not listed as gaps, recording keeps real time', async () => {
