@@ -140,18 +140,57 @@ export const analyzeCommand: CommandModule<GlobalArgs, AnalyzeArgs> = {
   handler: (args) => runAnalyze(args),
 };
 
+/** Records at least this long show their progress on a terminal (30 min take about 0.2 s). */
+const PROGRESS_FROM_S = 3600;
+/** The analysis runs without yielding, so the progress line is redrawn by hand, at most this often. */
+const PROGRESS_EVERY_MS = 100;
+
+interface ProgressLine {
+  update(samplesDone: number, samplesTotal: number): void;
+  stop(): void;
+}
+
+/** A spinner with the share done, on stderr when it is a terminal and the record is long; null otherwise. */
+async function progressLine(file: string, source: SignalSource): Promise<ProgressLine | null> {
+  const terminal = process.stderr.isTTY && (process.stderr.columns ?? 0) > 0;
+  if (!terminal || source.length < PROGRESS_FROM_S * source.fsHz) return null;
+  // Loaded only here: start-up time counts for batch runs.
+  const { default: ora } = await import('ora');
+  const spinner = ora({ stream: process.stderr, discardStdin: false });
+  const hours = (samples: number) => (samples / source.fsHz / 3600).toFixed(1);
+  let drawnAtMs = -Infinity;
+  return {
+    update(samplesDone, samplesTotal) {
+      const nowMs = performance.now();
+      if (nowMs - drawnAtMs < PROGRESS_EVERY_MS) return;
+      drawnAtMs = nowMs;
+      spinner.text = `analyzing ${file}: ${Math.floor((100 * samplesDone) / samplesTotal)} % (${hours(samplesDone)} h of ${hours(samplesTotal)} h)`;
+      if (spinner.isSpinning) spinner.render();
+      else spinner.start();
+    },
+    stop: () => spinner.stop(),
+  };
+}
+
 /** The command itself, for yargs and for the CLI's plain `analyze` path alike. */
 export async function runAnalyze(args: AnalyzeArgs): Promise<void> {
   const input = openInput(args.file);
   let result: AnalyzeResult;
+  let progress: ProgressLine | null = null;
   try {
     if (args.lead !== undefined && chooseAnalysisLead(input.leads, args.lead) < 0) {
       throw new UsageError(`no lead "${args.lead}" in ${args.file}; it has ${input.leads.join(', ')}`);
     }
+    progress = await progressLine(args.file, input);
     // A named lead is measured on its own, the way a cardiologist marks one lead; otherwise the
     // intervals are global, over every lead (docs/intervals.md).
-    result = analyzeSource(input, { lead: args.lead, intervalLeads: args.lead === undefined ? 'all' : 'analysis' });
+    result = analyzeSource(input, {
+      lead: args.lead,
+      intervalLeads: args.lead === undefined ? 'all' : 'analysis',
+      onProgress: progress?.update,
+    });
   } finally {
+    progress?.stop();
     input.close();
   }
   log.info('analyze done', { file: args.file, lead: result.lead, beats: result.beats.length });

@@ -18,6 +18,8 @@ export interface AnalyzeOptions {
   intervalLeads?: 'all' | 'analysis';
   filter?: FilterMode;
   mainsHz?: MainsHz | null;
+  /** Called after each block with the samples analysed so far and the record's length. */
+  onProgress?: (samplesDone: number, samplesTotal: number) => void;
 }
 
 export interface AnalyzeInput extends AnalyzeOptions {
@@ -110,6 +112,7 @@ export function analyzeSource(source: SignalSource, options: AnalyzeOptions = {}
     }
     const { beats: found } = pipeline.push({ firstSample: start, sampleCount: count, channels, leadOff, receivedAtMs: 0 });
     beats.push(...found);
+    options.onProgress?.(start + count, length);
   }
   beats.push(...pipeline.flush());
   const meanRrMs = beats.length >= 2 ? ((beats[beats.length - 1]!.sample - beats[0]!.sample) * 1000) / fsHz / (beats.length - 1) : null;

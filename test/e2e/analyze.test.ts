@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,10 +7,13 @@ import { findEcgDataDir } from '../../src/data-dir.js';
 import { createSyntheticEcg } from '../../src/device/synthetic.js';
 import { analyzeSignals } from '../../src/dsp/analyze.js';
 import type { Intervals } from '../../src/dsp/types.js';
+import { writeRecord } from '../../src/formats/wfdb-writer.js';
 import { readRecord, signalMicrovolts } from '../../src/formats/wfdb.js';
 
 const bin = join(import.meta.dirname, '..', '..', 'bin', 'ecg-monitor.js');
 const dataDir = findEcgDataDir();
+const hasScript = spawnSync('script', ['--version']).status === 0;
+if (!hasScript) console.log('analyze e2e: `script` (util-linux) not found; the terminal progress test is skipped');
 
 function analyze(...args: string[]) {
   const child = spawnSync(process.execPath, [bin, 'analyze', ...args], { encoding: 'utf8', env: { ...process.env, ECG_LOG_FILE: join(work, 'log.txt') } });
@@ -119,6 +122,27 @@ describe('ecg-monitor analyze', () => {
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/heart rate\s+7\d\.\d bpm/);
     expect(text.stdout).toMatch(/lead II/);
+  });
+
+  it.skipIf(!hasScript)('shows its progress on a terminal for a long record, and nothing on a pipe', () => {
+    const fsHz = 250;
+    const source = createSyntheticEcg({ fsHz, hrBpm: 70, leads: ['II'], seed: 5 });
+    const hea = writeRecord(work, 'hour', { fsHz, signals: [{ name: 'II' }], microvolts: source.next(3600 * fsHz) });
+
+    const piped = analyze(hea, '--json');
+    expect(piped.code).toBe(0);
+    expect(piped.stderr).toBe('');
+
+    // `script` runs it on a pseudo-terminal (stdout and stderr both), sized like a real one.
+    const command = `stty cols 100 rows 30; '${process.execPath}' '${bin}' analyze '${hea}' --json`;
+    const screen = execFileSync('script', ['-q', '-e', '-c', command, '/dev/null'], { encoding: 'utf8', env: { ...process.env, ECG_LOG_FILE: join(work, 'log.txt') } });
+    const shown = [...screen.matchAll(/analyzing \S+hour\.hea: (\d+) % \(([\d.]+) h of 1\.0 h\)/g)].map((m) => Number(m[1]));
+    expect(shown.length).toBeGreaterThanOrEqual(1);
+    expect(shown).toEqual([...shown].sort((a, b) => a - b));
+    expect(shown.every((pct) => pct >= 0 && pct <= 100)).toBe(true);
+    // The progress line is gone and the JSON is whole.
+    const doc = JSON.parse(/\{"fs".*\}/.exec(screen)![0]);
+    expect(doc.beats.length).toBe(JSON.parse(piped.stdout).beats.length);
   });
 
   it('exits 2 with one line for a missing or malformed file', () => {
