@@ -144,7 +144,7 @@ function analyzeRecord(dir: string, name: string, marksExtension: string, lead?:
     leads: record.header.signals.map((s) => s.description),
     signalsUv: rateHz === undefined ? signalsUv : signalsUv.map((x) => resampleSinc(x, fsHz, rateHz)),
     lead,
-    intervalLeads: lead === undefined ? 'all' : 'analysis',
+    intervalLeads: lead === undefined ? undefined : 'analysis',
   });
   const reference = referenceIntervals(referenceBeats(readAnnotations(join(dir, `${name}${marksExtension}`), fsHz)), fsHz);
   return {
@@ -159,10 +159,11 @@ function analyzeRecord(dir: string, name: string, marksExtension: string, lead?:
 /**
  * LUDB through `analyzeSignals` with every lead, as `analyze <record> --lead <lead>` runs: beats
  * from the pipeline, intervals from the named lead alone, against that lead's marks; with
- * `rateHz`, the records resampled to that rate first (the marks stay in time).
+ * `rateHz`, the records resampled to that rate first (the marks stay in time). With `named`
+ * false, as `analyze <record>` runs without `--lead` (lead II's marks are compared).
  */
-export function evaluateLudbAnalyze(dir: string, lead: string, rateHz?: number): IntervalAccuracy {
-  return accuracy(recordNames(dir, `.${lead}`).map((name) => analyzeRecord(dir, name, `.${lead}`, lead, rateHz)));
+export function evaluateLudbAnalyze(dir: string, lead: string, rateHz?: number, named = true): IntervalAccuracy {
+  return accuracy(recordNames(dir, `.${lead}`).map((name) => analyzeRecord(dir, name, `.${lead}`, named ? lead : undefined, rateHz)));
 }
 
 /**

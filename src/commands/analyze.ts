@@ -134,7 +134,7 @@ export const analyzeCommand: CommandModule<GlobalArgs, AnalyzeArgs> = {
       .positional('file', { type: 'string', demandOption: true, describe: 'record.hea or file.csv' })
       .option('lead', {
         type: 'string',
-        describe: 'Measure the intervals on this lead alone (default: II, else MLII, else the first, with QRS edges and T end from every lead)',
+        describe: 'Measure the intervals on this lead alone (default: II, else MLII, else the first; a record of two or three leads has its QRS edges and T end from all of them)',
       })
       .option('json', { type: 'boolean', default: false, describe: 'Machine-readable JSON on stdout' }) as never,
   handler: (args) => runAnalyze(args),
@@ -182,11 +182,12 @@ export async function runAnalyze(args: AnalyzeArgs): Promise<void> {
       throw new UsageError(`no lead "${args.lead}" in ${args.file}; it has ${input.leads.join(', ')}`);
     }
     progress = await progressLine(args.file, input);
-    // A named lead is measured on its own, the way a cardiologist marks one lead; otherwise the
-    // intervals are global, over every lead (docs/intervals.md).
+    // A named lead is measured on its own, the way a cardiologist marks one lead; otherwise as the
+    // live monitor measures: over a Holter's two or three leads together, on lead II of a 12-lead
+    // record (docs/intervals.md).
     result = analyzeSource(input, {
       lead: args.lead,
-      intervalLeads: args.lead === undefined ? 'all' : 'analysis',
+      intervalLeads: args.lead === undefined ? undefined : 'analysis',
       onProgress: progress?.update,
     });
   } finally {

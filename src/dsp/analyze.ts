@@ -4,16 +4,18 @@
  */
 import type { FilterMode, MainsHz } from './filters.js';
 import { measureIntervalsMultiLead } from './delineate.js';
-import { createPipeline } from './pipeline.js';
+import { createPipeline, intervalsOnAnalysisLeadAlone } from './pipeline.js';
 import type { Beat, Intervals } from './types.js';
 
 export interface AnalyzeOptions {
   /** Lead to analyse (default II, else MLII, else the first). */
   lead?: string;
   /**
-   * Leads the intervals are measured on: 'all' (default), QRS edges and T end from every lead
-   * together, a global measurement; 'analysis', every interval from the analysis lead alone, as
-   * a cardiologist marks one lead. Beats come from every lead either way.
+   * Leads the intervals are measured on: 'all', QRS edges and T end from every lead together, a
+   * global measurement; 'analysis', every interval from the analysis lead alone, as a
+   * cardiologist marks one lead. By default, as the live pipeline does: 'all' for up to three
+   * recorded leads, 'analysis' for more (`intervalsOnAnalysisLeadAlone`). Beats come from every
+   * lead either way.
    */
   intervalLeads?: 'all' | 'analysis';
   filter?: FilterMode;
@@ -96,7 +98,8 @@ export function analyzeSource(source: SignalSource, options: AnalyzeOptions = {}
     displayOutput: false,
   });
   // The analysis lead first: P is measured on it (windowedIntervals).
-  const others = options.intervalLeads === 'analysis' ? [] : [...leads.keys()].filter((lead) => lead !== pipeline.analysisIndex);
+  const alone = (options.intervalLeads ?? (intervalsOnAnalysisLeadAlone(leads) ? 'analysis' : 'all')) === 'analysis';
+  const others = alone ? [] : [...leads.keys()].filter((lead) => lead !== pipeline.analysisIndex);
   const measured = [pipeline.analysisIndex, ...others];
   const windows = intervalWindows(length, fsHz).map(({ from, to }) => ({ from, to, signals: measured.map(() => new Float32Array(to - from)) }));
   const beats: Beat[] = [];

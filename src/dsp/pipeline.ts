@@ -113,6 +113,20 @@ export function chooseAnalysisLead(leads: readonly string[], wanted?: string): n
   return 0;
 }
 
+/**
+ * Recorded leads (derived limb leads not counted) up to which the intervals are measured on all of
+ * them together. A Holter's two or three modified leads each show part of the QRS, and the QT
+ * Database's cardiologists marked looking at both; a 12-lead record has lead II itself, which
+ * cardiologists mark on its own (LUDB: QRS SD 9.2 ms on lead II alone against 14.5 with the 12
+ * leads together, PR and QT closer too; docs/intervals.md).
+ */
+export const MAX_COMBINED_INTERVAL_LEADS = 3;
+
+/** Whether intervals are measured on the analysis lead alone: a record with more recorded leads than a Holter's. */
+export function intervalsOnAnalysisLeadAlone(leads: readonly string[]): boolean {
+  return leads.filter((name) => !DERIVED_LEADS.has(name.trim().toLowerCase())).length > MAX_COMBINED_INTERVAL_LEADS;
+}
+
 /** The analysis lead first, then up to two independent leads, preferring precordial ones. */
 export function chooseDetectionLeads(leads: readonly string[], analysisIndex: number): number[] {
   const lower = leads.map((l) => l.trim().toLowerCase());
@@ -191,6 +205,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   const mode: FilterMode = options.filter ?? 'monitor';
   let mainsHz: MainsHz | null = options.mainsHz === undefined ? 50 : options.mainsHz;
   const detectionLeads = chooseDetectionLeads(leads, analysisIndex);
+  const analysisLeadAlone = intervalsOnAnalysisLeadAlone(leads);
   const intervalsEveryS = options.intervalsEveryS ?? 2;
   const windowS = options.intervalsWindowS ?? 10;
   const displayOutput = options.displayOutput ?? true;
@@ -269,7 +284,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       return;
     }
     // QRS edges from every lead in contact; P and T from the analysis lead.
-    const measuredLeads = leads.flatMap((_, l) => (l === analysisIndex || !leadOffNow[l] ? [l] : []));
+    const measuredLeads = leads.flatMap((_, l) => (l === analysisIndex || (!analysisLeadAlone && !leadOffNow[l]) ? [l] : []));
     const signals = measuredLeads.map((l) => {
       const signal = new Float32Array(length);
       for (let i = 0; i < length; i += 1) signal[i] = rawRings[l]![(from + i) & mask]!;

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { createSyntheticEcg } from '../../src/device/synthetic.js';
-import { createPipeline } from '../../src/dsp/pipeline.js';
+import { createPipeline, intervalsOnAnalysisLeadAlone } from '../../src/dsp/pipeline.js';
 
 describe('live intervals from several leads', () => {
   const fsHz = 500;
 
-  /** Feeds 12 s of leads I, II, V2 with V2 replaced by large noise; returns the QRS the pipeline reports. */
-  function qrsWithNoisyV2(v2LeadOff: boolean): { measuredMs: number | null; truthMs: number } {
-    const source = createSyntheticEcg({ fsHz, hrBpm: 70, leads: ['I', 'II', 'V2'], seed: 11 });
+  /** Feeds 12 s of `leads` (V2 third) with V2 replaced by large noise; returns the QRS the pipeline reports. */
+  function qrsWithNoisyV2(v2LeadOff: boolean, leads: string[] = ['I', 'II', 'V2']): { measuredMs: number | null; truthMs: number } {
+    const source = createSyntheticEcg({ fsHz, hrBpm: 70, leads, seed: 11 });
     const channels = source.next(12 * fsHz);
     let seed = 7;
     for (let i = 0; i < channels[2]!.length; i += 1) {
@@ -20,7 +20,7 @@ describe('live intervals from several leads', () => {
         firstSample: s,
         sampleCount: 250,
         channels: channels.map((c) => c.subarray(s, s + 250)),
-        leadOff: [false, false, v2LeadOff],
+        leadOff: leads.map((_, l) => l === 2 && v2LeadOff),
         receivedAtMs: 0,
       });
     }
@@ -36,5 +36,16 @@ describe('live intervals from several leads', () => {
     const withV2 = qrsWithNoisyV2(false);
     console.log(`QRS ms: truth ${withoutV2.truthMs}, V2 lead-off ${withoutV2.measuredMs}, V2 noise counted ${withV2.measuredMs}`);
     expect(withV2.measuredMs).toBeGreaterThan(withoutV2.measuredMs! + 20);
+  });
+
+  it('measures a 12-lead record on lead II alone: a noisy precordial lead in contact does not widen it', () => {
+    const twelve = ['I', 'II', 'V2', 'V1', 'V3', 'V4', 'V5', 'V6'];
+    expect(intervalsOnAnalysisLeadAlone(twelve)).toBe(true);
+    expect(intervalsOnAnalysisLeadAlone(['I', 'II', 'V2', 'III', 'aVR', 'aVL', 'aVF'])).toBe(false);
+    const counted = qrsWithNoisyV2(false, twelve);
+    const leftOut = qrsWithNoisyV2(true, twelve);
+    console.log(`8 recorded leads, QRS ms: truth ${counted.truthMs}, V2 noise in contact ${counted.measuredMs}, V2 lead-off ${leftOut.measuredMs}`);
+    expect(counted.measuredMs).toBe(leftOut.measuredMs);
+    expect(Math.abs(counted.measuredMs! - counted.truthMs)).toBeLessThanOrEqual(10);
   });
 });
