@@ -425,9 +425,21 @@ function decodeColumn(
       if (value !== invalid) last = (value - baseline) * scale;
       out[f] = last;
     }
-  } else if (format === 212) {
+  } else if (format === 212 && stride % 2 === 0) {
     // Each pair of samples is 12 + 12 bits in 3 bytes; the middle byte holds both top nibbles
-    // (low nibble: first sample). Branch-free, so one compiled loop serves both halves.
+    // (low nibble: first sample). With an even number of signals a signal keeps its half of the
+    // pair in every frame, and its pair lies a fixed number of bytes on.
+    const second = first & 1;
+    const shift = second << 2;
+    const step = (stride >> 1) * 3;
+    for (let f = 0, at = (first >> 1) * 3; f < frames; f += 1, at += step) {
+      const value = ((bytes[at + 2 * second]! | (((bytes[at + 1]! >> shift) & 0x0f) << 8)) << 20) >> 20;
+      if (value !== invalid) last = (value - baseline) * scale;
+      out[f] = last;
+    }
+  } else if (format === 212) {
+    // An odd number of signals: a signal's half alternates from frame to frame. Branch-free, so
+    // one compiled loop serves both halves.
     for (let f = 0, k = first; f < frames; f += 1, k += stride) {
       const second = k & 1;
       const at = (k >> 1) * 3;
