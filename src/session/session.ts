@@ -42,6 +42,8 @@ const MIN_LISTED_GAP_S = 0.5;
 /** How long an unknown sample rate is measured before the recording starts. */
 const RATE_SETTLE_MS = 2_000;
 export const DISCONNECT_MESSAGE = 'device disconnected, reconnecting…';
+/** A session holds a patient's ECG and ID: its directory (and any it creates above) is the user's alone. */
+const SESSION_DIR_MODE = 0o700;
 export const NO_DATA_MESSAGE = `no data from the device for ${NO_DATA_MS / 1000} s`;
 
 /** What the session needs from a device (SerialDevice and the simulated device both fit). */
@@ -325,7 +327,7 @@ export class Session {
     const fsHz = rateHz ?? 250;
     const leads = expandedLeadNames(deviceLeads);
     const pipeline = this.newPipeline(fsHz, leads, deviceLeads);
-    mkdirSync(this.dir, { recursive: true });
+    mkdirSync(this.dir, { recursive: true, mode: SESSION_DIR_MODE });
     const recording = new WfdbRecording({
       dir: this.dir,
       recordName: this.options.sessionId,
@@ -568,8 +570,8 @@ export class Session {
     };
     const path = join(this.dir, 'session.json');
     try {
-      mkdirSync(this.dir, { recursive: true });
-      writeFileSync(`${path}.tmp`, JSON.stringify(document, null, 2) + '\n');
+      mkdirSync(this.dir, { recursive: true, mode: SESSION_DIR_MODE });
+      writeFileSync(`${path}.tmp`, JSON.stringify(document, null, 2) + '\n', { mode: 0o600 });
       renameSync(`${path}.tmp`, path);
     } catch (error) {
       log.error('writing session.json failed', error);

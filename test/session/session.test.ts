@@ -3,7 +3,7 @@
  * (the timers are off: the test calls tick() every 2 s of signal, with a clock that follows it).
  */
 import { EventEmitter } from 'node:events';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { loadConfig } from '../../src/config.js';
@@ -116,6 +116,9 @@ describe('Session', () => {
     expect(beats.length).toBe(summary.beats);
     // The beats on screen are the recording's latest ones, in the same sample numbering.
     expect(beats.map((b) => b.sample).slice(-session.state.beatSamples.length)).toEqual(session.state.beatSamples);
+    // Patient data: the session directory is the user's alone, and so is session.json.
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+    expect(statSync(join(dir, 'session.json')).mode & 0o777).toBe(0o600);
     const file = JSON.parse(readFileSync(join(dir, 'session.json'), 'utf8'));
     expect(file).toMatchObject({ session_id: 'S1', sample_rate_hz: FS, mains_hz: 50, patient_id: 'P7', device: { serial: 'test-serial' }, summary: { beats: summary.beats } });
   });
