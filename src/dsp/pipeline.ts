@@ -283,7 +283,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       currentIntervals = { ...NO_INTERVALS };
       return;
     }
-    // QRS edges from every lead in contact; P and T from the analysis lead.
+    // QRS edges and T end from every lead in contact, P from the analysis lead; on a 12-lead record, all from the analysis lead.
     const measuredLeads = leads.flatMap((_, l) => (l === analysisIndex || (!analysisLeadAlone && !leadOffNow[l]) ? [l] : []));
     const signals = measuredLeads.map((l) => {
       const signal = new Float32Array(length);
