@@ -7,9 +7,11 @@
  * floored at 0.7 of its 10 s mean: a lead hit by a motion artefact weighs less while it lasts).
  * The rising and falling parts of that energy are integrated apart over 100 ms and the smaller
  * kept (a QRS goes up and comes back; a step or a drift goes one way); peaks of the leads' mean
- * become candidates (the larger of two within 200 ms wins), each scored by the leads' power mean
- * (exponent 5/8: a QRS shows in every lead at once, an artefact usually in one). Every filter is
- * a centred FIR, so the whole chain has one known integer delay and no phase distortion.
+ * become candidates (the larger of two within 200 ms wins, unless in a steady rhythm the other is
+ * shaped like the QRS at the expected beat and the larger lies well off it), each scored by the
+ * leads' power mean (exponent 5/8: a QRS shows in every lead at once, an artefact usually in
+ * one). Every filter is a centred FIR, so the whole chain has one known integer delay and no phase
+ * distortion.
  * Candidates are classified with adaptive signal/noise levels (Pan-Tompkins style, threshold 0.4
  * of the way from noise to signal, raised up to 2× where even the cleanest lead is in an
  * artefact; where some lead is, a clean lead that showed the last beat must show it too), a
