@@ -7,9 +7,11 @@
  * floored at 0.7 of its 10 s mean: a lead hit by a motion artefact weighs less while it lasts).
  * The rising and falling parts of that energy are integrated apart over 100 ms and the smaller
  * kept (a QRS goes up and comes back; a step or a drift goes one way); peaks of the leads' mean
- * become candidates (the larger of two within 200 ms wins), each scored by the leads' power mean
- * (exponent 5/8: a QRS shows in every lead at once, an artefact usually in one). Every filter is
- * a centred FIR, so the whole chain has one known integer delay and no phase distortion.
+ * become candidates (the larger of two within 200 ms wins, unless in a steady rhythm the other is
+ * shaped like the QRS at the expected beat and the larger lies well off it), each scored by the
+ * leads' power mean (exponent 5/8: a QRS shows in every lead at once, an artefact usually in
+ * one). Every filter is a centred FIR, so the whole chain has one known integer delay and no phase
+ * distortion.
  * Candidates are classified with adaptive signal/noise levels (Pan-Tompkins style, threshold 0.4
  * of the way from noise to signal, raised up to 2× where even the cleanest lead is in an
  * artefact; where some lead is, a clean lead that showed the last beat must show it too), a
@@ -241,6 +243,26 @@ const REFIT_EARLY_LONG_SPAN_RR = 0.6;
  */
 const REFIT_OVERWHELMING_RATIO = 5;
 const REFIT_WIDE_SPAN_RR = 0.8;
+/**
+ * Two QRS complexes cannot lie within the 200 ms merge window, so of two candidates there the
+ * stronger usually wins. In a steady rhythm the weaker one wins instead when it lies within
+ * RHYTHM_PICK_NEAR_RR of one mean RR after the last beat, is shaped like the QRS (match at least
+ * RHYTHM_PICK_MATCH) with at least RHYTHM_PICK_ENERGY of the stronger one's energy, and the
+ * stronger one lies more than RHYTHM_PICK_OFF_RR from the expected beat: a spike or burst peak
+ * 150-200 ms off the rhythm outgrew the QRS beside it (a premature beat is not followed or preceded
+ * within 200 ms by a QRS-shaped candidate where the rhythm expects the beat).
+ */
+const RHYTHM_PICK_NEAR_RR = 0.15;
+const RHYTHM_PICK_OFF_RR = 0.25;
+const RHYTHM_PICK_MATCH = 0.9;
+const RHYTHM_PICK_ENERGY = 0.3;
+/**
+ * The rhythm counts as steady when each of the last 8 RR intervals lies within this fraction of
+ * their mean; and only while the noise level is under RHYTHM_PICK_NOISE_RATIO of the signal level
+ * (in muscle noise at 0 dB, over 0.4, the levels drift and a changed pick sets off other changes).
+ */
+const STEADY_RR = 0.25;
+const RHYTHM_PICK_NOISE_RATIO = 0.4;
 
 /** Zero stored as a double, so the engine never migrates a level field's representation mid-stream (which would discard optimised code). */
 const DOUBLE_ZERO = -0;
@@ -737,7 +759,9 @@ export class QrsDetector {
     };
     if (candidate.at < this.first) return;
     if (this.pending && candidate.at - this.pending.at < this.mergeSamples) {
-      const keep = candidate.energy > this.pending.energy ? candidate : this.pending;
+      const stronger = candidate.energy > this.pending.energy ? candidate : this.pending;
+      const weaker = stronger === candidate ? this.pending : candidate;
+      const keep = this.rhythmPrefersWeaker(stronger, weaker) ? weaker : stronger;
       const drop = keep === candidate ? this.pending : candidate;
       if (this.someLeadInArtefact(drop)) this.remember(drop);
       this.pending = keep;
@@ -745,6 +769,30 @@ export class QrsDetector {
     }
     if (this.pending) this.classify(this.pending);
     this.pending = candidate;
+  }
+
+  /**
+   * Of two candidates within the merge window, whether the weaker is the beat: in a steady rhythm
+   * and moderate noise, it lies where the rhythm expects the beat and is shaped like the QRS, while
+   * the stronger lies well off it (RHYTHM_PICK_*). The match is computed only in that case.
+   */
+  private rhythmPrefersWeaker(stronger: Candidate, weaker: Candidate): boolean {
+    const last = this.lastBeat;
+    if (!last || this.learning || this.noiseLevel >= RHYTHM_PICK_NOISE_RATIO * this.signalLevel) return false;
+    const rr = this.meanRrSamples;
+    if (Math.abs(weaker.at - last.at - rr) > RHYTHM_PICK_NEAR_RR * rr) return false;
+    if (Math.abs(stronger.at - last.at - rr) <= RHYTHM_PICK_OFF_RR * rr) return false;
+    if (weaker.energy < RHYTHM_PICK_ENERGY * stronger.energy || !this.steadyRhythm()) return false;
+    return this.matchOf(weaker) >= RHYTHM_PICK_MATCH;
+  }
+
+  /** Whether the last 8 RR intervals each lie within STEADY_RR of their mean. */
+  private steadyRhythm(): boolean {
+    const history = this.rrHistory;
+    if (history.length < 8) return false;
+    const rr = this.meanRrSamples;
+    for (let i = 0; i < history.length; i += 1) if (Math.abs(history[i]! - rr) > STEADY_RR * rr) return false;
+    return true;
   }
 
   /**

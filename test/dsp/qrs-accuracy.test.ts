@@ -83,8 +83,8 @@ describe.skipIf(!dataDir)('QRS detection on MIT-BIH 100 + 41 QT Database records
         expect(score.sensitivityPct, `${label} Se`).toBeGreaterThanOrEqual(99.5);
         expect(score.positivePredictivityPct, `${label} +P`).toBeGreaterThanOrEqual(99.5);
       } else if (kind === 'motion') {
-        // +P meets the 99.5 target (gqrs: 99.3); Se target 99.95 (gqrs: 100), reached 99.913: the misses left are where both leads are in a burst at once (docs/dsp.md).
-        expect(score.sensitivityPct, `${label} Se`).toBeGreaterThanOrEqual(99.91);
+        // Se target 99.95 (gqrs: 100 %), reached 99.957; +P 99.84 (gqrs: 99.3). Other noise seeds miss more (docs/dsp.md).
+        expect(score.sensitivityPct, `${label} Se`).toBeGreaterThanOrEqual(99.95);
         expect(score.positivePredictivityPct, `${label} +P`).toBeGreaterThanOrEqual(99.5);
       } else if (kind === 'muscle') {
         expect(score.sensitivityPct, `${label} Se`).toBeGreaterThanOrEqual(99.95);
