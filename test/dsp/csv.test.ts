@@ -17,7 +17,30 @@ describe('CSV input', () => {
     expect(parseCsv('time_ms\tII\n0\t1\n2\t2\n4\t3\n').fsHz).toBe(500);
   });
 
+  it("reads PhysioNet's CSV export: quoted cells, a units row, clock times printed to the millisecond", () => {
+    // 360 Hz: steps print as 2 or 3 ms, so the rate comes from the whole span.
+    const rows = Array.from({ length: 720 }, (_, i) => {
+      const t = i / 360;
+      return `'${Math.floor(t / 60)}:${(t % 60).toFixed(3).padStart(6, '0')}',${(i % 7) / 1000},${-i / 1000}`;
+    });
+    const csv = parseCsv(["'Elapsed time','MLII','V5'", "'hh:mm:ss.mmm','mV','mV'", ...rows].join('\n'));
+    expect(csv.fsHz).toBe(360);
+    expect(csv.leads).toEqual(['MLII', 'V5']);
+    expect(csv.signalsUv[0]![3]).toBeCloseTo(3, 4);
+    expect(csv.signalsUv[1]![719]).toBeCloseTo(-719, 3);
+    // A units row in µV, time in seconds; double quotes.
+    const micro = parseCsv('"t","II"\n"sec","uV"\n0,5\n0.002,6\n0.004,7\n');
+    expect(micro.fsHz).toBe(500);
+    expect(Array.from(micro.signalsUv[0]!)).toEqual([5, 6, 7]);
+  });
+
+  it('takes the rate from the typical step where rows are missing', () => {
+    const times = [0, 0.004, 0.008, 0.2, 0.204, 0.208, 0.212];
+    expect(parseCsv(`time,II\n${times.map((t) => `${t},1`).join('\n')}\n`).fsHz).toBe(250);
+  });
+
   it('rejects bad input with a line number', () => {
+    expect(() => parseCsv("'Elapsed time','II'\n'hh:mm:ss.mmm','furlongs'\n'0:00.000',1\n")).toThrow(/line 2: unit "furlongs" of column II/);
     expect(() => parseCsv('II\n1\n2\n')).toThrow(/sample rate/);
     expect(() => parseCsv('# fs=250\nII,V1\n1,2\n3\n')).toThrow(/line 4 has 1 columns/);
     expect(() => parseCsv('# fs=250\nII\n1\nabc\n')).toThrow(CsvFormatError);

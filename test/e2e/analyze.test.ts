@@ -146,6 +146,28 @@ describe('ecg-monitor analyze', () => {
     expect(doc.beats.length).toBe(JSON.parse(piped.stdout).beats.length);
   });
 
+  it.skipIf(!dataDir)("reads a CSV file as PhysioNet exports it, with the beats the WFDB record gives (MIT-BIH 100, first minute)", () => {
+    const record = readRecord(join(dataDir!, '100'));
+    const frames = 60 * 360;
+    const [mlii, v5] = [0, 1].map((i) => signalMicrovolts(record, i).subarray(0, frames));
+    // Quoted cells, a units row and clock times to the millisecond, as PhysioNet's CSV export writes.
+    const lines = ["'Elapsed time','MLII','V5'", "'hh:mm:ss.mmm','mV','mV'"];
+    for (let i = 0; i < frames; i += 1) {
+      const t = i / 360;
+      lines.push(`'${Math.floor(t / 60)}:${(t % 60).toFixed(3).padStart(6, '0')}',${(mlii![i]! / 1000).toFixed(3)},${(v5![i]! / 1000).toFixed(3)}`);
+    }
+    const file = join(work, 'samples.csv');
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    const { code, stdout } = analyze(file, '--json');
+    expect(code).toBe(0);
+    const doc = JSON.parse(stdout);
+    expect(doc.fs).toBe(360);
+    expect(doc.lead).toBe('MLII');
+    const inMemory = analyzeSignals({ fsHz: 360, leads: ['MLII', 'V5'], signalsUv: [mlii!, v5!] });
+    expect(doc.beats.map((b: { sample: number }) => b.sample)).toEqual(inMemory.beats.map((b) => b.sample));
+    expect(doc.beats.length).toBeGreaterThan(70);
+  });
+
   it('exits 2 with one line for a missing or malformed file', () => {
     const missing = analyze(join(work, 'nope.hea'), '--json');
     expect(missing.code).toBe(2);
