@@ -4,7 +4,7 @@
  * - Lines starting with `#` are comments; `# fs=500` (or `# fs: 500 Hz`) gives the sample rate.
  * - The first other line is the header: one name per column, separated by `,`, `;` or tabs.
  * - A column named `time`, `t`, `time_s` or `seconds` holds seconds, `time_ms` milliseconds;
- *   without a `# fs=` line the rate comes from it (median step).
+ *   without a `# fs=` line the rate comes from it (`rateFromTimes`).
  * - Every other column is a lead. Values are µV; a header ending in `_mV` (e.g. `II_mV`) means
  *   millivolts and `_uV` says µV explicitly; the suffix is dropped from the lead name.
  * - PhysioNet's CSV exports read as they are: quoted cells, a row of units under the header
