@@ -279,7 +279,8 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     const length = Math.min(Math.round(windowS * fsHz), newest - startSample + 1);
     const from = newest - length + 1;
     const peaks = recentBeats.filter((s) => s >= from).map((s) => s - from);
-    if (peaks.length < 3) {
+    // On a 12-lead record everything comes from the analysis lead: nothing to measure while it is off.
+    if (peaks.length < 3 || (analysisLeadAlone && leadOffNow[analysisIndex])) {
       currentIntervals = { ...NO_INTERVALS };
       return;
     }

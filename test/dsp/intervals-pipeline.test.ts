@@ -6,7 +6,7 @@ describe('live intervals from several leads', () => {
   const fsHz = 500;
 
   /** Feeds 12 s of `leads` (V2 third) with V2 replaced by large noise; returns the QRS the pipeline reports. */
-  function qrsWithNoisyV2(v2LeadOff: boolean, leads: string[] = ['I', 'II', 'V2']): { measuredMs: number | null; truthMs: number } {
+  function qrsWithNoisyV2(v2LeadOff: boolean, leads: string[] = ['I', 'II', 'V2'], leadIIOff = false): { measuredMs: number | null; truthMs: number } {
     const source = createSyntheticEcg({ fsHz, hrBpm: 70, leads, seed: 11 });
     const channels = source.next(12 * fsHz);
     let seed = 7;
@@ -20,7 +20,7 @@ describe('live intervals from several leads', () => {
         firstSample: s,
         sampleCount: 250,
         channels: channels.map((c) => c.subarray(s, s + 250)),
-        leadOff: leads.map((_, l) => l === 2 && v2LeadOff),
+        leadOff: leads.map((_, l) => (l === 2 && v2LeadOff) || (l === 1 && leadIIOff)),
         receivedAtMs: 0,
       });
     }
@@ -47,5 +47,7 @@ describe('live intervals from several leads', () => {
     console.log(`8 recorded leads, QRS ms: truth ${counted.truthMs}, V2 noise in contact ${counted.measuredMs}, V2 lead-off ${leftOut.measuredMs}`);
     expect(counted.measuredMs).toBe(leftOut.measuredMs);
     expect(Math.abs(counted.measuredMs! - counted.truthMs)).toBeLessThanOrEqual(10);
+    // With lead II itself off there is nothing to measure on.
+    expect(qrsWithNoisyV2(false, twelve, true).measuredMs).toBeNull();
   });
 });
