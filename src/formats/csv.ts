@@ -30,8 +30,10 @@ const TIME_S_COLUMNS = new Set(['time', 't', 'time_s', 'seconds', 'time (s)', 'e
 const TIME_MS_COLUMNS = new Set(['time_ms', 'ms', 'time (ms)']);
 /** Units a units row may give a time column (seconds per unit; clock times are read as such). */
 const TIME_UNITS: Record<string, number> = { s: 1, sec: 1, seconds: 1, ms: 0.001, 'hh:mm:ss.mmm': 1, 'hh:mm:ss': 1, 'mm:ss.mmm': 1 };
-/** Units a units row may give a lead column: µV per unit. */
+/** Units a units row may give a lead column, or a lead's name may end with: µV per unit. */
 const LEAD_UNITS: Record<string, number> = { mv: 1000, uv: 1, 'µv': 1, 'μv': 1 };
+/** A lead name's unit suffix (`II_mV`, `V1 uV`). */
+const UNIT_SUFFIX = /[_ ](mv|uv|µv)$/i;
 
 /** A cell without the quotes PhysioNet's exports put around it. */
 function unquote(cell: string): string {
@@ -75,10 +77,7 @@ export function parseCsv(text: string): CsvSignals {
         timeColumn = lower.findIndex((name) => TIME_MS_COLUMNS.has(name));
         timeScale = timeColumn < 0 ? 1 : 0.001;
       }
-      leadScales = header.map((name) => {
-        const unit = /[_ ](mv|uv|µv)$/i.exec(name);
-        return unit && unit[1]!.toLowerCase() === 'mv' ? 1000 : 1;
-      });
+      leadScales = header.map((name) => LEAD_UNITS[UNIT_SUFFIX.exec(name)?.[1]!.toLowerCase() ?? 'uv']!);
       unitsAllowed = true;
       continue;
     }
@@ -117,7 +116,7 @@ export function parseCsv(text: string): CsvSignals {
   const signalsUv: Float32Array[] = [];
   header.forEach((name, column) => {
     if (column === timeColumn) return;
-    leads.push(name.replace(/[_ ](mv|uv|µv)$/i, ''));
+    leads.push(name.replace(UNIT_SUFFIX, ''));
     const scale = leadScales[column]!;
     const signal = new Float32Array(rows.length);
     for (let i = 0; i < rows.length; i += 1) signal[i] = rows[i]![column]! * scale;

@@ -232,7 +232,7 @@ export function openRecordMicrovolts(path: string, chunkFrames = READ_CHUNK_FRAM
         chunkFirst: 0,
         chunkFrames: 0,
         baseline: specs.map((spec) => spec.baseline),
-        scale: specs.map((spec) => unitsToMicrovolts(spec.units) / spec.gain),
+        scale: specs.map(microvoltsPerUnit),
         last: specs.map(() => 0),
       });
     }
@@ -466,7 +466,7 @@ export function signalMicrovolts(record: WfdbRecord, index: number): Float32Arra
   const spec = record.header.signals[index];
   const digital = record.digital[index];
   if (!spec || !digital) throw new RangeError(`record has no signal ${index}`);
-  const scale = unitsToMicrovolts(spec.units) / spec.gain;
+  const scale = microvoltsPerUnit(spec);
   const invalid = record.invalidValue[index];
   const out = new Float32Array(digital.length);
   let last = 0;
@@ -476,6 +476,11 @@ export function signalMicrovolts(record: WfdbRecord, index: number): Float32Arra
     out[i] = last;
   }
   return out;
+}
+
+/** µV per ADC unit of a signal. */
+function microvoltsPerUnit(spec: WfdbSignalSpec): number {
+  return unitsToMicrovolts(spec.units) / spec.gain;
 }
 
 function unitsToMicrovolts(units: string): number {
