@@ -11,7 +11,7 @@
  * views onto that memory, so the detector's other code reads them as plain arrays.
  */
 
-import { emitModule, FunctionBuilder } from './wasm/module.js';
+import { compiledOnce, emitModule, FunctionBuilder, instantiateWithMemory } from '../wasm/module.js';
 
 /** Rings of each lead, in memory order; every ring has `ringSize` 8-byte slots (the raw ring uses half of its). */
 const RING = { raw: 0, smoothA: 1, smoothB: 2, slopes: 3, signedEnergy: 4, lobes: 5, cleanness: 6, refreshPower: 7 } as const;
@@ -23,7 +23,6 @@ const STATE_COUNT = 8;
 const SCRATCH = { featureSums: 0, combinedEnergy: 1, combinedIntegral: 2 } as const;
 const SCRATCH_COUNT = 3;
 
-const PAGE_BYTES = 65536;
 const F64_BYTES = 8;
 const F64_SHIFT = 3;
 const F32_SHIFT = 2;
@@ -277,13 +276,7 @@ export function detectorModuleBytes(): Uint8Array {
   return emitModule(MEMORY_IMPORT, [averagesKernel(), featureKernel()]);
 }
 
-let compiledModule: WebAssembly.Module | null = null;
-
-/** Compiled once per process, at the first detector. */
-function detectorModule(): WebAssembly.Module {
-  compiledModule ??= new WebAssembly.Module(detectorModuleBytes());
-  return compiledModule;
-}
+const detectorModule = compiledOnce(detectorModuleBytes);
 
 /** The detector's sizes and constants, fixed for its life. */
 export interface DetectorKernelSettings {
@@ -382,13 +375,9 @@ export class DetectorKernels {
     this.stateBase = SCRATCH_COUNT * this.scratchBytes;
     this.ringsBase = this.stateBase + STATE_COUNT * leadCount * F64_BYTES;
     const totalBytes = this.ringsBase + leadCount * RING_COUNT * this.ringBytes;
-    const pages = Math.max(1, Math.ceil(totalBytes / PAGE_BYTES));
-    // Sized once with no room to grow: growing would detach every view below.
-    const memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
-    const instance = new WebAssembly.Instance(detectorModule(), { [MEMORY_IMPORT.module]: { [MEMORY_IMPORT.name]: memory } });
-    this.averagesKernel = instance.exports.averages as unknown as AveragesExport;
-    this.featureKernel = instance.exports.feature as unknown as FeatureExport;
-    const buffer = memory.buffer;
+    const { exports, buffer } = instantiateWithMemory(detectorModule(), MEMORY_IMPORT, totalBytes);
+    this.averagesKernel = exports.averages as unknown as AveragesExport;
+    this.featureKernel = exports.feature as unknown as FeatureExport;
     const scratch = (which: number) => new Float64Array(buffer, which * this.scratchBytes, scratchValues);
     this.featureSums = scratch(SCRATCH.featureSums);
     this.combinedEnergy = scratch(SCRATCH.combinedEnergy);

@@ -1,5 +1,5 @@
 /**
- * A small WebAssembly module emitter: enough of the binary format (WebAssembly Core
+ * A small WebAssembly module emitter (used by the DSP and WFDB kernels): enough of the binary format (WebAssembly Core
  * Specification 1.0, chapter 5) for numeric kernels over one imported memory. Functions are
  * written with named opcode helpers in stack order; `emitModule` lays out the type, import,
  * function, export and code sections. The bytes are built at run time, so there is no build step
@@ -11,6 +11,8 @@ export type ValueType = 'i32' | 'f32' | 'f64';
 const VALUE_TYPE_CODE: Record<ValueType, number> = { i32: 0x7f, f32: 0x7d, f64: 0x7c };
 
 /** Natural alignment (log2 bytes) of each memory access width, the hint every load and store carries. */
+const ALIGN_1 = 0;
+const ALIGN_2 = 1;
 const ALIGN_4 = 2;
 const ALIGN_8 = 3;
 
@@ -28,6 +30,8 @@ const OP = {
   localTee: 0x22,
   i32Load: 0x28,
   f32Load: 0x2a,
+  i32Load8U: 0x2d,
+  i32Load16S: 0x2e,
   f64Load: 0x2b,
   i32Store: 0x36,
   f32Store: 0x38,
@@ -45,6 +49,7 @@ const OP = {
   i32Sub: 0x6b,
   i32Mul: 0x6c,
   i32And: 0x71,
+  i32Or: 0x72,
   i32Shl: 0x74,
   i32ShrS: 0x75,
   f64Neg: 0x9a,
@@ -52,6 +57,7 @@ const OP = {
   f64Sub: 0xa1,
   f64Mul: 0xa2,
   f64Div: 0xa3,
+  f32DemoteF64: 0xb6,
   f64ConvertI32S: 0xb7,
   f64PromoteF32: 0xbb,
 } as const;
@@ -153,6 +159,14 @@ export class FunctionBuilder {
   i32Load(offset = 0): this {
     return this.op(OP.i32Load, ALIGN_4, ...unsignedLeb128(offset));
   }
+  /** One byte, zero-extended. */
+  i32Load8U(offset = 0): this {
+    return this.op(OP.i32Load8U, ALIGN_1, ...unsignedLeb128(offset));
+  }
+  /** Two bytes, little-endian, sign-extended. */
+  i32Load16S(offset = 0): this {
+    return this.op(OP.i32Load16S, ALIGN_2, ...unsignedLeb128(offset));
+  }
   f32Load(offset = 0): this {
     return this.op(OP.f32Load, ALIGN_4, ...unsignedLeb128(offset));
   }
@@ -196,6 +210,9 @@ export class FunctionBuilder {
   i32And(): this {
     return this.op(OP.i32And);
   }
+  i32Or(): this {
+    return this.op(OP.i32Or);
+  }
   i32Shl(): this {
     return this.op(OP.i32Shl);
   }
@@ -223,6 +240,10 @@ export class FunctionBuilder {
   }
   f64Div(): this {
     return this.op(OP.f64Div);
+  }
+  /** Rounds a double to the nearest float, as a Float32Array store does. */
+  f32DemoteF64(): this {
+    return this.op(OP.f32DemoteF64);
   }
   f64ConvertI32S(): this {
     return this.op(OP.f64ConvertI32S);
@@ -317,4 +338,26 @@ export function emitModule(memory: MemoryImport, functions: readonly FunctionBui
     ...section(SECTION.code, vector(functions.map((f) => f.body()))),
   ];
   return Uint8Array.from(bytes);
+}
+
+/** A module compiled from `build()`'s bytes at its first use, then kept for the process. */
+export function compiledOnce(build: () => Uint8Array): () => WebAssembly.Module {
+  let module: WebAssembly.Module | null = null;
+  return () => {
+    module ??= new WebAssembly.Module(build());
+    return module;
+  };
+}
+
+const PAGE_BYTES = 65536;
+
+/**
+ * An instance of `module` over a fresh memory of at least `bytes` bytes, imported as `memory`
+ * says. The memory is sized once with no room to grow: growing would detach every view onto it.
+ */
+export function instantiateWithMemory(module: WebAssembly.Module, memory: MemoryImport, bytes: number): { exports: WebAssembly.Instance['exports']; buffer: ArrayBuffer } {
+  const pages = Math.max(1, Math.ceil(bytes / PAGE_BYTES));
+  const own = new WebAssembly.Memory({ initial: pages, maximum: pages });
+  const instance = new WebAssembly.Instance(module, { [memory.module]: { [memory.name]: own } });
+  return { exports: instance.exports, buffer: own.buffer };
 }

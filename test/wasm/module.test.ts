@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { emitModule, FunctionBuilder, signedLeb128, unsignedLeb128 } from '../../src/dsp/wasm/module.js';
+import { compiledOnce, emitModule, FunctionBuilder, instantiateWithMemory, signedLeb128, unsignedLeb128 } from '../../src/wasm/module.js';
 
 describe('LEB128', () => {
   it('encodes unsigned integers as the specification examples do', () => {
@@ -93,10 +93,12 @@ describe('module emitter', () => {
   });
 
   it('runs integer loops, negative constants and branches', () => {
-    const memory = new WebAssembly.Memory({ initial: 1, maximum: 1 });
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { test: { memory } });
-    const increment = instance.exports.increment as (at: number, count: number) => number;
-    const values = new Int32Array(memory.buffer, 128, 4);
+    const module = compiledOnce(() => bytes);
+    expect(module()).toBe(module());
+    const { exports, buffer } = instantiateWithMemory(module(), { module: 'test', name: 'memory' }, 100_000);
+    expect(buffer.byteLength).toBe(2 * 65536);
+    const increment = exports.increment as (at: number, count: number) => number;
+    const values = new Int32Array(buffer, 128, 4);
     values.set([-5, -1, 0, 41]);
     expect(increment(128, 4)).toBe(1);
     expect(Array.from(values)).toEqual([-4, 0, 1, 42]);

@@ -1,5 +1,5 @@
 /**
- * The part of the WebAssembly JavaScript API the DSP kernels use. Node has it built in, but
+ * The part of the WebAssembly JavaScript API our kernels use. Node has it built in, but
  * @types/node does not declare it and the DOM library would bring in the browser's globals.
  */
 declare global {
