@@ -271,9 +271,62 @@ function featureKernel(): FunctionBuilder {
   return f;
 }
 
-/** The detector module's bytes: `averages` and `feature` over an imported memory. */
+/**
+ * scan(energy, integrated, scratchBytes, j, values, due, k, mask, leadCount, lengthIntegration):
+ * from value j of the block (feature index k) on, stores the leads' combined energy and their
+ * mean integral in the detector's rings (qrs.ts, `steps`) and returns the first j at which the
+ * integral has a local maximum one value back (a candidate) or that is `due`, once its values are
+ * stored; `values` when there is none in the block.
+ */
+function scanKernel(): FunctionBuilder {
+  const f = new FunctionBuilder('scan', ['i32']);
+  const energy = f.param('i32');
+  const integrated = f.param('i32');
+  const scratchBytes = f.param('i32');
+  const j = f.param('i32');
+  const values = f.param('i32');
+  const due = f.param('i32');
+  const k = f.param('i32');
+  const mask = f.param('i32');
+  const leadCount = f.param('f64');
+  const lengthIntegration = f.param('f64');
+  const at = f.local('i32');
+  const value = f.local('f64');
+  const previous = f.local('f64');
+  /** `integrated[(k - back) & m]` onto the stack. */
+  const integralBack = (back: number) => {
+    ringSlot(f, integrated, mask, F64_SHIFT, () => f.localGet(k).i32Const(back).i32Sub());
+    f.f64Load();
+  };
+  f.block(() =>
+    f.loop(() => {
+      f.localGet(j).localGet(values).i32GeS().brIf(1);
+      f.localGet(j).i32Const(F64_SHIFT).i32Shl().localSet(at);
+      // energy[k & m] = combinedEnergy[j]
+      ringSlot(f, energy, mask, F64_SHIFT, () => f.localGet(k));
+      f.localGet(scratchBytes).i32Const(SCRATCH.combinedEnergy).i32Mul().localGet(at).i32Add().f64Load().f64Store();
+      // integrated[k & m] = combinedIntegral[j] / leadCount / lengthIntegration
+      ringSlot(f, integrated, mask, F64_SHIFT, () => f.localGet(k));
+      f.localGet(scratchBytes).i32Const(SCRATCH.combinedIntegral).i32Mul().localGet(at).i32Add().f64Load();
+      f.localGet(leadCount).f64Div().localGet(lengthIntegration).f64Div().localTee(value).f64Store();
+      // A local maximum at k - 1: integrated[k - 1] > integrated[k - 2] and >= the value just stored.
+      integralBack(1);
+      f.localTee(previous);
+      integralBack(2);
+      f.f64Gt().localGet(previous).localGet(value).f64Ge().i32And().brIf(1);
+      f.localGet(j).localGet(due).i32GeS().brIf(1);
+      f.localGet(j).i32Const(1).i32Add().localSet(j);
+      f.localGet(k).i32Const(1).i32Add().localSet(k);
+      f.br(0);
+    }),
+  );
+  f.localGet(j);
+  return f;
+}
+
+/** The detector module's bytes: `averages`, `feature` and `scan` over an imported memory. */
 export function detectorModuleBytes(): Uint8Array {
-  return emitModule(MEMORY_IMPORT, [averagesKernel(), featureKernel()]);
+  return emitModule(MEMORY_IMPORT, [averagesKernel(), featureKernel(), scanKernel()]);
 }
 
 const detectorModule = compiledOnce(detectorModuleBytes);
@@ -311,6 +364,18 @@ type AveragesExport = (
   lengthB: number,
   decimation: number,
 ) => void;
+type ScanExport = (
+  energy: number,
+  integrated: number,
+  scratchBytes: number,
+  j: number,
+  values: number,
+  due: number,
+  k: number,
+  mask: number,
+  leadCount: number,
+  lengthIntegration: number,
+) => number;
 type FeatureExport = (
   rings: number,
   ringBytes: number,
@@ -356,6 +421,10 @@ export class DetectorKernels {
   readonly leadPower: Float64Array;
   readonly energyTotal: Float64Array;
   readonly leadWeight: Float64Array;
+  /** The leads' summed weighted slope energy by feature index. */
+  readonly energy: Float64Array;
+  /** The leads' mean rise-and-fall integral by feature index. */
+  readonly integrated: Float64Array;
 
   private readonly settings: DetectorKernelSettings;
   private readonly mask: number;
@@ -363,8 +432,11 @@ export class DetectorKernels {
   private readonly ringBytes: number;
   private readonly stateBase: number;
   private readonly ringsBase: number;
+  /** The combined rings, after every lead's: energy, then integral. */
+  private readonly combinedBase: number;
   private readonly averagesKernel: AveragesExport;
   private readonly featureKernel: FeatureExport;
+  private readonly scanKernel: ScanExport;
 
   constructor(settings: DetectorKernelSettings) {
     const { leadCount, ringSize, scratchValues } = settings;
@@ -374,10 +446,12 @@ export class DetectorKernels {
     this.ringBytes = slots(ringSize * F64_BYTES);
     this.stateBase = SCRATCH_COUNT * this.scratchBytes;
     this.ringsBase = this.stateBase + STATE_COUNT * leadCount * F64_BYTES;
-    const totalBytes = this.ringsBase + leadCount * RING_COUNT * this.ringBytes;
+    this.combinedBase = this.ringsBase + leadCount * RING_COUNT * this.ringBytes;
+    const totalBytes = this.combinedBase + 2 * this.ringBytes;
     const { exports, buffer } = instantiateWithMemory(detectorModule(), MEMORY_IMPORT, totalBytes);
     this.averagesKernel = exports.averages as unknown as AveragesExport;
     this.featureKernel = exports.feature as unknown as FeatureExport;
+    this.scanKernel = exports.scan as unknown as ScanExport;
     const scratch = (which: number) => new Float64Array(buffer, which * this.scratchBytes, scratchValues);
     this.featureSums = scratch(SCRATCH.featureSums);
     this.combinedEnergy = scratch(SCRATCH.combinedEnergy);
@@ -400,6 +474,8 @@ export class DetectorKernels {
     this.lobes = rings(RING.lobes);
     this.cleanness = rings(RING.cleanness);
     this.refreshPower = rings(RING.refreshPower);
+    this.energy = new Float64Array(buffer, this.combinedBase, ringSize);
+    this.integrated = new Float64Array(buffer, this.combinedBase + this.ringBytes, ringSize);
   }
 
   /**
@@ -433,6 +509,17 @@ export class DetectorKernels {
       s.localFloor,
       s.weightFloor,
     );
+  }
+
+  /**
+   * From value j of the block's `values` (feature index k) on: the combined energy and the leads'
+   * mean integral into `energy` and `integrated`, up to the first j at which the integral has a
+   * local maximum one value back or that is `due` (that one stored too). Returns that j, or
+   * `values` when there is none.
+   */
+  scan(j: number, values: number, due: number, k: number): number {
+    const s = this.settings;
+    return this.scanKernel(this.combinedBase, this.combinedBase + this.ringBytes, this.scratchBytes, j, values, due, k, this.mask, s.leadCount, s.lengthIntegration);
   }
 
   private ringAddress(l: number, ring: number): number {

@@ -349,7 +349,7 @@ export class QrsDetector {
   private readonly neighbourGap: number;
   /** Scratch for one lead alone: 1 at the slope indices of a spaced candidate's window that lie in a QRS-shaped span. */
   private readonly shapedNear: Uint8Array;
-  // Combined rings by feature index: weighted slope energy and its integral.
+  // In the kernels' memory. Combined rings by feature index: weighted slope energy and its integral.
   private readonly energy: Float64Array;
   private readonly integrated: Float64Array;
   private learnBuffer: Float32Array[] | null;
@@ -477,8 +477,8 @@ export class QrsDetector {
     this.leadPower = kernels.leadPower;
     this.leadWeight = kernels.leadWeight;
     this.energyTotal = kernels.energyTotal;
-    this.energy = new Float64Array(this.ringSize);
-    this.integrated = new Float64Array(this.ringSize);
+    this.energy = kernels.energy;
+    this.integrated = kernels.integrated;
     this.mergeSamples = Math.round(CANDIDATE_MERGE_S * fsHz);
     this.refractorySamples = Math.round(REFRACTORY_S * fsHz);
     this.tWaveSamples = Math.round(T_WAVE_WINDOW_S * fsHz);
@@ -612,20 +612,21 @@ export class QrsDetector {
   /** Runs the decision stage over the feature values of one block; `this.next` follows each value's last sample. */
   private steps(values: number): void {
     const m = this.mask;
-    const energyIn = this.combinedEnergy;
-    const integralIn = this.combinedIntegral;
-    const energy = this.energy;
     const integrated = this.integrated;
-    const lengthIntegration = this.lengthIntegration;
     const decimation = this.decimation;
-    const leadCount = this.leadCount;
     for (let j = 0; j < values; j += 1) {
+      // Values where nothing can happen (no candidate, no deadline) are only stored, in one call.
+      const stop = this.kernels.scan(j, values, this.firstDue(j, values), this.featureNext);
+      if (stop > j) {
+        this.featureNext += stop - j;
+        this.next = this.first + this.featureNext * decimation;
+      }
+      if (stop === values) break;
+      j = stop;
       const k = this.featureNext;
       // The last sample that went into feature value k.
       const n = this.first + (k + 1) * decimation - 1;
-      const f = integralIn[j]! / leadCount / lengthIntegration;
-      energy[k & m] = energyIn[j]!;
-      integrated[k & m] = f;
+      const f = integrated[k & m]!;
       // A local maximum of the integral at k-1.
       const f1 = integrated[(k - 1) & m]!;
       if (k >= 2 && f1 > integrated[(k - 2) & m]! && f1 >= f) this.offerCandidate(k - 1);
@@ -640,6 +641,21 @@ export class QrsDetector {
         if (n - this.first >= this.learnSamples + this.featureDelay + this.mergeSamples) this.finishLearning();
       } else if (n >= this.searchbackFrom) this.searchBackIfDue(n - this.featureDelay - this.mergeSamples);
     }
+  }
+
+  /**
+   * The first value from j on (at most `values`) at which a deadline of `steps` falls due: the
+   * pending candidate's merge window closing, the end of learning, searchback. Before the third
+   * feature value, j itself (steps checks those alone).
+   */
+  private firstDue(j: number, values: number): number {
+    if (this.featureNext < 2) return j;
+    let deadline = this.learning ? this.first + this.learnSamples + this.featureDelay + this.mergeSamples : this.searchbackFrom;
+    const pending = this.pending;
+    if (pending) deadline = Math.min(deadline, pending.at + this.featureDelay + this.mergeSamples);
+    const n = this.first + (this.featureNext + 1) * this.decimation - 1;
+    if (deadline <= n) return j;
+    return Math.min(values, j + Math.ceil((deadline - n) / this.decimation));
   }
 
   /**

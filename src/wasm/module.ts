@@ -45,6 +45,7 @@ const OP = {
   i32GeS: 0x4e,
   f64Lt: 0x63,
   f64Gt: 0x64,
+  f64Ge: 0x66,
   i32Add: 0x6a,
   i32Sub: 0x6b,
   i32Mul: 0x6c,
@@ -225,6 +226,9 @@ export class FunctionBuilder {
   }
   f64Gt(): this {
     return this.op(OP.f64Gt);
+  }
+  f64Ge(): this {
+    return this.op(OP.f64Ge);
   }
   f64Neg(): this {
     return this.op(OP.f64Neg);

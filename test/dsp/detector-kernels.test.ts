@@ -174,9 +174,48 @@ describe('QRS detector kernels', () => {
     expect(Math.min(...kernels.cleanness[1]!)).toBeLessThan(1);
   });
 
+  it('stores the combined values and stops at each local maximum of the integral as the plain JavaScript does', () => {
+    const kernels = new DetectorKernels(SETTINGS);
+    const m = SETTINGS.ringSize - 1;
+    const energy = new Float64Array(SETTINGS.ringSize);
+    const integrated = new Float64Array(SETTINGS.ringSize);
+    const { leadCount, lengthIntegration } = SETTINGS;
+    let k = 2;
+    for (let block = 0; block < 40; block += 1) {
+      const values = 50 + ((block * 37) % 200);
+      for (let j = 0; j < values; j += 1) {
+        kernels.combinedEnergy[j] = Math.abs(Math.sin((k + j) / 7)) * 1e4;
+        // Plateaus (equal neighbours) and spikes, so both comparisons of the maximum test decide.
+        kernels.combinedIntegral[j] = Math.round(Math.sin((k + j) / 5) * 4 + Math.cos((k + j) / 2.3) * 3) * 1e3 + ((k + j) % 29 === 0 ? 5e3 : 0);
+      }
+      const expectedStops: number[] = [];
+      for (let j = 0, kk = k; j < values; j += 1, kk += 1) {
+        energy[kk & m] = kernels.combinedEnergy[j]!;
+        const f = kernels.combinedIntegral[j]! / leadCount / lengthIntegration;
+        integrated[kk & m] = f;
+        const f1 = integrated[(kk - 1) & m]!;
+        if (f1 > integrated[(kk - 2) & m]! && f1 >= f) expectedStops.push(j);
+      }
+      const stops: number[] = [];
+      for (let j = 0; j < values; j += 1) {
+        j = kernels.scan(j, values, values, k + j);
+        if (j < values) stops.push(j);
+      }
+      expect(stops).toEqual(expectedStops);
+      // A due value stops the scan too, once stored.
+      const due = Math.floor(values / 2);
+      if (!expectedStops.some((j) => j < due)) expect(kernels.scan(0, values, due, k)).toBe(due);
+      else expect(kernels.scan(0, values, due, k)).toBe(expectedStops[0]);
+      expect(stops.length).toBeGreaterThan(0);
+      k += values;
+    }
+    expect(sameBits(kernels.energy, energy)).toBe(true);
+    expect(sameBits(kernels.integrated, integrated)).toBe(true);
+  });
+
   it('keeps each lead in its own memory region', () => {
     const kernels = new DetectorKernels(SETTINGS);
-    const views = [kernels.featureSums, kernels.combinedEnergy, kernels.combinedIntegral, kernels.sumA, kernels.leadWeight, ...kernels.raw, ...kernels.smoothA, ...kernels.refreshPower];
+    const views = [kernels.featureSums, kernels.combinedEnergy, kernels.combinedIntegral, kernels.sumA, kernels.leadWeight, ...kernels.raw, ...kernels.smoothA, ...kernels.refreshPower, kernels.energy, kernels.integrated];
     const spans = views.map((v) => [v.byteOffset, v.byteOffset + v.byteLength] as const).sort((a, b) => a[0] - b[0]);
     for (let i = 1; i < spans.length; i += 1) expect(spans[i]![0]).toBeGreaterThanOrEqual(spans[i - 1]![1]);
     expect(new Set(views.map((v) => v.buffer)).size).toBe(1);
