@@ -1,9 +1,9 @@
 /**
- * The QRS detector's two per-sample loops (qrs.ts: the moving sums at the sample rate, the slope
- * energy and its rise-and-fall integrals at the feature rate) as WebAssembly. WebAssembly is
- * compiled in one quick pass when instantiated, so these loops run as machine code from the first
- * sample of a fresh process, instead of being interpreted until V8's optimising compiler gets to
- * them. The arithmetic is the JavaScript's, operation for operation (doubles throughout, the
+ * The QRS detector's per-sample loops (qrs.ts: the moving sums at the sample rate, the slope
+ * energy and its rise-and-fall integrals at the feature rate, and the decision stage's scan for
+ * the integral's local maxima) as WebAssembly. WebAssembly is compiled in one quick pass when
+ * instantiated, so these loops run as machine code from the first sample of a fresh process,
+ * instead of being interpreted until V8's optimising compiler gets to them. The arithmetic is the JavaScript's, operation for operation (doubles throughout, the
  * Float32 raw samples widened as JavaScript widens them), so the results are bit-identical.
  *
  * Each detector owns one memory, sized once for its leads and rings and never grown (growing
@@ -113,7 +113,8 @@ function averagesKernel(): FunctionBuilder {
  * feature(rings, ringBytes, state, stateStride, scratchBytes, k, values, mask, slopeLag, lengthLocal,
  * lengthIntegration, powerRate, localScale, aroundScale, localFloor, weightFloor): one lead's
  * `values` feature values from feature index `k`, added into the combined energy and integral
- * (qrs.ts, `leadFeature`, which documents each step).
+ * (qrs.ts, `leadFeature`, which documents each step). The rings keep running sums, not means:
+ * the constant scale cancels in the power normalisation.
  */
 function featureKernel(): FunctionBuilder {
   const f = new FunctionBuilder('feature');

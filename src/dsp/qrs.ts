@@ -302,7 +302,7 @@ export class QrsDetector {
 
   private readonly mask: number;
   private readonly ringSize: number;
-  /** The two per-sample loops (leadAverages, leadFeature) in WebAssembly, over memory holding the arrays marked below. */
+  /** The per-sample loops (leadAverages, leadFeature, the scan in steps) in WebAssembly, over memory holding the arrays marked below. */
   private readonly kernels: DetectorKernels;
   // In the kernels' memory. Per-lead rings: raw input and the first moving sum by sample number; the second moving sum, the slope and the signed weighted energy by feature index.
   private readonly raw: Float32Array[];
