@@ -39,6 +39,8 @@
  * by searchback, or when held in an artefact until the next beat).
  */
 
+import { DetectorKernels } from './detector-kernels.js';
+
 export interface QrsDetectorOptions {
   fsHz: number;
   /** Number of leads pushed to the detector (each `push` gets one value per lead). */
@@ -264,6 +266,9 @@ const RHYTHM_PICK_ENERGY = 0.3;
 const STEADY_RR = 0.25;
 const RHYTHM_PICK_NOISE_RATIO = 0.4;
 
+/** Added to a lead's local slope power before its weight is taken as the inverse, so a silent lead's weight stays finite. */
+const WEIGHT_FLOOR = 1e-6;
+
 /** Zero stored as a double, so the engine never migrates a level field's representation mid-stream (which would discard optimised code). */
 const DOUBLE_ZERO = -0;
 
@@ -297,7 +302,9 @@ export class QrsDetector {
 
   private readonly mask: number;
   private readonly ringSize: number;
-  // Per-lead rings: raw input and the first moving sum by sample number; the second moving sum, the slope and the signed weighted energy by feature index.
+  /** The per-sample loops (leadAverages, leadFeature, the scan in steps) in WebAssembly, over memory holding the arrays marked below. */
+  private readonly kernels: DetectorKernels;
+  // In the kernels' memory. Per-lead rings: raw input and the first moving sum by sample number; the second moving sum, the slope and the signed weighted energy by feature index.
   private readonly raw: Float32Array[];
   private readonly smoothA: Float64Array[];
   private readonly smoothB: Float64Array[];
@@ -320,7 +327,7 @@ export class QrsDetector {
   private readonly templateHalf: number;
   private readonly shapeLag: number;
   private readonly matchLag: number;
-  // Per-lead running sums: the two moving averages, local slope power, rising and falling energy.
+  // In the kernels' memory. Per-lead running sums: the two moving averages, local slope power, rising and falling energy.
   private readonly sumA: Float64Array;
   private readonly sumB: Float64Array;
   private readonly localSum: Float64Array;
@@ -342,17 +349,17 @@ export class QrsDetector {
   private readonly neighbourGap: number;
   /** Scratch for one lead alone: 1 at the slope indices of a spaced candidate's window that lie in a QRS-shaped span. */
   private readonly shapedNear: Uint8Array;
-  // Combined rings by feature index: weighted slope energy and its integral.
+  // In the kernels' memory. Combined rings by feature index: weighted slope energy and its integral.
   private readonly energy: Float64Array;
   private readonly integrated: Float64Array;
   private learnBuffer: Float32Array[] | null;
   /** The leads of the block being pushed. */
   private readonly input: Float32Array[];
   private buffered = 0;
-  /** Scratch per block: one lead's second moving sum at each feature sample, then the leads' summed energy and integral. */
-  private featureSums = new Float64Array(0);
-  private combinedEnergy = new Float64Array(0);
-  private combinedIntegral = new Float64Array(0);
+  /** In the kernels' memory. Scratch per block: one lead's second moving sum at each feature sample, then the leads' summed energy and integral. */
+  private readonly featureSums: Float64Array;
+  private readonly combinedEnergy: Float64Array;
+  private readonly combinedIntegral: Float64Array;
   private readonly lengthAnchorSmooth: number;
   private readonly lengthIntegration: number;
   private readonly lengthBaseline: number;
@@ -422,15 +429,38 @@ export class QrsDetector {
     this.anchorDelay = (this.lengthBaseline - 1) / 2;
     this.ringSize = nextPowerOfTwo(Math.ceil(10 * fsHz));
     this.mask = this.ringSize - 1;
-    const rings = () => Array.from({ length: leadCount }, () => new Float64Array(this.ringSize));
-    this.raw = Array.from({ length: leadCount }, () => new Float32Array(this.ringSize));
-    this.smoothA = rings();
-    this.smoothB = rings();
-    this.slopes = rings();
-    this.signedEnergy = rings();
-    this.lobes = rings();
-    this.cleanness = rings();
-    this.refreshPower = rings();
+    this.powerWindow = Math.round(POWER_WINDOW_S * featureHz);
+    this.learnSamples = Math.round(LEARN_S * fsHz);
+    // The largest block: the learn buffer in one go, or a one-second chunk (pushChunks).
+    const largestBlock = Math.max(this.learnSamples, Math.round(fsHz), 1);
+    const kernels = new DetectorKernels({
+      leadCount,
+      ringSize: this.ringSize,
+      scratchValues: Math.ceil(largestBlock / this.decimation) + 1,
+      lengthA: this.lengthA,
+      lengthB: this.lengthB,
+      decimation: this.decimation,
+      slopeLag: this.slopeLag,
+      lengthLocal: this.lengthLocal,
+      lengthIntegration: this.lengthIntegration,
+      powerRate: 1 / this.powerWindow,
+      localScale: 1 / this.lengthLocal,
+      aroundScale: 1 / (this.lengthLocal - this.lengthIntegration),
+      localFloor: LOCAL_FLOOR,
+      weightFloor: WEIGHT_FLOOR,
+    });
+    this.kernels = kernels;
+    this.raw = kernels.raw;
+    this.smoothA = kernels.smoothA;
+    this.smoothB = kernels.smoothB;
+    this.slopes = kernels.slopes;
+    this.signedEnergy = kernels.signedEnergy;
+    this.lobes = kernels.lobes;
+    this.cleanness = kernels.cleanness;
+    this.refreshPower = kernels.refreshPower;
+    this.featureSums = kernels.featureSums;
+    this.combinedEnergy = kernels.combinedEnergy;
+    this.combinedIntegral = kernels.combinedIntegral;
     this.beatLobe = new Float64Array(leadCount);
     this.showedBeat = new Uint8Array(leadCount);
     this.templateHalf = Math.round(TEMPLATE_HALF_S * featureHz);
@@ -439,23 +469,21 @@ export class QrsDetector {
     this.templates = Array.from({ length: leadCount }, () => new Float64Array(2 * this.templateHalf + 1));
     this.templateNorms = new Float64Array(leadCount);
     this.shapedNear = new Uint8Array(leadCount < 2 ? this.lengthLocal : 0);
-    this.sumA = new Float64Array(leadCount);
-    this.sumB = new Float64Array(leadCount);
-    this.localSum = new Float64Array(leadCount);
-    this.risingSum = new Float64Array(leadCount);
-    this.fallingSum = new Float64Array(leadCount);
-    this.leadPower = new Float64Array(leadCount);
-    this.leadWeight = new Float64Array(leadCount);
-    this.energyTotal = new Float64Array(leadCount);
-    this.energy = new Float64Array(this.ringSize);
-    this.integrated = new Float64Array(this.ringSize);
-    this.powerWindow = Math.round(POWER_WINDOW_S * featureHz);
+    this.sumA = kernels.sumA;
+    this.sumB = kernels.sumB;
+    this.localSum = kernels.localSum;
+    this.risingSum = kernels.risingSum;
+    this.fallingSum = kernels.fallingSum;
+    this.leadPower = kernels.leadPower;
+    this.leadWeight = kernels.leadWeight;
+    this.energyTotal = kernels.energyTotal;
+    this.energy = kernels.energy;
+    this.integrated = kernels.integrated;
     this.mergeSamples = Math.round(CANDIDATE_MERGE_S * fsHz);
     this.refractorySamples = Math.round(REFRACTORY_S * fsHz);
     this.tWaveSamples = Math.round(T_WAVE_WINDOW_S * fsHz);
     this.anchorHalf = Math.round(ANCHOR_HALF_S * fsHz);
     this.ownSamples = Math.round(OWN_QRS_S * fsHz);
-    this.learnSamples = Math.round(LEARN_S * fsHz);
     this.meanRrSamples = fsHz;
     this.learnBuffer = Array.from({ length: leadCount }, () => new Float32Array(this.learnSamples));
     this.input = Array.from({ length: leadCount }, () => new Float32Array(0));
@@ -507,7 +535,6 @@ export class QrsDetector {
     if (!buffer || this.buffered === 0) return;
     const samples = buffer.map((b) => b.subarray(0, this.buffered));
     this.prime(samples, 0);
-    this.ensureScratch(this.buffered);
     const values = this.featureCountIn(this.buffered);
     for (let l = 0; l < this.leadCount; l += 1) {
       this.leadAverages(l, samples[l]!, 0, this.buffered);
@@ -516,15 +543,6 @@ export class QrsDetector {
     for (let l = 0; l < this.leadCount; l += 1) this.leadPower[l] = this.energyTotal[l]! / Math.max(1, values);
     this.prime(samples, 0);
     this.pushChunks(samples, 0, this.buffered);
-  }
-
-  /** Room for the feature values of `count` samples. */
-  private ensureScratch(count: number): void {
-    const values = Math.ceil(count / this.decimation) + 1;
-    if (this.combinedEnergy.length >= values) return;
-    this.featureSums = new Float64Array(values);
-    this.combinedEnergy = new Float64Array(values);
-    this.combinedIntegral = new Float64Array(values);
   }
 
   /** Number of feature values `count` samples from the next one complete. */
@@ -536,7 +554,6 @@ export class QrsDetector {
 
   private pushChunk(offset: number, count: number): void {
     const leads = this.input;
-    this.ensureScratch(count);
     const values = this.featureCountIn(count);
     this.combinedEnergy.fill(0, 0, values);
     this.combinedIntegral.fill(0, 0, values);
@@ -565,140 +582,51 @@ export class QrsDetector {
       this.risingSum[l] = 0;
       this.fallingSum[l] = 0;
       this.energyTotal[l] = 0;
-      this.leadWeight[l] = 1 / (LOCAL_FLOOR * this.leadPower[l]! + 1e-6);
+      this.leadWeight[l] = 1 / (LOCAL_FLOOR * this.leadPower[l]! + WEIGHT_FLOOR);
     }
   }
 
-  /** One lead over a block, at the sample rate: the two moving sums, the second kept at each feature sample. */
+  /** One lead over a block, at the sample rate: the two moving sums, the second kept at each feature sample (in `featureSums`). */
   private leadAverages(l: number, input: Float32Array, offset: number, count: number): void {
     const m = this.mask;
     const raw = this.raw[l]!;
-    const sumsA = this.smoothA[l]!;
-    const out = this.featureSums;
-    const lengthA = this.lengthA;
-    const lengthB = this.lengthB;
-    const decimation = this.decimation;
-    let sumA = this.sumA[l]!;
-    let sumB = this.sumB[l]!;
-    let phase = (this.next - this.first) % decimation;
-    let j = 0;
-    // The block goes into the raw ring in two native copies, the second empty unless the ring
-    // wraps: unconditional, so the wrap cannot be first met in optimised code (a deoptimisation).
+    // The block goes into the raw ring in two native copies, the second empty unless the ring wraps.
     const start = this.next & m;
     const firstPart = Math.min(count, this.ringSize - start);
     raw.set(input.subarray(offset, offset + firstPart), start);
     raw.set(input.subarray(offset + firstPart, offset + count), 0);
-    let n = this.next;
-    for (let i = 0; i < count; i += 1, n += 1) {
-      sumA += raw[n & m]! - raw[(n - lengthA) & m]!;
-      sumB += sumA - sumsA[(n - lengthB) & m]!;
-      sumsA[n & m] = sumA;
-      phase += 1;
-      if (phase === decimation) {
-        phase = 0;
-        out[j] = sumB;
-        j += 1;
-      }
-    }
-    this.sumA[l] = sumA;
-    this.sumB[l] = sumB;
+    this.kernels.averages(l, this.next, count, (this.next - this.first) % this.decimation);
   }
 
   /**
    * One lead's feature values for a block: the slope, its energy divided by the lead's local
    * slope power (a centred window, floored at a fraction of its slow mean: a lead hit by an
    * artefact weighs less), then the rising and falling parts integrated apart and the smaller
-   * kept, because a QRS both rises and falls while a step or drift moves one way.
+   * kept, because a QRS both rises and falls while a step or drift moves one way. Each lead's
+   * weighted energy and integral are added into `combinedEnergy` and `combinedIntegral`.
    */
   private leadFeature(l: number, values: number): void {
-    const m = this.mask;
-    // The rings keep running sums, not means: the constant scale cancels in the power normalisation.
-    const sumsB = this.smoothB[l]!;
-    const slopes = this.slopes[l]!;
-    const signed = this.signedEnergy[l]!;
-    const lobes = this.lobes[l]!;
-    const cleanness = this.cleanness[l]!;
-    const refreshPower = this.refreshPower[l]!;
-    const sums = this.featureSums;
-    const energyOut = this.combinedEnergy;
-    const integralOut = this.combinedIntegral;
-    const slopeLag = this.slopeLag;
-    const lengthLocal = this.lengthLocal;
-    const localHalf = (lengthLocal - 1) / 2;
-    const lengthIntegration = this.lengthIntegration;
-    const powerRate = 1 / this.powerWindow;
-    const localScale = 1 / lengthLocal;
-    let localSum = this.localSum[l]!;
-    const aroundScale = 1 / (lengthLocal - lengthIntegration);
-    let rising = this.risingSum[l]!;
-    let falling = this.fallingSum[l]!;
-    let power = this.leadPower[l]!;
-    let total = this.energyTotal[l]!;
-    let weight = this.leadWeight[l]!;
-    let k = this.featureNext;
-    for (let j = 0; j < values; j += 1, k += 1) {
-      const sumB = sums[j]!;
-      const slope = sumB - sumsB[(k - slopeLag) & m]!;
-      sumsB[k & m] = sumB;
-      const e = slope * slope;
-      const leaving = slopes[(k - lengthLocal) & m]!;
-      slopes[k & m] = slope;
-      localSum += e - leaving * leaving;
-      power += (e - power) * powerRate;
-      total += e;
-      // The weight moves slowly: refresh it every 4 values (fixed indices, so results do not depend on block sizes).
-      if ((k & 3) === 0) {
-        const local = localSum * localScale;
-        const floor = LOCAL_FLOOR * power;
-        // Without the integration window at the centre (its slope power is the rising and falling
-        // sums unweighted), so a candidate's own QRS never makes its lead look noisy.
-        const around = (localSum - (rising + falling) / weight) * aroundScale;
-        cleanness[k & m] = around > floor ? floor / around : 1;
-        refreshPower[k & m] = power;
-        weight = 1 / ((local > floor ? local : floor) + 1e-6);
-      }
-      const centreSlope = slopes[(k - localHalf) & m]!;
-      const weighted = centreSlope * centreSlope * weight;
-      const old = signed[(k - lengthIntegration) & m]!;
-      if (old > 0) rising -= old;
-      else falling += old;
-      if (centreSlope > 0) {
-        rising += weighted;
-        signed[k & m] = weighted;
-      } else {
-        falling += weighted;
-        signed[k & m] = -weighted;
-      }
-      energyOut[j] += weighted;
-      const lobe = 2 * (rising < falling ? rising : falling);
-      lobes[k & m] = lobe;
-      integralOut[j] += lobe;
-    }
-    this.localSum[l] = localSum;
-    this.risingSum[l] = rising;
-    this.fallingSum[l] = falling;
-    this.leadPower[l] = power;
-    this.leadWeight[l] = weight;
-    this.energyTotal[l] = total;
+    this.kernels.feature(l, this.featureNext, values);
   }
 
   /** Runs the decision stage over the feature values of one block; `this.next` follows each value's last sample. */
   private steps(values: number): void {
     const m = this.mask;
-    const energyIn = this.combinedEnergy;
-    const integralIn = this.combinedIntegral;
-    const energy = this.energy;
     const integrated = this.integrated;
-    const lengthIntegration = this.lengthIntegration;
     const decimation = this.decimation;
-    const leadCount = this.leadCount;
     for (let j = 0; j < values; j += 1) {
+      // Values where nothing can happen (no candidate, no deadline) are only stored, in one call.
+      const stop = this.kernels.scan(j, values, this.firstDue(j, values), this.featureNext);
+      if (stop > j) {
+        this.featureNext += stop - j;
+        this.next = this.first + this.featureNext * decimation;
+      }
+      if (stop === values) break;
+      j = stop;
       const k = this.featureNext;
       // The last sample that went into feature value k.
       const n = this.first + (k + 1) * decimation - 1;
-      const f = integralIn[j]! / leadCount / lengthIntegration;
-      energy[k & m] = energyIn[j]!;
-      integrated[k & m] = f;
+      const f = integrated[k & m]!;
       // A local maximum of the integral at k-1.
       const f1 = integrated[(k - 1) & m]!;
       if (k >= 2 && f1 > integrated[(k - 2) & m]! && f1 >= f) this.offerCandidate(k - 1);
@@ -713,6 +641,21 @@ export class QrsDetector {
         if (n - this.first >= this.learnSamples + this.featureDelay + this.mergeSamples) this.finishLearning();
       } else if (n >= this.searchbackFrom) this.searchBackIfDue(n - this.featureDelay - this.mergeSamples);
     }
+  }
+
+  /**
+   * The first value from j on (at most `values`) at which a deadline of `steps` falls due: the
+   * pending candidate's merge window closing, the end of learning, searchback. Before the third
+   * feature value, j itself (steps checks those alone).
+   */
+  private firstDue(j: number, values: number): number {
+    if (this.featureNext < 2) return j;
+    let deadline = this.learning ? this.first + this.learnSamples + this.featureDelay + this.mergeSamples : this.searchbackFrom;
+    const pending = this.pending;
+    if (pending) deadline = Math.min(deadline, pending.at + this.featureDelay + this.mergeSamples);
+    const n = this.first + (this.featureNext + 1) * this.decimation - 1;
+    if (deadline <= n) return j;
+    return Math.min(values, j + Math.ceil((deadline - n) / this.decimation));
   }
 
   /**

@@ -1,5 +1,6 @@
 import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { SampleDecoder } from './wfdb-decoder.js';
 
 /** One signal line of a WFDB header. */
 export interface WfdbSignalSpec {
@@ -162,10 +163,10 @@ export function readRecord(path: string): WfdbRecord {
   const digital: Int32Array[] = new Array(header.signalCount);
   const invalidValue: number[] = header.signals.map((spec) => invalidSampleValue(spec.format));
   for (const { bytes, format, indices, frames, available } of groups) {
-    const values = new Float32Array(frames);
+    const columns = decodeDigital(bytes, format, indices.length, available);
     indices.forEach((signalIndex, column) => {
-      decodeDigital(bytes, format, values, column, indices.length, available);
-      const out = Int32Array.from(values);
+      const out = new Int32Array(frames);
+      out.set(columns[column]!);
       if (available < frames) out.fill(invalidValue[signalIndex]!, available);
       digital[signalIndex] = out;
     });
@@ -199,6 +200,8 @@ const READ_CHUNK_FRAMES = 1 << 14;
  */
 interface OpenGroup extends Omit<SignalGroup, 'bytes'> {
   fd: number;
+  /** Holds `chunk` and `decoded` in its memory. */
+  decoder: SampleDecoder;
   chunkLength: number;
   fileOffset: number;
   chunk: Uint8Array;
@@ -220,15 +223,19 @@ export function openRecordMicrovolts(path: string, chunkFrames = READ_CHUNK_FRAM
     for (const { fileName, byteOffset, format, indices } of files) {
       const fd = openSync(join(directory, fileName), 'r');
       const specs = indices.map((i) => header.signals[i]!);
+      // Counted first: an unsupported format fails here with its WFDB error.
+      const counts = frameCounts(header, Math.max(0, fstatSync(fd).size - byteOffset), format, indices.length);
+      const decoder = new SampleDecoder(format, indices.length, chunkFrames, bytesFor(chunkFrames * indices.length, format));
       groups.push({
         fd,
+        decoder,
         chunkLength: chunkFrames,
         fileOffset: byteOffset,
         format,
         indices,
-        ...frameCounts(header, Math.max(0, fstatSync(fd).size - byteOffset), format, indices.length),
-        chunk: new Uint8Array(bytesFor(chunkFrames * indices.length, format)),
-        decoded: indices.map(() => new Float32Array(chunkFrames)),
+        ...counts,
+        chunk: decoder.bytes,
+        decoded: decoder.columns,
         chunkFirst: 0,
         chunkFrames: 0,
         baseline: specs.map((spec) => spec.baseline),
@@ -300,9 +307,9 @@ function loadChunk(group: OpenGroup, frame: number): void {
   // A file cut short since it was opened reads as zeros.
   group.chunk.fill(0, filled, length);
   const invalid = invalidSampleValue(group.format);
-  group.decoded.forEach((out, column) => {
-    group.last[column] = decodeColumn(group.chunk, group.format, out, column, stride, frames, group.baseline[column]!, group.scale[column]!, invalid, group.last[column]!);
-  });
+  for (let column = 0; column < stride; column += 1) {
+    group.last[column] = group.decoder.decode(column, frames, group.baseline[column]!, group.scale[column]!, invalid, group.last[column]!);
+  }
   group.chunkFirst = first;
   group.chunkFrames = frames;
 }
@@ -376,9 +383,7 @@ export function invalidSampleValue(format: number): number {
 
 /** Decodes a byte stream of one format into a flat array of interleaved samples. */
 export function decodeSamples(bytes: Uint8Array, format: number): Int32Array {
-  const values = new Float32Array(samplesIn(bytes.length, format));
-  decodeDigital(bytes, format, values, 0, 1, values.length);
-  return Int32Array.from(values);
+  return Int32Array.from(decodeDigital(bytes, format, 1, samplesIn(bytes.length, format))[0]!);
 }
 
 /** How many samples of `format` fit in `byteLength` bytes. */
@@ -389,67 +394,30 @@ function samplesIn(byteLength: number, format: number): number {
   throw new WfdbFormatError(`signal format ${format} is not supported`);
 }
 
-/** Digital values as they are (every ADC value fits a Float32 exactly): no baseline, no scale, no invalid value. */
-function decodeDigital(bytes: Uint8Array, format: number, out: Float32Array, column: number, stride: number, frames: number): void {
-  decodeColumn(bytes, format, out, column, stride, frames, 0, 1, Number.NaN, 0);
-}
-
 /**
- * `frames` samples of one signal of `stride` interleaved ones, the first at sample index `first`
- * of `bytes`, as (value - baseline) × scale; an `invalid` value repeats the last valid one
- * (`last` before the first). Returns the last valid value. One loop per format with the bits
- * decoded in place: a function call per sample costs more than the sample.
+ * The first `frames` frames of each of `stride` interleaved signals as digital values (every ADC
+ * value fits a Float32 exactly): no baseline, no scale, no invalid value. Decoded a chunk at a
+ * time, so the decoder's memory does not grow with the file.
  */
-function decodeColumn(
-  bytes: Uint8Array,
-  format: number,
-  out: Float32Array,
-  first: number,
-  stride: number,
-  frames: number,
-  baseline: number,
-  scale: number,
-  invalid: number,
-  last: number,
-): number {
-  if (format === 16) {
-    for (let f = 0, k = first; f < frames; f += 1, k += stride) {
-      // Shift the value to the top of an int32 and back: sign extension without a branch.
-      const value = ((bytes[2 * k]! | (bytes[2 * k + 1]! << 8)) << 16) >> 16;
-      if (value !== invalid) last = (value - baseline) * scale;
-      out[f] = last;
-    }
-  } else if (format === 80) {
-    for (let f = 0, k = first; f < frames; f += 1, k += stride) {
-      const value = bytes[k]! - 128;
-      if (value !== invalid) last = (value - baseline) * scale;
-      out[f] = last;
-    }
-  } else if (format === 212 && stride % 2 === 0) {
-    // Each pair of samples is 12 + 12 bits in 3 bytes; the middle byte holds both top nibbles
-    // (low nibble: first sample). With an even number of signals a signal keeps its half of the
-    // pair in every frame, and its pair lies a fixed number of bytes on.
-    const second = first & 1;
-    const shift = second << 2;
-    const step = (stride >> 1) * 3;
-    for (let f = 0, at = (first >> 1) * 3; f < frames; f += 1, at += step) {
-      const value = ((bytes[at + 2 * second]! | (((bytes[at + 1]! >> shift) & 0x0f) << 8)) << 20) >> 20;
-      if (value !== invalid) last = (value - baseline) * scale;
-      out[f] = last;
-    }
-  } else if (format === 212) {
-    // An odd number of signals: a signal's half alternates from frame to frame. Branch-free, so
-    // one compiled loop serves both halves.
-    for (let f = 0, k = first; f < frames; f += 1, k += stride) {
-      const second = k & 1;
-      const at = (k >> 1) * 3;
-      const top = (bytes[at + 1]! >> (second << 2)) & 0x0f;
-      const value = ((bytes[at + 2 * second]! | (top << 8)) << 20) >> 20;
-      if (value !== invalid) last = (value - baseline) * scale;
-      out[f] = last;
-    }
-  } else throw new WfdbFormatError(`signal format ${format} is not supported`);
-  return last;
+function decodeDigital(bytes: Uint8Array, format: number, stride: number, frames: number): Float32Array[] {
+  const columns = Array.from({ length: stride }, () => new Float32Array(frames));
+  // An even chunk length (or a single chunk), so a format 212 chunk starts on a whole byte.
+  const capacity = Math.max(1, Math.min(READ_CHUNK_FRAMES, frames));
+  const decoder = new SampleDecoder(format, stride, capacity, bytesFor(capacity * stride, format));
+  for (let first = 0; first < frames; first += capacity) {
+    const count = Math.min(capacity, frames - first);
+    const from = bytesFor(first * stride, format);
+    const length = bytesFor(count * stride, format);
+    const copied = bytes.subarray(from, from + length);
+    decoder.bytes.set(copied);
+    // Past the file's end reads as zeros.
+    decoder.bytes.fill(0, copied.length, length);
+    columns.forEach((out, column) => {
+      decoder.decode(column, count, 0, 1, null, 0);
+      out.set(decoder.columns[column]!.subarray(0, count), first);
+    });
+  }
+  return columns;
 }
 
 /** Index of the signal whose description matches `name` (case-insensitive), or -1. */

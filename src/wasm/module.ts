@@ -1,0 +1,367 @@
+/**
+ * A small WebAssembly module emitter (used by the DSP and WFDB kernels): enough of the binary format (WebAssembly Core
+ * Specification 1.0, chapter 5) for numeric kernels over one imported memory. Functions are
+ * written with named opcode helpers in stack order; `emitModule` lays out the type, import,
+ * function, export and code sections. The bytes are built at run time, so there is no build step
+ * and no binary in the repository.
+ */
+
+export type ValueType = 'i32' | 'f32' | 'f64';
+
+const VALUE_TYPE_CODE: Record<ValueType, number> = { i32: 0x7f, f32: 0x7d, f64: 0x7c };
+
+/** Natural alignment (log2 bytes) of each memory access width, the hint every load and store carries. */
+const ALIGN_1 = 0;
+const ALIGN_2 = 1;
+const ALIGN_4 = 2;
+const ALIGN_8 = 3;
+
+const OP = {
+  block: 0x02,
+  loop: 0x03,
+  if: 0x04,
+  else: 0x05,
+  end: 0x0b,
+  br: 0x0c,
+  brIf: 0x0d,
+  select: 0x1b,
+  localGet: 0x20,
+  localSet: 0x21,
+  localTee: 0x22,
+  i32Load: 0x28,
+  f32Load: 0x2a,
+  i32Load8U: 0x2d,
+  i32Load16S: 0x2e,
+  f64Load: 0x2b,
+  i32Store: 0x36,
+  f32Store: 0x38,
+  f64Store: 0x39,
+  i32Const: 0x41,
+  f64Const: 0x44,
+  i32Eqz: 0x45,
+  i32Eq: 0x46,
+  i32Ne: 0x47,
+  i32LtS: 0x48,
+  i32GeS: 0x4e,
+  f64Lt: 0x63,
+  f64Gt: 0x64,
+  f64Ge: 0x66,
+  i32Add: 0x6a,
+  i32Sub: 0x6b,
+  i32Mul: 0x6c,
+  i32And: 0x71,
+  i32Or: 0x72,
+  i32Shl: 0x74,
+  i32ShrS: 0x75,
+  f64Neg: 0x9a,
+  f64Add: 0xa0,
+  f64Sub: 0xa1,
+  f64Mul: 0xa2,
+  f64Div: 0xa3,
+  f32DemoteF64: 0xb6,
+  f64ConvertI32S: 0xb7,
+  f64PromoteF32: 0xbb,
+} as const;
+
+/** Block type of a block, loop or if that leaves nothing on the stack. */
+const EMPTY_BLOCK = 0x40;
+
+/** Unsigned LEB128: 7 bits a byte, low first, the high bit set on all but the last. */
+export function unsignedLeb128(value: number): number[] {
+  if (!Number.isInteger(value) || value < 0) throw new RangeError(`not an unsigned integer: ${value}`);
+  const bytes: number[] = [];
+  let rest = value;
+  do {
+    const low = rest % 128;
+    rest = Math.floor(rest / 128);
+    bytes.push(rest > 0 ? low | 0x80 : low);
+  } while (rest > 0);
+  return bytes;
+}
+
+/** Signed LEB128 of a 32-bit integer: stops once the remaining bits are the sign of the last byte's bit 6. */
+export function signedLeb128(value: number): number[] {
+  if (!Number.isInteger(value) || value < -0x80000000 || value > 0x7fffffff) throw new RangeError(`not an i32: ${value}`);
+  const bytes: number[] = [];
+  let rest = value;
+  for (;;) {
+    const low = rest & 0x7f;
+    rest >>= 7;
+    const done = (rest === 0 && (low & 0x40) === 0) || (rest === -1 && (low & 0x40) !== 0);
+    bytes.push(done ? low : low | 0x80);
+    if (done) return bytes;
+  }
+}
+
+/** A name as the format stores it: its UTF-8 length, then its bytes. */
+function encodedName(name: string): number[] {
+  const utf8 = [...new TextEncoder().encode(name)];
+  return [...unsignedLeb128(utf8.length), ...utf8];
+}
+
+/** A vector: its element count, then the elements' bytes. */
+function vector(items: readonly number[][]): number[] {
+  return [...unsignedLeb128(items.length), ...items.flat()];
+}
+
+function section(id: number, content: readonly number[]): number[] {
+  return [id, ...unsignedLeb128(content.length), ...content];
+}
+
+/**
+ * One function's signature and body. Parameters are declared first (`param`), then locals
+ * (`local`); both return the index that `localGet`/`localSet` take. Every opcode helper appends
+ * one instruction and returns the builder, so a body reads as the stack machine runs it.
+ */
+export class FunctionBuilder {
+  readonly params: ValueType[] = [];
+  readonly results: ValueType[];
+  private readonly locals: ValueType[] = [];
+  private readonly code: number[] = [];
+
+  constructor(
+    readonly name: string,
+    results: readonly ValueType[] = [],
+  ) {
+    this.results = [...results];
+  }
+
+  param(type: ValueType): number {
+    if (this.locals.length > 0) throw new Error('declare every parameter before the first local');
+    this.params.push(type);
+    return this.params.length - 1;
+  }
+
+  local(type: ValueType): number {
+    this.locals.push(type);
+    return this.params.length + this.locals.length - 1;
+  }
+
+  localGet(index: number): this {
+    return this.op(OP.localGet, ...unsignedLeb128(index));
+  }
+  localSet(index: number): this {
+    return this.op(OP.localSet, ...unsignedLeb128(index));
+  }
+  localTee(index: number): this {
+    return this.op(OP.localTee, ...unsignedLeb128(index));
+  }
+
+  i32Const(value: number): this {
+    return this.op(OP.i32Const, ...signedLeb128(value));
+  }
+  f64Const(value: number): this {
+    const bytes = new Uint8Array(8);
+    new DataView(bytes.buffer).setFloat64(0, value, true);
+    return this.op(OP.f64Const, ...bytes);
+  }
+
+  // Memory access at the address on the stack plus a constant byte offset.
+  i32Load(offset = 0): this {
+    return this.op(OP.i32Load, ALIGN_4, ...unsignedLeb128(offset));
+  }
+  /** One byte, zero-extended. */
+  i32Load8U(offset = 0): this {
+    return this.op(OP.i32Load8U, ALIGN_1, ...unsignedLeb128(offset));
+  }
+  /** Two bytes, little-endian, sign-extended. */
+  i32Load16S(offset = 0): this {
+    return this.op(OP.i32Load16S, ALIGN_2, ...unsignedLeb128(offset));
+  }
+  f32Load(offset = 0): this {
+    return this.op(OP.f32Load, ALIGN_4, ...unsignedLeb128(offset));
+  }
+  f64Load(offset = 0): this {
+    return this.op(OP.f64Load, ALIGN_8, ...unsignedLeb128(offset));
+  }
+  i32Store(offset = 0): this {
+    return this.op(OP.i32Store, ALIGN_4, ...unsignedLeb128(offset));
+  }
+  f32Store(offset = 0): this {
+    return this.op(OP.f32Store, ALIGN_4, ...unsignedLeb128(offset));
+  }
+  f64Store(offset = 0): this {
+    return this.op(OP.f64Store, ALIGN_8, ...unsignedLeb128(offset));
+  }
+
+  i32Eqz(): this {
+    return this.op(OP.i32Eqz);
+  }
+  i32Eq(): this {
+    return this.op(OP.i32Eq);
+  }
+  i32Ne(): this {
+    return this.op(OP.i32Ne);
+  }
+  i32LtS(): this {
+    return this.op(OP.i32LtS);
+  }
+  i32GeS(): this {
+    return this.op(OP.i32GeS);
+  }
+  i32Add(): this {
+    return this.op(OP.i32Add);
+  }
+  i32Sub(): this {
+    return this.op(OP.i32Sub);
+  }
+  i32Mul(): this {
+    return this.op(OP.i32Mul);
+  }
+  i32And(): this {
+    return this.op(OP.i32And);
+  }
+  i32Or(): this {
+    return this.op(OP.i32Or);
+  }
+  i32Shl(): this {
+    return this.op(OP.i32Shl);
+  }
+  i32ShrS(): this {
+    return this.op(OP.i32ShrS);
+  }
+
+  f64Lt(): this {
+    return this.op(OP.f64Lt);
+  }
+  f64Gt(): this {
+    return this.op(OP.f64Gt);
+  }
+  f64Ge(): this {
+    return this.op(OP.f64Ge);
+  }
+  f64Neg(): this {
+    return this.op(OP.f64Neg);
+  }
+  f64Add(): this {
+    return this.op(OP.f64Add);
+  }
+  f64Sub(): this {
+    return this.op(OP.f64Sub);
+  }
+  f64Mul(): this {
+    return this.op(OP.f64Mul);
+  }
+  f64Div(): this {
+    return this.op(OP.f64Div);
+  }
+  /** Rounds a double to the nearest float, as a Float32Array store does. */
+  f32DemoteF64(): this {
+    return this.op(OP.f32DemoteF64);
+  }
+  f64ConvertI32S(): this {
+    return this.op(OP.f64ConvertI32S);
+  }
+  f64PromoteF32(): this {
+    return this.op(OP.f64PromoteF32);
+  }
+
+  /** Pops a condition and two values; keeps the first where the condition is non-zero (`c ? a : b`). */
+  select(): this {
+    return this.op(OP.select);
+  }
+
+  /** A block: `br` depth 0 inside it jumps past its end. */
+  block(body: () => void): this {
+    this.op(OP.block, EMPTY_BLOCK);
+    body();
+    return this.op(OP.end);
+  }
+
+  /** A loop: `br` depth 0 inside it jumps back to its start. */
+  loop(body: () => void): this {
+    this.op(OP.loop, EMPTY_BLOCK);
+    body();
+    return this.op(OP.end);
+  }
+
+  /** Pops a condition: runs `then` where it is non-zero, else `otherwise`. */
+  ifElse(then: () => void, otherwise?: () => void): this {
+    this.op(OP.if, EMPTY_BLOCK);
+    then();
+    if (otherwise) {
+      this.op(OP.else);
+      otherwise();
+    }
+    return this.op(OP.end);
+  }
+
+  br(depth: number): this {
+    return this.op(OP.br, ...unsignedLeb128(depth));
+  }
+  brIf(depth: number): this {
+    return this.op(OP.brIf, ...unsignedLeb128(depth));
+  }
+
+  /** The function type: parameter and result types. */
+  signature(): number[] {
+    const types = (list: readonly ValueType[]) => vector(list.map((t) => [VALUE_TYPE_CODE[t]]));
+    return [0x60, ...types(this.params), ...types(this.results)];
+  }
+
+  /** The code entry: size, locals (one group per run of one type), instructions, end. */
+  body(): number[] {
+    const groups: number[][] = [];
+    for (let i = 0; i < this.locals.length; ) {
+      let run = 1;
+      while (i + run < this.locals.length && this.locals[i + run] === this.locals[i]) run += 1;
+      groups.push([...unsignedLeb128(run), VALUE_TYPE_CODE[this.locals[i]!]]);
+      i += run;
+    }
+    const content = [...vector(groups), ...this.code, OP.end];
+    return [...unsignedLeb128(content.length), ...content];
+  }
+
+  private op(...bytes: number[]): this {
+    for (const b of bytes) this.code.push(b);
+    return this;
+  }
+}
+
+/** Where the module's one memory comes from: the instance's imports as `imports[module][name]`. */
+export interface MemoryImport {
+  module: string;
+  name: string;
+}
+
+const MAGIC_AND_VERSION = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
+const SECTION = { type: 1, import: 2, function: 3, export: 7, code: 10 } as const;
+const EXTERNAL_KIND = { function: 0x00, memory: 0x02 } as const;
+
+/** A module importing one memory (at least one page, no maximum) and exporting each function by its name. */
+export function emitModule(memory: MemoryImport, functions: readonly FunctionBuilder[]): Uint8Array {
+  const signatures = functions.map((f) => f.signature());
+  const memoryLimits = [0x00, ...unsignedLeb128(1)];
+  const bytes = [
+    ...MAGIC_AND_VERSION,
+    ...section(SECTION.type, vector(signatures)),
+    ...section(SECTION.import, vector([[...encodedName(memory.module), ...encodedName(memory.name), EXTERNAL_KIND.memory, ...memoryLimits]])),
+    // Function i has type i: no two kernels share a signature worth deduplicating.
+    ...section(SECTION.function, vector(functions.map((_, i) => unsignedLeb128(i)))),
+    ...section(SECTION.export, vector(functions.map((f, i) => [...encodedName(f.name), EXTERNAL_KIND.function, ...unsignedLeb128(i)]))),
+    ...section(SECTION.code, vector(functions.map((f) => f.body()))),
+  ];
+  return Uint8Array.from(bytes);
+}
+
+/** A module compiled from `build()`'s bytes at its first use, then kept for the process. */
+export function compiledOnce(build: () => Uint8Array): () => WebAssembly.Module {
+  let module: WebAssembly.Module | null = null;
+  return () => {
+    module ??= new WebAssembly.Module(build());
+    return module;
+  };
+}
+
+const PAGE_BYTES = 65536;
+
+/**
+ * An instance of `module` over a fresh memory of at least `bytes` bytes, imported as `memory`
+ * says. The memory is sized once with no room to grow: growing would detach every view onto it.
+ */
+export function instantiateWithMemory(module: WebAssembly.Module, memory: MemoryImport, bytes: number): { exports: WebAssembly.Instance['exports']; buffer: ArrayBuffer } {
+  const pages = Math.max(1, Math.ceil(bytes / PAGE_BYTES));
+  const own = new WebAssembly.Memory({ initial: pages, maximum: pages });
+  const instance = new WebAssembly.Instance(module, { [memory.module]: { [memory.name]: own } });
+  return { exports: instance.exports, buffer: own.buffer };
+}
