@@ -191,10 +191,6 @@ function combineInto(out: Float32Array, a: Float32Array, wa: number, b: Float32A
   for (let i = at; i < at + count; i += 1) out[i] = wa * a[i]! + wb * b[i]!;
 }
 
-function detectorLatencyS(fsHz: number): number {
-  return new QrsDetector({ fsHz, leadCount: 1 }).latencyS;
-}
-
 export function createPipeline(options: PipelineOptions): Pipeline {
   const fsHz = options.fsHz;
   if (!(fsHz > 0) || !Number.isFinite(fsHz)) throw new RangeError(`sample rate must be positive, got ${fsHz}`);
@@ -368,7 +364,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     analysisLead: leads[analysisIndex]!,
     analysisIndex,
     filterLabel: FILTER_BANDS[mode].label,
-    latencyS: detectorLatencyS(fsHz),
+    latencyS: QrsDetector.latencySAt(fsHz),
 
     push(block: SampleBlock): PushResult {
       if (block.channels.length !== leads.length) {

@@ -289,6 +289,21 @@ function nextPowerOfTwo(n: number): number {
   return size;
 }
 
+/** The feature chain's window lengths at a sample rate, and the delay of its centre (samples). */
+function featureChain(fsHz: number) {
+  const lengthA = Math.max(1, Math.round(fsHz / 50));
+  const lengthB = Math.max(1, Math.round(fsHz / 60));
+  const decimation = Math.max(1, Math.floor(fsHz / FEATURE_RATE_HZ));
+  const featureHz = fsHz / decimation;
+  // In feature samples, so the second moving sum is only needed at the feature rate.
+  const slopeLag = Math.max(1, Math.round(SLOPE_LAG_S * featureHz));
+  const lengthLocal = oddLength(LOCAL_NOISE_S * featureHz);
+  const lengthIntegration = oddLength(INTEGRATION_S * featureHz);
+  // Centre of the chain: both averages, the slope, then (in feature samples) the local-noise and integration windows.
+  const featureDelay = Math.round((lengthA - 1) / 2 + (lengthB - 1) / 2 + decimation * (slopeLag / 2 + (lengthLocal - 1) / 2 + (lengthIntegration - 1) / 2));
+  return { lengthA, lengthB, decimation, slopeLag, lengthLocal, lengthIntegration, featureDelay };
+}
+
 export class QrsDetector {
   readonly fsHz: number;
   readonly leadCount: number;
@@ -407,25 +422,20 @@ export class QrsDetector {
     this.anchorLead = options.anchorLead ?? 0;
     this.first = options.firstSample ?? 0;
     this.next = this.first;
-    this.lengthA = Math.max(1, Math.round(fsHz / 50));
-    this.lengthB = Math.max(1, Math.round(fsHz / 60));
-    this.decimation = Math.max(1, Math.floor(fsHz / FEATURE_RATE_HZ));
+    const chain = featureChain(fsHz);
+    this.lengthA = chain.lengthA;
+    this.lengthB = chain.lengthB;
+    this.decimation = chain.decimation;
     const featureHz = fsHz / this.decimation;
-    // In feature samples, so the second moving sum is only needed at the feature rate.
-    this.slopeLag = Math.max(1, Math.round(SLOPE_LAG_S * featureHz));
-    this.lengthLocal = oddLength(LOCAL_NOISE_S * featureHz);
+    this.slopeLag = chain.slopeLag;
+    this.lengthLocal = chain.lengthLocal;
     this.lengthSteep = oddLength(STEEP_S * featureHz);
     this.ownHalf = Math.round(OWN_QRS_S * featureHz);
     this.neighbourGap = Math.round(REFRACTORY_S * featureHz);
-    this.lengthIntegration = oddLength(INTEGRATION_S * featureHz);
+    this.lengthIntegration = chain.lengthIntegration;
     this.lengthBaseline = oddLength(BASELINE_S * fsHz);
     this.lengthAnchorSmooth = oddLength(ANCHOR_SMOOTH_S * fsHz);
-    // Centre of the chain: both averages, the slope, then (in feature samples) the local-noise and integration windows.
-    this.featureDelay = Math.round(
-      (this.lengthA - 1) / 2 +
-        (this.lengthB - 1) / 2 +
-        this.decimation * (this.slopeLag / 2 + (this.lengthLocal - 1) / 2 + (this.lengthIntegration - 1) / 2),
-    );
+    this.featureDelay = chain.featureDelay;
     this.anchorDelay = (this.lengthBaseline - 1) / 2;
     this.ringSize = nextPowerOfTwo(Math.ceil(10 * fsHz));
     this.mask = this.ringSize - 1;
@@ -491,7 +501,12 @@ export class QrsDetector {
 
   /** Worst-case delay (s) between an R peak and its report, searchback and beats held in an artefact aside. */
   get latencyS(): number {
-    return (this.featureDelay + this.mergeSamples + 2) / this.fsHz;
+    return QrsDetector.latencySAt(this.fsHz);
+  }
+
+  /** `latencyS` of a detector at `fsHz`, without building one. */
+  static latencySAt(fsHz: number): number {
+    return (featureChain(fsHz).featureDelay + Math.round(CANDIDATE_MERGE_S * fsHz) + 2) / fsHz;
   }
 
   /**
