@@ -218,10 +218,13 @@ export function openRecordMicrovolts(path: string, chunkFrames = READ_CHUNK_FRAM
   if (chunkFrames < 2 || chunkFrames % 2 !== 0) throw new RangeError('chunkFrames must be even and at least 2');
   const { header, directory, files } = signalLayout(path);
   const groups: OpenGroup[] = [];
-  const close = () => groups.forEach((g) => closeSync(g.fd));
+  // Every file opened, including one whose checks below fail before it joins `groups`.
+  const opened: number[] = [];
+  const close = () => opened.splice(0).forEach((fd) => closeSync(fd));
   try {
     for (const { fileName, byteOffset, format, indices } of files) {
       const fd = openSync(join(directory, fileName), 'r');
+      opened.push(fd);
       const specs = indices.map((i) => header.signals[i]!);
       // Counted first: an unsupported format fails here with its WFDB error.
       const counts = frameCounts(header, Math.max(0, fstatSync(fd).size - byteOffset), format, indices.length);
