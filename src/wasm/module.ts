@@ -24,6 +24,7 @@ const OP = {
   end: 0x0b,
   br: 0x0c,
   brIf: 0x0d,
+  call: 0x10,
   select: 0x1b,
   localGet: 0x20,
   localSet: 0x21,
@@ -42,9 +43,12 @@ const OP = {
   i32Eq: 0x46,
   i32Ne: 0x47,
   i32LtS: 0x48,
+  i32GtS: 0x4a,
+  i32LeS: 0x4c,
   i32GeS: 0x4e,
   f64Lt: 0x63,
   f64Gt: 0x64,
+  f64Le: 0x65,
   f64Ge: 0x66,
   i32Add: 0x6a,
   i32Sub: 0x6b,
@@ -53,11 +57,15 @@ const OP = {
   i32Or: 0x72,
   i32Shl: 0x74,
   i32ShrS: 0x75,
+  f64Abs: 0x99,
   f64Neg: 0x9a,
+  f64Floor: 0x9c,
+  f64Sqrt: 0x9f,
   f64Add: 0xa0,
   f64Sub: 0xa1,
   f64Mul: 0xa2,
   f64Div: 0xa3,
+  i32TruncF64S: 0xaa,
   f32DemoteF64: 0xb6,
   f64ConvertI32S: 0xb7,
   f64PromoteF32: 0xbb,
@@ -196,6 +204,12 @@ export class FunctionBuilder {
   i32LtS(): this {
     return this.op(OP.i32LtS);
   }
+  i32GtS(): this {
+    return this.op(OP.i32GtS);
+  }
+  i32LeS(): this {
+    return this.op(OP.i32LeS);
+  }
   i32GeS(): this {
     return this.op(OP.i32GeS);
   }
@@ -227,11 +241,26 @@ export class FunctionBuilder {
   f64Gt(): this {
     return this.op(OP.f64Gt);
   }
+  f64Le(): this {
+    return this.op(OP.f64Le);
+  }
   f64Ge(): this {
     return this.op(OP.f64Ge);
   }
+  /** Clears the sign bit, as Math.abs does (NaN stays NaN, -0 becomes 0). */
+  f64Abs(): this {
+    return this.op(OP.f64Abs);
+  }
   f64Neg(): this {
     return this.op(OP.f64Neg);
+  }
+  /** Rounds towards -Infinity, as Math.floor does. */
+  f64Floor(): this {
+    return this.op(OP.f64Floor);
+  }
+  /** Correctly rounded, as Math.sqrt is. */
+  f64Sqrt(): this {
+    return this.op(OP.f64Sqrt);
   }
   f64Add(): this {
     return this.op(OP.f64Add);
@@ -248,6 +277,10 @@ export class FunctionBuilder {
   /** Rounds a double to the nearest float, as a Float32Array store does. */
   f32DemoteF64(): this {
     return this.op(OP.f32DemoteF64);
+  }
+  /** Drops the fraction (traps outside the i32 range): for a double already known to be a small whole number. */
+  i32TruncF64S(): this {
+    return this.op(OP.i32TruncF64S);
   }
   f64ConvertI32S(): this {
     return this.op(OP.f64ConvertI32S);
@@ -284,6 +317,11 @@ export class FunctionBuilder {
       otherwise();
     }
     return this.op(OP.end);
+  }
+
+  /** Calls function `index` of the module (its position in `emitModule`'s list), its arguments on the stack. */
+  call(index: number): this {
+    return this.op(OP.call, ...unsignedLeb128(index));
   }
 
   br(depth: number): this {

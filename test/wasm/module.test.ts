@@ -71,6 +71,22 @@ function incrementKernel(): FunctionBuilder {
   return f;
 }
 
+/** Math.floor(|x|) + sqrt(x * x) and whether x <= y, via a call to a second function: the rounding and comparison opcodes. */
+function roundingKernels(): FunctionBuilder[] {
+  const inner = new FunctionBuilder('floorAbs', ['f64']);
+  const x = inner.param('f64');
+  inner.localGet(x).f64Abs().f64Floor().localGet(x).localGet(x).f64Mul().f64Sqrt().f64Add();
+  const outer = new FunctionBuilder('outer', ['f64']);
+  const a = outer.param('f64');
+  const b = outer.param('f64');
+  // (a <= b) + (2 > 1) + (1 <= 1) + trunc(floorAbs(a)) as a double
+  outer.localGet(a).localGet(b).f64Le();
+  outer.i32Const(2).i32Const(1).i32GtS().i32Add();
+  outer.i32Const(1).i32Const(1).i32LeS().i32Add();
+  outer.localGet(a).call(0).i32TruncF64S().i32Add().f64ConvertI32S();
+  return [inner, outer];
+}
+
 describe('module emitter', () => {
   const bytes = emitModule({ module: 'test', name: 'memory' }, [scaleKernel(), incrementKernel()]);
 
@@ -102,6 +118,19 @@ describe('module emitter', () => {
     values.set([-5, -1, 0, 41]);
     expect(increment(128, 4)).toBe(1);
     expect(Array.from(values)).toEqual([-4, 0, 1, 42]);
+  });
+
+  it('rounds, takes |x| and square roots as Math does, and calls another function', () => {
+    const { exports } = instantiateWithMemory(new WebAssembly.Module(emitModule({ module: 'test', name: 'memory' }, roundingKernels())), { module: 'test', name: 'memory' }, 1);
+    const floorAbs = exports.floorAbs as (x: number) => number;
+    const outer = exports.outer as (a: number, b: number) => number;
+    for (const v of [-2.5, -0, 0.3, 7.99, 1e-300, 12345.678]) expect(Object.is(floorAbs(v), Math.floor(Math.abs(v)) + Math.sqrt(v * v))).toBe(true);
+    expect(Number.isNaN(floorAbs(Number.NaN))).toBe(true);
+    // floorAbs(-3.5) = 3 + 3.5, truncated to 6; floorAbs(2) = 4.
+    expect(outer(-3.5, 0)).toBe(1 + 1 + 1 + 6);
+    expect(outer(2, 1)).toBe(0 + 1 + 1 + 4);
+    // Truncating NaN traps: the kernels truncate only whole numbers they computed.
+    expect(() => outer(Number.NaN, 1)).toThrow(WebAssembly.RuntimeError);
   });
 
   it('refuses parameters declared after locals', () => {
