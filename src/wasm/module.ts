@@ -76,44 +76,66 @@ const EMPTY_BLOCK = 0x40;
 
 /** Unsigned LEB128: 7 bits a byte, low first, the high bit set on all but the last. */
 export function unsignedLeb128(value: number): number[] {
-  if (!Number.isInteger(value) || value < 0) throw new RangeError(`not an unsigned integer: ${value}`);
   const bytes: number[] = [];
+  appendUnsignedLeb128(bytes, value);
+  return bytes;
+}
+
+/** `unsignedLeb128(value)` appended to `out`, with no array in between (the emitter writes thousands). */
+function appendUnsignedLeb128(out: number[], value: number): void {
+  if (!Number.isInteger(value) || value < 0) throw new RangeError(`not an unsigned integer: ${value}`);
   let rest = value;
   do {
     const low = rest % 128;
     rest = Math.floor(rest / 128);
-    bytes.push(rest > 0 ? low | 0x80 : low);
+    out.push(rest > 0 ? low | 0x80 : low);
   } while (rest > 0);
-  return bytes;
 }
 
 /** Signed LEB128 of a 32-bit integer: stops once the remaining bits are the sign of the last byte's bit 6. */
 export function signedLeb128(value: number): number[] {
-  if (!Number.isInteger(value) || value < -0x80000000 || value > 0x7fffffff) throw new RangeError(`not an i32: ${value}`);
   const bytes: number[] = [];
+  appendSignedLeb128(bytes, value);
+  return bytes;
+}
+
+function appendSignedLeb128(out: number[], value: number): void {
+  if (!Number.isInteger(value) || value < -0x80000000 || value > 0x7fffffff) throw new RangeError(`not an i32: ${value}`);
   let rest = value;
   for (;;) {
     const low = rest & 0x7f;
     rest >>= 7;
     const done = (rest === 0 && (low & 0x40) === 0) || (rest === -1 && (low & 0x40) !== 0);
-    bytes.push(done ? low : low | 0x80);
-    if (done) return bytes;
+    out.push(done ? low : low | 0x80);
+    if (done) return;
   }
 }
 
-/** A name as the format stores it: its UTF-8 length, then its bytes. */
-function encodedName(name: string): number[] {
-  const utf8 = [...new TextEncoder().encode(name)];
-  return [...unsignedLeb128(utf8.length), ...utf8];
+/** Scratch for an f64 constant's little-endian bytes. */
+const F64_SCRATCH = new Float64Array(1);
+const F64_SCRATCH_BYTES = new Uint8Array(F64_SCRATCH.buffer);
+
+const UTF8 = new TextEncoder();
+
+/** A name as the format stores it, appended to `out`: its UTF-8 length, then its bytes. */
+function appendName(out: number[], name: string): void {
+  const utf8 = UTF8.encode(name);
+  appendUnsignedLeb128(out, utf8.length);
+  for (const byte of utf8) out.push(byte);
 }
 
-/** A vector: its element count, then the elements' bytes. */
-function vector(items: readonly number[][]): number[] {
-  return [...unsignedLeb128(items.length), ...items.flat()];
+/** `bytes` appended to `out` one by one (no spread: a code section can exceed the argument limit). */
+function appendAll(out: number[], bytes: readonly number[]): void {
+  for (let i = 0; i < bytes.length; i += 1) out.push(bytes[i]!);
 }
 
-function section(id: number, content: readonly number[]): number[] {
-  return [id, ...unsignedLeb128(content.length), ...content];
+/** A section appended to `out`: its id, its size, then what `write` puts in it. */
+function appendSection(out: number[], id: number, write: (content: number[]) => void): void {
+  const content: number[] = [];
+  write(content);
+  out.push(id);
+  appendUnsignedLeb128(out, content.length);
+  appendAll(out, content);
 }
 
 /**
@@ -146,50 +168,54 @@ export class FunctionBuilder {
   }
 
   localGet(index: number): this {
-    return this.op(OP.localGet, ...unsignedLeb128(index));
+    return this.withIndex(OP.localGet, index);
   }
   localSet(index: number): this {
-    return this.op(OP.localSet, ...unsignedLeb128(index));
+    return this.withIndex(OP.localSet, index);
   }
   localTee(index: number): this {
-    return this.op(OP.localTee, ...unsignedLeb128(index));
+    return this.withIndex(OP.localTee, index);
   }
 
   i32Const(value: number): this {
-    return this.op(OP.i32Const, ...signedLeb128(value));
+    this.code.push(OP.i32Const);
+    appendSignedLeb128(this.code, value);
+    return this;
   }
   f64Const(value: number): this {
-    const bytes = new Uint8Array(8);
-    new DataView(bytes.buffer).setFloat64(0, value, true);
-    return this.op(OP.f64Const, ...bytes);
+    F64_SCRATCH[0] = value;
+    this.code.push(OP.f64Const);
+    // Typed arrays use the platform's byte order: little-endian on every platform Node runs on.
+    for (let i = 0; i < 8; i += 1) this.code.push(F64_SCRATCH_BYTES[i]!);
+    return this;
   }
 
   // Memory access at the address on the stack plus a constant byte offset.
   i32Load(offset = 0): this {
-    return this.op(OP.i32Load, ALIGN_4, ...unsignedLeb128(offset));
+    return this.memoryAccess(OP.i32Load, ALIGN_4, offset);
   }
   /** One byte, zero-extended. */
   i32Load8U(offset = 0): this {
-    return this.op(OP.i32Load8U, ALIGN_1, ...unsignedLeb128(offset));
+    return this.memoryAccess(OP.i32Load8U, ALIGN_1, offset);
   }
   /** Two bytes, little-endian, sign-extended. */
   i32Load16S(offset = 0): this {
-    return this.op(OP.i32Load16S, ALIGN_2, ...unsignedLeb128(offset));
+    return this.memoryAccess(OP.i32Load16S, ALIGN_2, offset);
   }
   f32Load(offset = 0): this {
-    return this.op(OP.f32Load, ALIGN_4, ...unsignedLeb128(offset));
+    return this.memoryAccess(OP.f32Load, ALIGN_4, offset);
   }
   f64Load(offset = 0): this {
-    return this.op(OP.f64Load, ALIGN_8, ...unsignedLeb128(offset));
+    return this.memoryAccess(OP.f64Load, ALIGN_8, offset);
   }
   i32Store(offset = 0): this {
-    return this.op(OP.i32Store, ALIGN_4, ...unsignedLeb128(offset));
+    return this.memoryAccess(OP.i32Store, ALIGN_4, offset);
   }
   f32Store(offset = 0): this {
-    return this.op(OP.f32Store, ALIGN_4, ...unsignedLeb128(offset));
+    return this.memoryAccess(OP.f32Store, ALIGN_4, offset);
   }
   f64Store(offset = 0): this {
-    return this.op(OP.f64Store, ALIGN_8, ...unsignedLeb128(offset));
+    return this.memoryAccess(OP.f64Store, ALIGN_8, offset);
   }
 
   i32Eqz(): this {
@@ -296,21 +322,21 @@ export class FunctionBuilder {
 
   /** A block: `br` depth 0 inside it jumps past its end. */
   block(body: () => void): this {
-    this.op(OP.block, EMPTY_BLOCK);
+    this.op(OP.block).op(EMPTY_BLOCK);
     body();
     return this.op(OP.end);
   }
 
   /** A loop: `br` depth 0 inside it jumps back to its start. */
   loop(body: () => void): this {
-    this.op(OP.loop, EMPTY_BLOCK);
+    this.op(OP.loop).op(EMPTY_BLOCK);
     body();
     return this.op(OP.end);
   }
 
   /** Pops a condition: runs `then` where it is non-zero, else `otherwise`. */
   ifElse(then: () => void, otherwise?: () => void): this {
-    this.op(OP.if, EMPTY_BLOCK);
+    this.op(OP.if).op(EMPTY_BLOCK);
     then();
     if (otherwise) {
       this.op(OP.else);
@@ -321,37 +347,62 @@ export class FunctionBuilder {
 
   /** Calls function `index` of the module (its position in `emitModule`'s list), its arguments on the stack. */
   call(index: number): this {
-    return this.op(OP.call, ...unsignedLeb128(index));
+    return this.withIndex(OP.call, index);
   }
 
   br(depth: number): this {
-    return this.op(OP.br, ...unsignedLeb128(depth));
+    return this.withIndex(OP.br, depth);
   }
   brIf(depth: number): this {
-    return this.op(OP.brIf, ...unsignedLeb128(depth));
+    return this.withIndex(OP.brIf, depth);
   }
 
-  /** The function type: parameter and result types. */
-  signature(): number[] {
-    const types = (list: readonly ValueType[]) => vector(list.map((t) => [VALUE_TYPE_CODE[t]]));
-    return [0x60, ...types(this.params), ...types(this.results)];
+  /** The function type appended to `out`: parameter and result types. */
+  appendSignature(out: number[]): void {
+    out.push(0x60);
+    for (const list of [this.params, this.results]) {
+      appendUnsignedLeb128(out, list.length);
+      for (const type of list) out.push(VALUE_TYPE_CODE[type]);
+    }
   }
 
-  /** The code entry: size, locals (one group per run of one type), instructions, end. */
-  body(): number[] {
-    const groups: number[][] = [];
+  /** The code entry appended to `out`: size, locals (one group per run of one type), instructions, end. */
+  appendBody(out: number[]): void {
+    const runs: [number, ValueType][] = [];
     for (let i = 0; i < this.locals.length; ) {
       let run = 1;
       while (i + run < this.locals.length && this.locals[i + run] === this.locals[i]) run += 1;
-      groups.push([...unsignedLeb128(run), VALUE_TYPE_CODE[this.locals[i]!]]);
+      runs.push([run, this.locals[i]!]);
       i += run;
     }
-    const content = [...vector(groups), ...this.code, OP.end];
-    return [...unsignedLeb128(content.length), ...content];
+    const content: number[] = [];
+    appendUnsignedLeb128(content, runs.length);
+    for (const [run, type] of runs) {
+      appendUnsignedLeb128(content, run);
+      content.push(VALUE_TYPE_CODE[type]);
+    }
+    appendAll(content, this.code);
+    content.push(OP.end);
+    appendUnsignedLeb128(out, content.length);
+    appendAll(out, content);
   }
 
-  private op(...bytes: number[]): this {
-    for (const b of bytes) this.code.push(b);
+  private op(code: number): this {
+    this.code.push(code);
+    return this;
+  }
+
+  /** An opcode followed by an index or depth. */
+  private withIndex(code: number, index: number): this {
+    this.code.push(code);
+    appendUnsignedLeb128(this.code, index);
+    return this;
+  }
+
+  /** A load or store: opcode, alignment hint, constant offset. */
+  private memoryAccess(code: number, align: number, offset: number): this {
+    this.code.push(code, align);
+    appendUnsignedLeb128(this.code, offset);
     return this;
   }
 }
@@ -368,17 +419,36 @@ const EXTERNAL_KIND = { function: 0x00, memory: 0x02 } as const;
 
 /** A module importing one memory (at least one page, no maximum) and exporting each function by its name. */
 export function emitModule(memory: MemoryImport, functions: readonly FunctionBuilder[]): Uint8Array {
-  const signatures = functions.map((f) => f.signature());
-  const memoryLimits = [0x00, ...unsignedLeb128(1)];
-  const bytes = [
-    ...MAGIC_AND_VERSION,
-    ...section(SECTION.type, vector(signatures)),
-    ...section(SECTION.import, vector([[...encodedName(memory.module), ...encodedName(memory.name), EXTERNAL_KIND.memory, ...memoryLimits]])),
-    // Function i has type i: no two kernels share a signature worth deduplicating.
-    ...section(SECTION.function, vector(functions.map((_, i) => unsignedLeb128(i)))),
-    ...section(SECTION.export, vector(functions.map((f, i) => [...encodedName(f.name), EXTERNAL_KIND.function, ...unsignedLeb128(i)]))),
-    ...section(SECTION.code, vector(functions.map((f) => f.body()))),
-  ];
+  const bytes: number[] = [...MAGIC_AND_VERSION];
+  const count = (out: number[]) => appendUnsignedLeb128(out, functions.length);
+  appendSection(bytes, SECTION.type, (out) => {
+    count(out);
+    for (const f of functions) f.appendSignature(out);
+  });
+  appendSection(bytes, SECTION.import, (out) => {
+    appendUnsignedLeb128(out, 1);
+    appendName(out, memory.module);
+    appendName(out, memory.name);
+    // The memory's limits: a minimum of one page, no maximum.
+    out.push(EXTERNAL_KIND.memory, 0x00, 0x01);
+  });
+  // Function i has type i: no two kernels share a signature worth deduplicating.
+  appendSection(bytes, SECTION.function, (out) => {
+    count(out);
+    for (let i = 0; i < functions.length; i += 1) appendUnsignedLeb128(out, i);
+  });
+  appendSection(bytes, SECTION.export, (out) => {
+    count(out);
+    functions.forEach((f, i) => {
+      appendName(out, f.name);
+      out.push(EXTERNAL_KIND.function);
+      appendUnsignedLeb128(out, i);
+    });
+  });
+  appendSection(bytes, SECTION.code, (out) => {
+    count(out);
+    for (const f of functions) f.appendBody(out);
+  });
   return Uint8Array.from(bytes);
 }
 
