@@ -12,71 +12,36 @@
  * in and results copied out by each call.
  */
 
-import { compiledOnce, emitModule, FunctionBuilder, instantiateWithMemory } from '../wasm/module.js';
+import { compiledOnce, emitModule, FunctionBuilder, instantiateWithMemory, type ValueType } from '../wasm/module.js';
 
 const F64_BYTES = 8;
 const I32_BYTES = 4;
-const F64_SHIFT = 3;
-const F32_SHIFT = 2;
-const I32_SHIFT = 2;
 const MEMORY_IMPORT = { module: 'delineation', name: 'memory' } as const;
 
-/** Pushes the address of element `index` of an array at `base` (`shift` is log2 of the element size). */
-function address(f: FunctionBuilder, base: number, shift: number, pushIndex: () => void): void {
-  f.localGet(base);
-  pushIndex();
-  f.i32Const(shift).i32Shl().i32Add();
-}
+/*
+ * The kernels are written in the text format's plain form (FunctionBuilder.text), with a few
+ * templates for the recurring shapes. Every template's arguments are instruction text.
+ */
 
-function loadF64(f: FunctionBuilder, base: number, pushIndex: () => void): void {
-  address(f, base, F64_SHIFT, pushIndex);
-  f.f64Load();
-}
+/** Address of element `index` of the array at local `base`, elements of 2^`shift` bytes. */
+const at = (base: string, index: string, shift: number) => `local.get ${base} ${index} i32.const ${shift} i32.shl i32.add`;
+const f64At = (base: string, index: string) => at(base, index, 3);
+const loadF64 = (base: string, index: string) => `${f64At(base, index)} f64.load`;
+/** `for (i = start; i < end; i += 1) body`, `end` evaluated at every step. */
+const forUp = (i: string, start: string, end: string, body: string) =>
+  `${start} local.set ${i} block loop local.get ${i} ${end} i32.ge_s br_if 1 ${body} local.get ${i} i32.const 1 i32.add local.set ${i} br 0 end end`;
+const whileTrue = (condition: string, body: string) => `block loop ${condition} i32.eqz br_if 1 ${body} br 0 end end`;
+/** `a < b ? a : b` and `a > b ? a : b` on i32. */
+const minI32 = (a: string, b: string) => `${a} ${b} ${a} ${b} i32.lt_s select`;
+const maxI32 = (a: string, b: string) => `${a} ${b} ${a} ${b} i32.gt_s select`;
+const increment = (local: string, by: number) => `local.get ${local} i32.const ${by} i32.add local.set ${local}`;
 
-/** `for (i = start; i < end; i += 1) body()`, with `end` pushed again at every step. */
-function forUp(f: FunctionBuilder, i: number, pushStart: () => void, pushEnd: () => void, body: () => void): void {
-  pushStart();
-  f.localSet(i);
-  f.block(() =>
-    f.loop(() => {
-      f.localGet(i);
-      pushEnd();
-      f.i32GeS().brIf(1);
-      body();
-      f.localGet(i).i32Const(1).i32Add().localSet(i);
-      f.br(0);
-    }),
-  );
-}
-
-/** `while (condition()) body()`: `condition` pushes an i32. */
-function whileTrue(f: FunctionBuilder, condition: () => void, body: () => void): void {
-  f.block(() =>
-    f.loop(() => {
-      condition();
-      f.i32Eqz().brIf(1);
-      body();
-      f.br(0);
-    }),
-  );
-}
-
-/** Pushes the smaller of two i32 values (`a < b ? a : b`). */
-function minI32(f: FunctionBuilder, a: () => void, b: () => void): void {
-  a();
-  b();
-  a();
-  b();
-  f.i32LtS().select();
-}
-
-/** Pushes the larger of two i32 values (`a > b ? a : b`). */
-function maxI32(f: FunctionBuilder, a: () => void, b: () => void): void {
-  a();
-  b();
-  a();
-  b();
-  f.i32GtS().select();
+/** Declares `$name`s of one type, as parameters or locals. */
+function declare(f: FunctionBuilder, kind: 'param' | 'local', type: ValueType, names: string): void {
+  for (const name of names.split(' ')) {
+    if (kind === 'param') f.param(type, name);
+    else f.local(type, name);
+  }
 }
 
 const RUNNING_MEDIAN_INDEX = 0;
@@ -88,118 +53,50 @@ const RUNNING_MEDIAN_INDEX = 0;
  */
 function runningMedianKernel(): FunctionBuilder {
   const f = new FunctionBuilder('runningMedian');
-  const input = f.param('i32');
-  const n = f.param('i32');
-  const half = f.param('i32');
-  const window = f.param('i32');
-  const out = f.param('i32');
-  const i = f.local('i32');
-  const count = f.local('i32');
-  const newest = f.local('i32');
-  const at = f.local('i32');
-  const k = f.local('i32');
-  const leaving = f.local('i32');
-  const lo = f.local('i32');
-  const hi = f.local('i32');
-  const mid = f.local('i32');
-  const value = f.local('f64');
-
-  // at = first index in the sorted window[0, count) whose value is not below `value`
-  const sortedPosition = () => {
-    f.i32Const(0).localSet(lo);
-    f.localGet(count).localSet(hi);
-    whileTrue(
-      f,
-      () => f.localGet(lo).localGet(hi).i32LtS(),
-      () => {
-        f.localGet(lo).localGet(hi).i32Add().i32Const(1).i32ShrS().localSet(mid);
-        loadF64(f, window, () => f.localGet(mid));
-        f.localGet(value).f64Lt();
-        f.ifElse(
-          () => f.localGet(mid).i32Const(1).i32Add().localSet(lo),
-          () => f.localGet(mid).localSet(hi),
-        );
-      },
-    );
-    f.localGet(lo).localSet(at);
-  };
-
-  f.i32Const(-1).localSet(newest);
-  forUp(
-    f,
-    i,
-    () => f.i32Const(0),
-    () => f.localGet(n),
-    () => {
-      f.localGet(i).localGet(half).i32Sub().i32Const(1).i32Sub().localTee(leaving).i32Const(0).i32GeS();
-      f.ifElse(() => {
-        loadF64(f, input, () => f.localGet(leaving));
-        f.localSet(value);
-        sortedPosition();
-        forUp(
-          f,
-          k,
-          () => f.localGet(at),
-          () => f.localGet(count).i32Const(1).i32Sub(),
-          () => {
-            address(f, window, F64_SHIFT, () => f.localGet(k));
-            loadF64(f, window, () => f.localGet(k).i32Const(1).i32Add());
-            f.f64Store();
-          },
-        );
-        f.localGet(count).i32Const(1).i32Sub().localSet(count);
-      });
-      whileTrue(
-        f,
-        () => {
-          f.localGet(newest);
-          minI32(
-            f,
-            () => f.localGet(n).i32Const(1).i32Sub(),
-            () => f.localGet(i).localGet(half).i32Add(),
-          );
-          f.i32LtS();
-        },
-        () => {
-          f.localGet(newest).i32Const(1).i32Add().localSet(newest);
-          loadF64(f, input, () => f.localGet(newest));
-          f.localSet(value);
-          sortedPosition();
-          // for (k = count; k > at; k -= 1) window[k] = window[k - 1]
-          f.localGet(count).localSet(k);
-          whileTrue(
-            f,
-            () => f.localGet(k).localGet(at).i32GtS(),
-            () => {
-              address(f, window, F64_SHIFT, () => f.localGet(k));
-              loadF64(f, window, () => f.localGet(k).i32Const(1).i32Sub());
-              f.f64Store();
-              f.localGet(k).i32Const(1).i32Sub().localSet(k);
-            },
-          );
-          address(f, window, F64_SHIFT, () => f.localGet(at));
-          f.localGet(value).f64Store();
-          f.localGet(count).i32Const(1).i32Add().localSet(count);
-        },
-      );
-      f.localGet(count).i32Const(1).i32ShrS().localSet(mid);
-      f.localGet(count).i32Const(1).i32And();
-      f.ifElse(
-        () => {
-          loadF64(f, window, () => f.localGet(mid));
-          f.localSet(value);
-        },
-        () => {
-          loadF64(f, window, () => f.localGet(mid).i32Const(1).i32Sub());
-          loadF64(f, window, () => f.localGet(mid));
-          f.f64Add().f64Const(2).f64Div().localSet(value);
-        },
-      );
-      address(f, out, F64_SHIFT, () => f.localGet(i));
-      f.localGet(value).f64Store();
-    },
-  );
-  return f;
+  declare(f, 'param', 'i32', '$input $n $half $window $out');
+  declare(f, 'local', 'i32', '$i $count $newest $at $k $leaving $lo $hi $mid');
+  declare(f, 'local', 'f64', '$value');
+  // $at = the first index in the sorted window[0, count) whose value is not below $value
+  const sortedPosition = `i32.const 0 local.set $lo local.get $count local.set $hi
+    ${whileTrue(
+      'local.get $lo local.get $hi i32.lt_s',
+      `local.get $lo local.get $hi i32.add i32.const 1 i32.shr_s local.set $mid
+       ${loadF64('$window', 'local.get $mid')} local.get $value f64.lt
+       if local.get $mid i32.const 1 i32.add local.set $lo else local.get $mid local.set $hi end`,
+    )}
+    local.get $lo local.set $at`;
+  return f.text(`i32.const -1 local.set $newest
+    ${forUp(
+      '$i',
+      'i32.const 0',
+      'local.get $n',
+      `;; the sample leaving: out of the window, which closes up over it
+      local.get $i local.get $half i32.sub i32.const 1 i32.sub local.tee $leaving i32.const 0 i32.ge_s
+      if
+        ${loadF64('$input', 'local.get $leaving')} local.set $value
+        ${sortedPosition}
+        ${forUp('$k', 'local.get $at', 'local.get $count i32.const 1 i32.sub', `${f64At('$window', 'local.get $k')} ${loadF64('$window', 'local.get $k i32.const 1 i32.add')} f64.store`)}
+        ${increment('$count', -1)}
+      end
+      ;; the samples entering, up to i + half, each into its sorted place
+      ${whileTrue(
+        `local.get $newest ${minI32('local.get $n i32.const 1 i32.sub', 'local.get $i local.get $half i32.add')} i32.lt_s`,
+        `${increment('$newest', 1)}
+        ${loadF64('$input', 'local.get $newest')} local.set $value
+        ${sortedPosition}
+        local.get $count local.set $k
+        ${whileTrue('local.get $k local.get $at i32.gt_s', `${f64At('$window', 'local.get $k')} ${loadF64('$window', 'local.get $k i32.const 1 i32.sub')} f64.store ${increment('$k', -1)}`)}
+        ${f64At('$window', 'local.get $at')} local.get $value f64.store
+        ${increment('$count', 1)}`,
+      )}
+      ;; odd count: the middle; even: the mean of the two middles
+      local.get $count i32.const 1 i32.shr_s local.set $mid
+      local.get $count i32.const 1 i32.and
+      if ${loadF64('$window', 'local.get $mid')} local.set $value
+      else ${loadF64('$window', 'local.get $mid i32.const 1 i32.sub')} ${loadF64('$window', 'local.get $mid')} f64.add f64.const 2 f64.div local.set $value
+      end
+      ${f64At('$out', 'local.get $i')} local.get $value f64.store`,
+    )}`);
 }
 
 /**
@@ -210,92 +107,49 @@ function runningMedianKernel(): FunctionBuilder {
  */
 function baselineKernel(): FunctionBuilder {
   const f = new FunctionBuilder('baseline');
-  const signal = f.param('i32');
-  const n = f.param('i32');
-  const factor = f.param('i32');
-  const m = f.param('i32');
-  const halfA = f.param('i32');
-  const halfB = f.param('i32');
-  const centre = f.param('f64');
-  const decimated = f.param('i32');
-  const smoothed = f.param('i32');
-  const baseline = f.param('i32');
-  const window = f.param('i32');
-  const out = f.param('i32');
-  const i = f.local('i32');
-  const j = f.local('i32');
-  const count = f.local('i32');
-  const sum = f.local('f64');
-  const position = f.local('f64');
-  const block = f.local('f64');
-  const next = f.local('f64');
-  const lastBlock = f.local('f64');
-  const fraction = f.local('f64');
-  const loadSample = (pushIndex: () => void) => {
-    address(f, signal, F32_SHIFT, pushIndex);
-    f.f32Load().f64PromoteF32();
-  };
-
-  forUp(
-    f,
-    j,
-    () => f.i32Const(0),
-    () => f.localGet(m),
-    () => {
-      f.f64Const(0).localSet(sum);
-      f.i32Const(0).localSet(count);
-      forUp(
-        f,
-        i,
-        () => f.localGet(j).localGet(factor).i32Mul(),
-        () =>
-          minI32(
-            f,
-            () => f.localGet(n),
-            () => f.localGet(j).i32Const(1).i32Add().localGet(factor).i32Mul(),
-          ),
-        () => {
-          f.localGet(sum);
-          loadSample(() => f.localGet(i));
-          f.f64Add().localSet(sum);
-          f.localGet(count).i32Const(1).i32Add().localSet(count);
-        },
-      );
-      address(f, decimated, F64_SHIFT, () => f.localGet(j));
-      f.localGet(sum).localGet(count).f64ConvertI32S().f64Div().f64Store();
-    },
-  );
-  f.localGet(decimated).localGet(m).localGet(halfA).localGet(window).localGet(smoothed).call(RUNNING_MEDIAN_INDEX);
-  f.localGet(smoothed).localGet(m).localGet(halfB).localGet(window).localGet(baseline).call(RUNNING_MEDIAN_INDEX);
-
-  f.localGet(m).i32Const(1).i32Sub().f64ConvertI32S().localSet(lastBlock);
-  forUp(
-    f,
-    i,
-    () => f.i32Const(0),
-    () => f.localGet(n),
-    () => {
-      f.localGet(i).f64ConvertI32S().localGet(centre).f64Sub().localGet(factor).f64ConvertI32S().f64Div().localSet(position);
-      // block = floor < 0 ? 0 : floor > lastBlock ? lastBlock : floor
-      f.localGet(position).f64Floor().localSet(block);
-      f.f64Const(0).localGet(lastBlock).localGet(block).localGet(block).localGet(lastBlock).f64Gt().select();
-      f.localGet(block).f64Const(0).f64Lt().select().localSet(block);
-      // next = block + 1 < lastBlock ? block + 1 : lastBlock
-      f.localGet(block).f64Const(1).f64Add().localGet(lastBlock);
-      f.localGet(block).f64Const(1).f64Add().localGet(lastBlock).f64Lt().select().localSet(next);
-      // fraction = offset < 0 ? 0 : offset > 1 ? 1 : offset, offset = position − block
-      f.localGet(position).localGet(block).f64Sub().localSet(fraction);
-      f.f64Const(0).f64Const(1).localGet(fraction).localGet(fraction).f64Const(1).f64Gt().select();
-      f.localGet(fraction).f64Const(0).f64Lt().select().localSet(fraction);
-      address(f, out, F64_SHIFT, () => f.localGet(i));
-      loadSample(() => f.localGet(i));
-      loadF64(f, baseline, () => f.localGet(block).i32TruncF64S());
-      f.f64Const(1).localGet(fraction).f64Sub().f64Mul();
-      loadF64(f, baseline, () => f.localGet(next).i32TruncF64S());
-      f.localGet(fraction).f64Mul().f64Add().f64Sub().f64Store();
-    },
-  );
-  return f;
+  declare(f, 'param', 'i32', '$signal $n $factor $m $halfA $halfB');
+  declare(f, 'param', 'f64', '$centre');
+  declare(f, 'param', 'i32', '$decimated $smoothed $baseline $window $out');
+  declare(f, 'local', 'i32', '$i $j $count');
+  declare(f, 'local', 'f64', '$sum $position $block $next $lastBlock $fraction');
+  const sample = (index: string) => `${at('$signal', index, 2)} f32.load f64.promote_f32`;
+  return f.text(`
+    ${forUp(
+      '$j',
+      'i32.const 0',
+      'local.get $m',
+      `f64.const 0 local.set $sum i32.const 0 local.set $count
+      ${forUp(
+        '$i',
+        'local.get $j local.get $factor i32.mul',
+        minI32('local.get $n', 'local.get $j i32.const 1 i32.add local.get $factor i32.mul'),
+        `local.get $sum ${sample('local.get $i')} f64.add local.set $sum ${increment('$count', 1)}`,
+      )}
+      ${f64At('$decimated', 'local.get $j')} local.get $sum local.get $count f64.convert_i32_s f64.div f64.store`,
+    )}
+    local.get $decimated local.get $m local.get $halfA local.get $window local.get $smoothed call ${RUNNING_MEDIAN_INDEX}
+    local.get $smoothed local.get $m local.get $halfB local.get $window local.get $baseline call ${RUNNING_MEDIAN_INDEX}
+    local.get $m i32.const 1 i32.sub f64.convert_i32_s local.set $lastBlock
+    ${forUp(
+      '$i',
+      'i32.const 0',
+      'local.get $n',
+      `local.get $i f64.convert_i32_s local.get $centre f64.sub local.get $factor f64.convert_i32_s f64.div local.set $position
+      ;; block = floor < 0 ? 0 : floor > lastBlock ? lastBlock : floor
+      local.get $position f64.floor local.set $block
+      f64.const 0 local.get $lastBlock local.get $block local.get $block local.get $lastBlock f64.gt select
+      local.get $block f64.const 0 f64.lt select local.set $block
+      ;; next = block + 1 < lastBlock ? block + 1 : lastBlock
+      local.get $block f64.const 1 f64.add local.get $lastBlock
+      local.get $block f64.const 1 f64.add local.get $lastBlock f64.lt select local.set $next
+      ;; fraction = offset < 0 ? 0 : offset > 1 ? 1 : offset, offset = position − block
+      local.get $position local.get $block f64.sub local.set $fraction
+      f64.const 0 f64.const 1 local.get $fraction local.get $fraction f64.const 1 f64.gt select
+      local.get $fraction f64.const 0 f64.lt select local.set $fraction
+      ${f64At('$out', 'local.get $i')} ${sample('local.get $i')}
+      ${loadF64('$baseline', 'local.get $block i32.trunc_f64_s')} f64.const 1 local.get $fraction f64.sub f64.mul
+      ${loadF64('$baseline', 'local.get $next i32.trunc_f64_s')} local.get $fraction f64.mul f64.add f64.sub f64.store`,
+    )}`);
 }
 
 /**
@@ -304,48 +158,28 @@ function baselineKernel(): FunctionBuilder {
  */
 function lowPassKernel(): FunctionBuilder {
   const f = new FunctionBuilder('lowPass');
-  const data = f.param('i32');
-  const n = f.param('i32');
-  const b0 = f.param('f64');
-  const b1 = f.param('f64');
-  const b2 = f.param('f64');
-  const a1 = f.param('f64');
-  const a2 = f.param('f64');
-  const k = f.local('i32');
-  const at = f.local('i32');
-  const x = f.local('f64');
-  const x1 = f.local('f64');
-  const x2 = f.local('f64');
-  const y1 = f.local('f64');
-  const y2 = f.local('f64');
-  const y = f.local('f64');
-  for (const forward of [true, false]) {
-    // `at` walks the byte addresses, first to last or last to first.
-    if (forward) f.localGet(data);
-    else address(f, data, F64_SHIFT, () => f.localGet(n).i32Const(1).i32Sub());
-    f.localSet(at);
-    f.localGet(at).f64Load().localTee(x1).localTee(x2).localTee(y1).localSet(y2);
-    forUp(
-      f,
-      k,
-      () => f.i32Const(0),
-      () => f.localGet(n),
-      () => {
-        f.localGet(at).f64Load().localSet(x);
-        f.localGet(b0).localGet(x).f64Mul().localGet(b1).localGet(x1).f64Mul().f64Add();
-        f.localGet(b2).localGet(x2).f64Mul().f64Add();
-        f.localGet(a1).localGet(y1).f64Mul().f64Sub();
-        f.localGet(a2).localGet(y2).f64Mul().f64Sub().localSet(y);
-        f.localGet(x1).localSet(x2);
-        f.localGet(x).localSet(x1);
-        f.localGet(y1).localSet(y2);
-        f.localGet(y).localSet(y1);
-        f.localGet(at).localGet(y).f64Store();
-        f.localGet(at).i32Const(forward ? F64_BYTES : -F64_BYTES).i32Add().localSet(at);
-      },
-    );
-  }
-  return f;
+  declare(f, 'param', 'i32', '$data $n');
+  declare(f, 'param', 'f64', '$b0 $b1 $b2 $a1 $a2');
+  declare(f, 'local', 'i32', '$k $at');
+  declare(f, 'local', 'f64', '$x $x1 $x2 $y1 $y2 $y');
+  // `$at` walks the byte addresses, first to last or last to first.
+  const pass = (first: string, step: number) => `${first} local.set $at
+    local.get $at f64.load local.tee $x1 local.tee $x2 local.tee $y1 local.set $y2
+    ${forUp(
+      '$k',
+      'i32.const 0',
+      'local.get $n',
+      `local.get $at f64.load local.set $x
+      local.get $b0 local.get $x f64.mul local.get $b1 local.get $x1 f64.mul f64.add
+      local.get $b2 local.get $x2 f64.mul f64.add
+      local.get $a1 local.get $y1 f64.mul f64.sub
+      local.get $a2 local.get $y2 f64.mul f64.sub local.set $y
+      local.get $x1 local.set $x2 local.get $x local.set $x1
+      local.get $y1 local.set $y2 local.get $y local.set $y1
+      local.get $at local.get $y f64.store
+      ${increment('$at', step)}`,
+    )}`;
+  return f.text(`${pass('local.get $data', F64_BYTES)} ${pass(f64At('$data', 'local.get $n i32.const 1 i32.sub'), -F64_BYTES)}`);
 }
 
 /**
@@ -354,65 +188,37 @@ function lowPassKernel(): FunctionBuilder {
  */
 function movingMeanAbsKernel(): FunctionBuilder {
   const f = new FunctionBuilder('movingMeanAbs');
-  const values = f.param('i32');
-  const n = f.param('i32');
-  const half = f.param('i32');
-  const edgeWeight = f.param('f64');
-  const out = f.param('i32');
-  const i = f.local('i32');
-  const j = f.local('i32');
-  const edge = f.local('i32');
-  const sum = f.local('f64');
-  const count = f.local('f64');
-  // sum += edgeWeight * |values[edge]|; count += edgeWeight
-  const addEdge = () => {
-    f.localGet(sum).localGet(edgeWeight);
-    loadF64(f, values, () => f.localGet(edge));
-    f.f64Abs().f64Mul().f64Add().localSet(sum);
-    f.localGet(count).localGet(edgeWeight).f64Add().localSet(count);
-  };
-  forUp(
-    f,
-    i,
-    () => f.i32Const(0),
-    () => f.localGet(n),
-    () => {
-      f.f64Const(0).localTee(sum).localSet(count);
-      forUp(
-        f,
-        j,
-        () =>
-          maxI32(
-            f,
-            () => f.i32Const(0),
-            () => f.localGet(i).localGet(half).i32Sub(),
-          ),
-        // j <= min(last, i + half), as j < min(n, i + half + 1)
-        () =>
-          minI32(
-            f,
-            () => f.localGet(n),
-            () => f.localGet(i).localGet(half).i32Add().i32Const(1).i32Add(),
-          ),
-        () => {
-          f.localGet(sum);
-          loadF64(f, values, () => f.localGet(j));
-          f.f64Abs().f64Add().localSet(sum);
-          f.localGet(count).f64Const(1).f64Add().localSet(count);
-        },
-      );
-      f.localGet(edgeWeight).f64Const(0).f64Gt();
-      f.ifElse(() => {
-        f.localGet(i).localGet(half).i32Sub().i32Const(1).i32Sub().localTee(edge).i32Const(0).i32GeS();
-        f.ifElse(addEdge);
-        f.localGet(i).localGet(half).i32Add().i32Const(1).i32Add().localTee(edge).localGet(n).i32LtS();
-        f.ifElse(addEdge);
-      });
-      address(f, out, F64_SHIFT, () => f.localGet(i));
-      f.localGet(sum).localGet(count).f64Div().f64Store();
-    },
+  declare(f, 'param', 'i32', '$values $n $half');
+  declare(f, 'param', 'f64', '$edgeWeight');
+  declare(f, 'param', 'i32', '$out');
+  declare(f, 'local', 'i32', '$i $j $edge');
+  declare(f, 'local', 'f64', '$sum $count');
+  const addEdge = `local.get $sum local.get $edgeWeight ${loadF64('$values', 'local.get $edge')} f64.abs f64.mul f64.add local.set $sum
+    local.get $count local.get $edgeWeight f64.add local.set $count`;
+  return f.text(
+    forUp(
+      '$i',
+      'i32.const 0',
+      'local.get $n',
+      `f64.const 0 local.tee $sum local.set $count
+      ;; j from max(0, i − half) to min(last, i + half), as j < min(n, i + half + 1)
+      ${forUp(
+        '$j',
+        maxI32('i32.const 0', 'local.get $i local.get $half i32.sub'),
+        minI32('local.get $n', 'local.get $i local.get $half i32.add i32.const 1 i32.add'),
+        `local.get $sum ${loadF64('$values', 'local.get $j')} f64.abs f64.add local.set $sum
+        local.get $count f64.const 1 f64.add local.set $count`,
+      )}
+      local.get $edgeWeight f64.const 0 f64.gt
+      if
+        local.get $i local.get $half i32.sub i32.const 1 i32.sub local.tee $edge i32.const 0 i32.ge_s
+        if ${addEdge} end
+        local.get $i local.get $half i32.add i32.const 1 i32.add local.tee $edge local.get $n i32.lt_s
+        if ${addEdge} end
+      end
+      ${f64At('$out', 'local.get $i')} local.get $sum local.get $count f64.div f64.store`,
+    ),
   );
-  return f;
 }
 
 /**
@@ -424,161 +230,72 @@ function movingMeanAbsKernel(): FunctionBuilder {
  */
 function medianColumnsKernel(): FunctionBuilder {
   const f = new FunctionBuilder('medianColumns');
-  const signal = f.param('i32');
-  const peaks = f.param('i32');
-  const count = f.param('i32');
-  const pre = f.param('i32');
-  const length = f.param('i32');
-  const center = f.param('i32');
-  const out = f.param('i32');
-  const column = f.param('i32');
-  const k = f.local('i32');
-  const b = f.local('i32');
-  const mid = f.local('i32');
-  const lo = f.local('i32');
-  const hi = f.local('i32');
-  const i = f.local('i32');
-  const j = f.local('i32');
-  const c = f.local('f64');
-  const pivot = f.local('f64');
-  const swap = f.local('f64');
-  const upper = f.local('f64');
-  const lower = f.local('f64');
-  const value = f.local('f64');
-  const columnAt = (index: number) => address(f, column, F64_SHIFT, () => f.localGet(index));
-  const columnValue = (index: number) => loadF64(f, column, () => f.localGet(index));
-
-  // Hoare's selection of the mid-th smallest of column[0, count) into `upper`.
-  const select = () => {
-    f.i32Const(0).localSet(lo);
-    f.localGet(count).i32Const(1).i32Sub().localSet(hi);
-    f.block(() =>
-      f.loop(() => {
-        f.localGet(hi).localGet(lo).i32GtS().i32Eqz().brIf(1);
-        loadF64(f, column, () => f.localGet(lo).localGet(hi).i32Add().i32Const(1).i32ShrS());
-        f.localSet(pivot);
-        f.localGet(lo).localSet(i);
-        f.localGet(hi).localSet(j);
-        whileTrue(
-          f,
-          () => f.localGet(i).localGet(j).i32LeS(),
-          () => {
-            whileTrue(
-              f,
-              () => {
-                columnValue(i);
-                f.localGet(pivot).f64Lt();
-              },
-              () => f.localGet(i).i32Const(1).i32Add().localSet(i),
-            );
-            whileTrue(
-              f,
-              () => {
-                columnValue(j);
-                f.localGet(pivot).f64Gt();
-              },
-              () => f.localGet(j).i32Const(1).i32Sub().localSet(j),
-            );
-            f.localGet(i).localGet(j).i32LeS();
-            f.ifElse(() => {
-              columnValue(i);
-              f.localSet(swap);
-              columnAt(i);
-              columnValue(j);
-              f.f64Store();
-              columnAt(j);
-              f.localGet(swap).f64Store();
-              f.localGet(i).i32Const(1).i32Add().localSet(i);
-              f.localGet(j).i32Const(1).i32Sub().localSet(j);
-            });
-          },
-        );
-        // if (mid <= j) hi = j; else if (mid >= i) lo = i; else break
-        f.localGet(mid).localGet(j).i32LeS();
-        f.ifElse(
-          () => f.localGet(j).localSet(hi),
-          () => {
-            f.localGet(mid).localGet(i).i32GeS();
-            f.ifElse(
-              () => f.localGet(i).localSet(lo),
-              () => f.br(3),
-            );
-          },
-        );
-        f.br(0);
-      }),
-    );
-    columnValue(mid);
-    f.localSet(upper);
-  };
-
-  f.localGet(count).i32Const(1).i32ShrS().localSet(mid);
-  forUp(
-    f,
-    k,
-    () => f.i32Const(0),
-    () => f.localGet(length),
-    () => {
-      f.localGet(center).i32Const(-1).i32Ne();
-      f.ifElse(() => {
-        loadF64(f, center, () => f.localGet(k));
-        f.localSet(c);
-      });
-      forUp(
-        f,
-        b,
-        () => f.i32Const(0),
-        () => f.localGet(count),
-        () => {
-          address(f, peaks, I32_SHIFT, () => f.localGet(b));
-          f.i32Load();
-          f.localGet(k).i32Add().localGet(pre).i32Sub().localSet(i);
-          loadF64(f, signal, () => f.localGet(i));
-          f.localSet(value);
-          columnAt(b);
-          f.localGet(center).i32Const(-1).i32Ne();
-          f.ifElse(
-            () => f.localGet(value).localGet(c).f64Sub().f64Abs().localSet(value),
-          );
-          f.localGet(value).f64Store();
-        },
-      );
-      f.localGet(count).i32Eqz();
-      f.ifElse(
-        () => f.f64Const(Number.NaN).localSet(value),
-        () => {
-          select();
-          f.localGet(count).i32Const(1).i32And();
-          f.ifElse(
-            () => f.localGet(upper).localSet(value),
-            () => {
-              // Everything before `mid` is <= the upper middle: the lower middle is their maximum.
-              loadF64(f, column, () => f.i32Const(0));
-              f.localSet(lower);
-              forUp(
-                f,
-                i,
-                () => f.i32Const(1),
-                () => f.localGet(mid),
-                () => {
-                  columnValue(i);
-                  f.localGet(lower).f64Gt();
-                  f.ifElse(() => {
-                    columnValue(i);
-                    f.localSet(lower);
-                  });
-                },
-              );
-              f.localGet(lower).localGet(upper).f64Add().f64Const(2).f64Div().localSet(value);
-            },
-          );
-        },
-      );
-      address(f, out, F64_SHIFT, () => f.localGet(k));
-      f.localGet(value).f64Store();
-    },
-  );
-  return f;
+  declare(f, 'param', 'i32', '$signal $peaks $count $pre $length $center $out $column');
+  declare(f, 'local', 'i32', '$k $b $mid $lo $hi $i $j');
+  declare(f, 'local', 'f64', '$c $pivot $swap $upper $lower $value');
+  const columnAt = (index: string) => f64At('$column', `local.get ${index}`);
+  const columnValue = (index: string) => loadF64('$column', `local.get ${index}`);
+  // Hoare's selection of the mid-th smallest of column[0, count) into $upper.
+  const select = `i32.const 0 local.set $lo local.get $count i32.const 1 i32.sub local.set $hi
+    block loop
+      local.get $hi local.get $lo i32.gt_s i32.eqz br_if 1
+      ${loadF64('$column', 'local.get $lo local.get $hi i32.add i32.const 1 i32.shr_s')} local.set $pivot
+      local.get $lo local.set $i local.get $hi local.set $j
+      ${whileTrue(
+        'local.get $i local.get $j i32.le_s',
+        `${whileTrue(`${columnValue('$i')} local.get $pivot f64.lt`, increment('$i', 1))}
+        ${whileTrue(`${columnValue('$j')} local.get $pivot f64.gt`, increment('$j', -1))}
+        local.get $i local.get $j i32.le_s
+        if
+          ${columnValue('$i')} local.set $swap
+          ${columnAt('$i')} ${columnValue('$j')} f64.store
+          ${columnAt('$j')} local.get $swap f64.store
+          ${increment('$i', 1)} ${increment('$j', -1)}
+        end`,
+      )}
+      ;; if (mid <= j) hi = j; else if (mid >= i) lo = i; else break
+      local.get $mid local.get $j i32.le_s
+      if local.get $j local.set $hi
+      else
+        local.get $mid local.get $i i32.ge_s
+        if local.get $i local.set $lo else br 3 end
+      end
+      br 0
+    end end
+    ${columnValue('$mid')} local.set $upper`;
+  return f.text(`local.get $count i32.const 1 i32.shr_s local.set $mid
+    ${forUp(
+      '$k',
+      'i32.const 0',
+      'local.get $length',
+      `local.get $center i32.const -1 i32.ne
+      if ${loadF64('$center', 'local.get $k')} local.set $c end
+      ${forUp(
+        '$b',
+        'i32.const 0',
+        'local.get $count',
+        `${at('$peaks', 'local.get $b', 2)} i32.load local.get $k i32.add local.get $pre i32.sub local.set $i
+        ${loadF64('$signal', 'local.get $i')} local.set $value
+        ${columnAt('$b')}
+        local.get $center i32.const -1 i32.ne
+        if local.get $value local.get $c f64.sub f64.abs local.set $value end
+        local.get $value f64.store`,
+      )}
+      local.get $count i32.eqz
+      if f64.const NaN local.set $value
+      else
+        ${select}
+        local.get $count i32.const 1 i32.and
+        if local.get $upper local.set $value
+        else
+          ;; everything before mid is <= the upper middle: the lower middle is their maximum
+          ${loadF64('$column', 'i32.const 0')} local.set $lower
+          ${forUp('$i', 'i32.const 1', 'local.get $mid', `${columnValue('$i')} local.get $lower f64.gt if ${columnValue('$i')} local.set $lower end`)}
+          local.get $lower local.get $upper f64.add f64.const 2 f64.div local.set $value
+        end
+      end
+      ${f64At('$out', 'local.get $k')} local.get $value f64.store`,
+    )}`);
 }
 
 /**
@@ -590,112 +307,63 @@ function medianColumnsKernel(): FunctionBuilder {
  */
 function alignmentsKernel(): FunctionBuilder {
   const f = new FunctionBuilder('alignments');
-  const signal = f.param('i32');
-  const template = f.param('i32');
-  const width = f.param('i32');
-  const tMean = f.param('f64');
-  const tVar = f.param('f64');
-  const peaks = f.param('i32');
-  const count = f.param('i32');
-  const half = f.param('i32');
-  const maxLag = f.param('i32');
-  const outR = f.param('i32');
-  const outCorrelation = f.param('i32');
-  const b = f.local('i32');
-  const r = f.local('i32');
-  const bestR = f.local('i32');
-  const k = f.local('i32');
-  const lag = f.local('i32');
-  const s0 = f.local('i32');
-  const widthF = f.local('f64');
-  const best = f.local('f64');
-  const sum = f.local('f64');
-  const squares = f.local('f64');
-  const s = f.local('f64');
-  const leaving = f.local('f64');
-  const entering = f.local('f64');
-  const products = f.local('f64');
-  const sMean = f.local('f64');
-  const sVar = f.local('f64');
-  const correlation = f.local('f64');
-
-  f.localGet(width).f64ConvertI32S().localSet(widthF);
-  forUp(
-    f,
-    b,
-    () => f.i32Const(0),
-    () => f.localGet(count),
-    () => {
-      address(f, peaks, I32_SHIFT, () => f.localGet(b));
-      f.i32Load().localTee(r).localSet(bestR);
-      f.f64Const(-Infinity).localSet(best);
-      f.f64Const(0).localTee(sum).localSet(squares);
-      // s0 = the first lag's QRS start
-      f.localGet(r).localGet(maxLag).i32Sub().localGet(half).i32Sub().localSet(s0);
-      forUp(
-        f,
-        k,
-        () => f.i32Const(0),
-        () => f.localGet(width),
-        () => {
-          loadF64(f, signal, () => f.localGet(s0).localGet(k).i32Add());
-          f.localSet(s);
-          f.localGet(sum).localGet(s).f64Add().localSet(sum);
-          f.localGet(squares).localGet(s).localGet(s).f64Mul().f64Add().localSet(squares);
-        },
-      );
-      f.i32Const(0).localGet(maxLag).i32Sub().localSet(lag);
-      whileTrue(
-        f,
-        () => f.localGet(lag).localGet(maxLag).i32LeS(),
-        () => {
-          f.localGet(r).localGet(lag).i32Add().localGet(half).i32Sub().localSet(s0);
-          f.localGet(lag).i32Const(0).localGet(maxLag).i32Sub().i32GtS();
-          f.ifElse(() => {
-            loadF64(f, signal, () => f.localGet(s0).i32Const(1).i32Sub());
-            f.localSet(leaving);
-            loadF64(f, signal, () => f.localGet(s0).localGet(width).i32Add().i32Const(1).i32Sub());
-            f.localSet(entering);
-            f.localGet(sum).localGet(entering).localGet(leaving).f64Sub().f64Add().localSet(sum);
-            f.localGet(squares).localGet(entering).localGet(entering).f64Mul().localGet(leaving).localGet(leaving).f64Mul().f64Sub().f64Add().localSet(squares);
-          });
-          f.f64Const(0).localSet(products);
-          forUp(
-            f,
-            k,
-            () => f.i32Const(0),
-            () => f.localGet(width),
-            () => {
-              f.localGet(products);
-              loadF64(f, signal, () => f.localGet(s0).localGet(k).i32Add());
-              loadF64(f, template, () => f.localGet(k));
-              f.f64Mul().f64Add().localSet(products);
-            },
-          );
-          f.localGet(sum).localGet(widthF).f64Div().localSet(sMean);
-          f.localGet(squares).localGet(widthF).localGet(sMean).f64Mul().localGet(sMean).f64Mul().f64Sub().localSet(sVar);
-          f.f64Const(0).localSet(correlation);
-          f.localGet(sVar).f64Const(0).f64Gt().localGet(tVar).f64Const(0).f64Gt().i32And();
-          f.ifElse(() => {
-            // cross / sqrt(sVar · tVar), cross = products − width · sMean · tMean
-            f.localGet(products).localGet(widthF).localGet(sMean).f64Mul().localGet(tMean).f64Mul().f64Sub();
-            f.localGet(sVar).localGet(tVar).f64Mul().f64Sqrt().f64Div().localSet(correlation);
-          });
-          f.localGet(correlation).localGet(best).f64Gt();
-          f.ifElse(() => {
-            f.localGet(r).localGet(lag).i32Add().localSet(bestR);
-            f.localGet(correlation).localSet(best);
-          });
-          f.localGet(lag).i32Const(1).i32Add().localSet(lag);
-        },
-      );
-      address(f, outR, I32_SHIFT, () => f.localGet(b));
-      f.localGet(bestR).i32Store();
-      address(f, outCorrelation, F64_SHIFT, () => f.localGet(b));
-      f.localGet(best).f64Store();
-    },
-  );
-  return f;
+  declare(f, 'param', 'i32', '$signal $template $width');
+  declare(f, 'param', 'f64', '$tMean $tVar');
+  declare(f, 'param', 'i32', '$peaks $count $half $maxLag $outR $outCorrelation');
+  declare(f, 'local', 'i32', '$b $r $bestR $k $lag $s0');
+  declare(f, 'local', 'f64', '$widthF $best $sum $squares $s $leaving $entering $products $sMean $sVar $correlation');
+  return f.text(`local.get $width f64.convert_i32_s local.set $widthF
+    ${forUp(
+      '$b',
+      'i32.const 0',
+      'local.get $count',
+      `${at('$peaks', 'local.get $b', 2)} i32.load local.tee $r local.set $bestR
+      f64.const -Infinity local.set $best
+      f64.const 0 local.tee $sum local.set $squares
+      ;; the first lag's QRS
+      local.get $r local.get $maxLag i32.sub local.get $half i32.sub local.set $s0
+      ${forUp(
+        '$k',
+        'i32.const 0',
+        'local.get $width',
+        `${loadF64('$signal', 'local.get $s0 local.get $k i32.add')} local.set $s
+        local.get $sum local.get $s f64.add local.set $sum
+        local.get $squares local.get $s local.get $s f64.mul f64.add local.set $squares`,
+      )}
+      i32.const 0 local.get $maxLag i32.sub local.set $lag
+      ${whileTrue(
+        'local.get $lag local.get $maxLag i32.le_s',
+        `local.get $r local.get $lag i32.add local.get $half i32.sub local.set $s0
+        local.get $lag i32.const 0 local.get $maxLag i32.sub i32.gt_s
+        if
+          ${loadF64('$signal', 'local.get $s0 i32.const 1 i32.sub')} local.set $leaving
+          ${loadF64('$signal', 'local.get $s0 local.get $width i32.add i32.const 1 i32.sub')} local.set $entering
+          local.get $sum local.get $entering local.get $leaving f64.sub f64.add local.set $sum
+          local.get $squares local.get $entering local.get $entering f64.mul local.get $leaving local.get $leaving f64.mul f64.sub f64.add local.set $squares
+        end
+        f64.const 0 local.set $products
+        ${forUp(
+          '$k',
+          'i32.const 0',
+          'local.get $width',
+          `local.get $products ${loadF64('$signal', 'local.get $s0 local.get $k i32.add')} ${loadF64('$template', 'local.get $k')} f64.mul f64.add local.set $products`,
+        )}
+        local.get $sum local.get $widthF f64.div local.set $sMean
+        local.get $squares local.get $widthF local.get $sMean f64.mul local.get $sMean f64.mul f64.sub local.set $sVar
+        f64.const 0 local.set $correlation
+        local.get $sVar f64.const 0 f64.gt local.get $tVar f64.const 0 f64.gt i32.and
+        if
+          ;; cross / sqrt(sVar · tVar), cross = products − width · sMean · tMean
+          local.get $products local.get $widthF local.get $sMean f64.mul local.get $tMean f64.mul f64.sub
+          local.get $sVar local.get $tVar f64.mul f64.sqrt f64.div local.set $correlation
+        end
+        local.get $correlation local.get $best f64.gt
+        if local.get $r local.get $lag i32.add local.set $bestR local.get $correlation local.set $best end
+        ${increment('$lag', 1)}`,
+      )}
+      ${at('$outR', 'local.get $b', 2)} local.get $bestR i32.store
+      ${f64At('$outCorrelation', 'local.get $b')} local.get $best f64.store`,
+    )}`);
 }
 
 /** The module's bytes: runningMedian first, as `baseline` calls it by index. */

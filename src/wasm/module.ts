@@ -74,6 +74,68 @@ const OP = {
 /** Block type of a block, loop or if that leaves nothing on the stack. */
 const EMPTY_BLOCK = 0x40;
 
+/** Text-format names of the instructions without an immediate (`FunctionBuilder.text`). */
+const PLAIN_OPS: ReadonlyMap<string, number> = new Map(Object.entries({
+  block: OP.block,
+  loop: OP.loop,
+  if: OP.if,
+  else: OP.else,
+  end: OP.end,
+  select: OP.select,
+  'i32.eqz': OP.i32Eqz,
+  'i32.eq': OP.i32Eq,
+  'i32.ne': OP.i32Ne,
+  'i32.lt_s': OP.i32LtS,
+  'i32.gt_s': OP.i32GtS,
+  'i32.le_s': OP.i32LeS,
+  'i32.ge_s': OP.i32GeS,
+  'f64.lt': OP.f64Lt,
+  'f64.gt': OP.f64Gt,
+  'f64.le': OP.f64Le,
+  'f64.ge': OP.f64Ge,
+  'i32.add': OP.i32Add,
+  'i32.sub': OP.i32Sub,
+  'i32.mul': OP.i32Mul,
+  'i32.and': OP.i32And,
+  'i32.or': OP.i32Or,
+  'i32.shl': OP.i32Shl,
+  'i32.shr_s': OP.i32ShrS,
+  'f64.abs': OP.f64Abs,
+  'f64.neg': OP.f64Neg,
+  'f64.floor': OP.f64Floor,
+  'f64.sqrt': OP.f64Sqrt,
+  'f64.add': OP.f64Add,
+  'f64.sub': OP.f64Sub,
+  'f64.mul': OP.f64Mul,
+  'f64.div': OP.f64Div,
+  'i32.trunc_f64_s': OP.i32TruncF64S,
+  'f32.demote_f64': OP.f32DemoteF64,
+  'f64.convert_i32_s': OP.f64ConvertI32S,
+  'f64.promote_f32': OP.f64PromoteF32,
+}));
+
+/** ...those followed by an index (a local's, a branch depth, a function's). */
+const INDEX_OPS: Readonly<Record<string, number>> = {
+  'local.get': OP.localGet,
+  'local.set': OP.localSet,
+  'local.tee': OP.localTee,
+  br: OP.br,
+  br_if: OP.brIf,
+  call: OP.call,
+};
+
+/** ...and the loads and stores (offset 0), with their alignment hint. */
+const MEMORY_OPS: Readonly<Record<string, readonly [number, number]>> = {
+  'i32.load': [OP.i32Load, ALIGN_4],
+  'i32.load8_u': [OP.i32Load8U, ALIGN_1],
+  'i32.load16_s': [OP.i32Load16S, ALIGN_2],
+  'f32.load': [OP.f32Load, ALIGN_4],
+  'f64.load': [OP.f64Load, ALIGN_8],
+  'i32.store': [OP.i32Store, ALIGN_4],
+  'f32.store': [OP.f32Store, ALIGN_4],
+  'f64.store': [OP.f64Store, ALIGN_8],
+};
+
 /** Unsigned LEB128: 7 bits a byte, low first, the high bit set on all but the last. */
 export function unsignedLeb128(value: number): number[] {
   const bytes: number[] = [];
@@ -124,9 +186,12 @@ function appendName(out: number[], name: string): void {
   for (const byte of utf8) out.push(byte);
 }
 
-/** `bytes` appended to `out` one by one (no spread: a code section can exceed the argument limit). */
+/** Elements a single `push(...)` takes: well under every engine's argument limit. */
+const PUSH_CHUNK = 8192;
+
+/** `bytes` appended to `out`, in chunks of one builtin call each (an interpreted loop a byte costs ~1 ms a module cold). */
 function appendAll(out: number[], bytes: readonly number[]): void {
-  for (let i = 0; i < bytes.length; i += 1) out.push(bytes[i]!);
+  for (let i = 0; i < bytes.length; i += PUSH_CHUNK) out.push(...bytes.slice(i, i + PUSH_CHUNK));
 }
 
 /** A section appended to `out`: its id, its size, then what `write` puts in it. */
@@ -156,15 +221,75 @@ export class FunctionBuilder {
     this.results = [...results];
   }
 
-  param(type: ValueType): number {
+  /** Declares a parameter; `name` (`$…`) lets `text` refer to it. */
+  param(type: ValueType, name?: string): number {
     if (this.locals.length > 0) throw new Error('declare every parameter before the first local');
     this.params.push(type);
-    return this.params.length - 1;
+    return this.named(name, this.params.length - 1);
   }
 
-  local(type: ValueType): number {
+  /** Declares a local; `name` (`$…`) lets `text` refer to it. */
+  local(type: ValueType, name?: string): number {
     this.locals.push(type);
-    return this.params.length + this.locals.length - 1;
+    return this.named(name, this.params.length + this.locals.length - 1);
+  }
+
+  /**
+   * Appends instructions written in the WebAssembly text format's plain (unfolded) form:
+   * mnemonics separated by white space, a local by its `$name` or index, `;;` comments to the
+   * end of a line; `block`, `loop` and `if` leave nothing on the stack, loads and stores have
+   * offset 0. One tight loop over the words: on a cold start this costs far less than a call
+   * per instruction, which V8 would first have to compile.
+   */
+  text(source: string): this {
+    const words = source.replace(/;;[^\n]*/g, '').split(/\s+/);
+    const code = this.code;
+    for (let w = 0; w < words.length; w += 1) {
+      const word = words[w]!;
+      const plain = PLAIN_OPS.get(word);
+      if (plain !== undefined) {
+        code.push(plain);
+        if (plain === OP.block || plain === OP.loop || plain === OP.if) code.push(EMPTY_BLOCK);
+        continue;
+      }
+      if (word === '') continue;
+      const local = word === 'local.get' || word === 'local.set' || word === 'local.tee' ? this.names.get(words[w + 1]!) : undefined;
+      if (local !== undefined && local < 0x80) {
+        // The common case in one step: a named local, its index one LEB128 byte.
+        code.push(INDEX_OPS[word]!, local);
+        w += 1;
+        continue;
+      }
+      const access = MEMORY_OPS[word];
+      if (access !== undefined) {
+        this.memoryAccess(access[0], access[1], 0);
+        continue;
+      }
+      const indexed = INDEX_OPS[word];
+      if (indexed === undefined && word !== 'i32.const' && word !== 'f64.const') throw new Error(`unknown instruction: ${word}`);
+      const operand = words[(w += 1)];
+      if (operand === undefined || operand === '') throw new Error(`${word} needs an operand`);
+      if (indexed !== undefined) this.withIndex(indexed, operand.startsWith('$') ? this.localIndex(operand) : Number(operand));
+      else if (word === 'i32.const') this.i32Const(Number(operand));
+      else this.f64Const(Number(operand));
+    }
+    return this;
+  }
+
+  private readonly names = new Map<string, number>();
+
+  private named(name: string | undefined, index: number): number {
+    if (name !== undefined) {
+      if (!name.startsWith('$') || this.names.has(name)) throw new Error(`bad or repeated local name: ${name}`);
+      this.names.set(name, index);
+    }
+    return index;
+  }
+
+  private localIndex(name: string): number {
+    const index = this.names.get(name);
+    if (index === undefined) throw new Error(`no local named ${name}`);
+    return index;
   }
 
   localGet(index: number): this {

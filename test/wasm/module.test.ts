@@ -133,6 +133,42 @@ describe('module emitter', () => {
     expect(() => outer(Number.NaN, 1)).toThrow(WebAssembly.RuntimeError);
   });
 
+  it('assembles the text form as the opcode helpers emit it', () => {
+    const text = new FunctionBuilder('scale', ['f64']);
+    for (const name of ['$input', '$output', '$count']) text.param('i32', name);
+    text.param('f64', '$factor');
+    text.local('i32', '$i');
+    for (const name of ['$a', '$b']) text.local('f64', name);
+    text.text(`block loop
+        local.get $i local.get $count i32.ge_s br_if 1 ;; done
+        local.get $output local.get $i i32.const 3 i32.shl i32.add
+        local.get $input local.get $i i32.const 2 i32.shl i32.add f32.load f64.promote_f32
+        local.get 3 f64.mul f64.const 0.5 f64.add f64.store
+        local.get $i i32.const 1 i32.add local.set $i
+        br 0
+      end end
+      f64.const 0`);
+    const { exports, buffer } = instantiateWithMemory(new WebAssembly.Module(emitModule({ module: 'test', name: 'memory' }, [text])), { module: 'test', name: 'memory' }, 1);
+    const input = new Float32Array(buffer, 0, 3);
+    const output = new Float64Array(buffer, 64, 3);
+    input.set([0.1, -2.7, 65504.5]);
+    (exports.scale as (input: number, output: number, count: number, factor: number) => number)(0, 64, 3, 1 / 3);
+    for (let i = 0; i < 3; i += 1) expect(Object.is(output[i], input[i]! * (1 / 3) + 0.5)).toBe(true);
+    // Instruction for instruction, the same bytes as the helpers (here with a large index and negative constants).
+    const byHelpers = new FunctionBuilder('same', ['i32']);
+    const byText = new FunctionBuilder('same', ['i32']);
+    for (let i = 0; i < 200; i += 1) {
+      byHelpers.local('i32');
+      byText.local('i32', `$l${i}`);
+    }
+    byHelpers.localGet(199).i32Const(-1000).i32Add().block(() => byHelpers.loop(() => byHelpers.br(1))).f64Const(Number.NaN).f64Const(-Infinity).f64Gt().i32Add();
+    byText.text('local.get $l199 i32.const -1000 i32.add block loop br 1 end end f64.const NaN f64.const -Infinity f64.gt i32.add');
+    expect(Array.from(emitModule({ module: 'test', name: 'memory' }, [byText]))).toEqual(Array.from(emitModule({ module: 'test', name: 'memory' }, [byHelpers])));
+    expect(() => new FunctionBuilder('bad').text('f64.frobnicate')).toThrow(/unknown instruction/);
+    expect(() => new FunctionBuilder('bad').text('local.get $nowhere')).toThrow(/no local/);
+    expect(() => new FunctionBuilder('bad').text('br')).toThrow(/operand/);
+  });
+
   it('refuses parameters declared after locals', () => {
     const f = new FunctionBuilder('late');
     f.local('i32');
