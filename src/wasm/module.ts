@@ -1,7 +1,8 @@
 /**
  * A small WebAssembly module emitter (used by the DSP and WFDB kernels): enough of the binary format (WebAssembly Core
  * Specification 1.0, chapter 5) for numeric kernels over one imported memory. Functions are
- * written with named opcode helpers in stack order; `emitModule` lays out the type, import,
+ * written with named opcode helpers in stack order, or as text in the format's plain form
+ * (`FunctionBuilder.text`); `emitModule` lays out the type, import,
  * function, export and code sections. The bytes are built at run time, so there is no build step
  * and no binary in the repository.
  */
