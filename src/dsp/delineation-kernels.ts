@@ -422,7 +422,7 @@ function kernels(bytes: number): { exports: Exports; buffer: ArrayBuffer } {
 export function subtractBaseline(signalUv: Float32Array, factor: number, blocks: number, halfA: number, halfB: number): Float64Array {
   const n = signalUv.length;
   const layout = new Layout();
-  const signal = layout.take(n, 4);
+  const signal = layout.take(n, Float32Array.BYTES_PER_ELEMENT);
   const decimated = layout.take(blocks, F64_BYTES);
   const smoothed = layout.take(blocks, F64_BYTES);
   const baseline = layout.take(blocks, F64_BYTES);
