@@ -3,86 +3,25 @@
  * 10 s stretch), so looking ahead is allowed here, unlike in the causal live filters.
  */
 
-/** Second-order Butterworth low-pass run forward then backward (zero phase, 4th-order roll-off). */
-export function lowPassZeroPhase(input: Float32Array | Float64Array, fsHz: number, cutoffHz: number): Float64Array {
-  const out = Float64Array.from(input);
-  if (cutoffHz >= fsHz / 2 || out.length < 3) return out;
-  // Bilinear-transform biquad coefficients (RBJ cookbook form, Q = 1/sqrt 2).
+import { lowPassInPlace, movingMeanAbsOf, subtractBaseline, type Biquad } from './delineation-kernels.js';
+
+/** Second-order Butterworth low-pass coefficients: bilinear transform, RBJ cookbook form, Q = 1/sqrt 2. */
+export function butterworthLowPass(fsHz: number, cutoffHz: number): Biquad {
   const w0 = (2 * Math.PI * cutoffHz) / fsHz;
   const alpha = Math.sin(w0) / Math.SQRT2;
   const cosW0 = Math.cos(w0);
   const a0 = 1 + alpha;
   const b0 = (1 - cosW0) / 2 / a0;
-  const b1 = (1 - cosW0) / a0;
-  const b2 = b0;
-  const a1 = (-2 * cosW0) / a0;
-  const a2 = (1 - alpha) / a0;
-  const pass = (forward: boolean) => {
-    const n = out.length;
-    const first = forward ? 0 : n - 1;
-    const step = forward ? 1 : -1;
-    // Start in steady state at the edge value so the ends do not ring.
-    let x1 = out[first]!;
-    let x2 = x1;
-    let y1 = x1;
-    let y2 = x1;
-    for (let k = 0, i = first; k < n; k += 1, i += step) {
-      const x = out[i]!;
-      const y = b0 * x + b1 * x1 + b2 * x2 - a1 * y1 - a2 * y2;
-      x2 = x1;
-      x1 = x;
-      y2 = y1;
-      y1 = y;
-      out[i] = y;
-    }
-  };
-  pass(true);
-  pass(false);
-  return out;
+  return { b0, b1: (1 - cosW0) / a0, b2: b0, a1: (-2 * cosW0) / a0, a2: (1 - alpha) / a0 };
 }
 
-/**
- * Centred running median of odd width (shrinking at the ends). A sorted copy of the window slides
- * along: each step removes the sample leaving and inserts the one entering (binary search).
- */
-export function runningMedian(input: ArrayLike<number>, width: number): Float64Array {
-  const n = input.length;
-  const half = Math.max(0, Math.floor(width / 2));
-  const out = new Float64Array(n);
-  const window = new Float64Array(2 * half + 1);
-  let count = 0;
-  let hi = -1; // newest sample in the window
-  for (let i = 0; i < n; i += 1) {
-    const leaving = i - half - 1;
-    if (leaving >= 0) {
-      const at = sortedPosition(window, count, input[leaving]!);
-      for (let k = at; k < count - 1; k += 1) window[k] = window[k + 1]!;
-      count -= 1;
-    }
-    while (hi < Math.min(n - 1, i + half)) {
-      hi += 1;
-      const value = input[hi]!;
-      const at = sortedPosition(window, count, value);
-      for (let k = count; k > at; k -= 1) window[k] = window[k - 1]!;
-      window[at] = value;
-      count += 1;
-    }
-    const mid = count >> 1;
-    out[i] = count % 2 === 1 ? window[mid]! : (window[mid - 1]! + window[mid]!) / 2;
-  }
+/** Second-order Butterworth low-pass run forward then backward (zero phase, 4th-order roll-off). */
+export function lowPassZeroPhase(input: Float32Array | Float64Array, fsHz: number, cutoffHz: number): Float64Array {
+  const out = Float64Array.from(input);
+  if (cutoffHz >= fsHz / 2 || out.length < 3) return out;
+  // Both passes in one call (delineation-kernels.ts), each starting in steady state at its edge value so the ends do not ring.
+  lowPassInPlace(out, butterworthLowPass(fsHz, cutoffHz));
   return out;
-}
-
-/** First index in the sorted `values[0, count)` whose value is not below `value`. */
-function sortedPosition(values: Float64Array, count: number, value: number): number {
-  let lo = 0;
-  let hi = count;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (values[mid]! < value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /** Scratch for `median`: one element kind for every caller, so the selection stays compiled once. */
@@ -138,40 +77,15 @@ function selectInPlace(values: Float64Array, n: number, k: number): number {
 /**
  * The signal minus its baseline wander, estimated by two cascaded running medians (200 ms removes
  * QRS and P, 600 ms removes T) computed on a signal decimated to about 50 Hz, then linearly
- * interpolated back. Estimate and subtraction share one pass: no baseline array is kept.
+ * interpolated back and subtracted.
  */
 export function withoutBaseline(signalUv: Float32Array, fsHz: number): Float64Array {
   const n = signalUv.length;
   const factor = Math.max(1, Math.round(fsHz / 50));
   const decimatedFsHz = fsHz / factor;
-  const m = Math.ceil(n / factor);
-  const decimated = new Float64Array(m);
-  for (let j = 0; j < m; j += 1) {
-    let sum = 0;
-    let count = 0;
-    for (let i = j * factor; i < Math.min(n, (j + 1) * factor); i += 1) {
-      sum += signalUv[i]!;
-      count += 1;
-    }
-    decimated[j] = sum / count;
-  }
-  const oddWidth = (seconds: number) => Math.max(1, Math.round(seconds * decimatedFsHz) | 1);
-  const baseline = runningMedian(runningMedian(decimated, oddWidth(0.2)), oddWidth(0.6));
-  const out = new Float64Array(n);
-  // Block j is centred on sample j*factor + (factor-1)/2. Clamps as conditionals, not Math calls:
-  // this loop runs interpreted on its first windows, where each call costs.
-  const centre = (factor - 1) / 2;
-  const lastBlock = m - 1;
-  for (let i = 0; i < n; i += 1) {
-    const position = (i - centre) / factor;
-    const floor = Math.floor(position);
-    const j = floor < 0 ? 0 : floor > lastBlock ? lastBlock : floor;
-    const next = j + 1 < lastBlock ? j + 1 : lastBlock;
-    const offset = position - j;
-    const fraction = offset < 0 ? 0 : offset > 1 ? 1 : offset;
-    out[i] = signalUv[i]! - (baseline[j]! * (1 - fraction) + baseline[next]! * fraction);
-  }
-  return out;
+  const halfWidth = (seconds: number) => Math.floor(Math.max(1, Math.round(seconds * decimatedFsHz) | 1) / 2);
+  // Block j is centred on sample j*factor + (factor-1)/2; the loops are in delineation-kernels.ts.
+  return subtractBaseline(signalUv, factor, Math.ceil(n / factor), halfWidth(0.2), halfWidth(0.6));
 }
 
 /** A wave low-passed (zero phase) and its slope (µV/s, central difference). */
@@ -197,27 +111,5 @@ export function slopeEnvelope(waveUv: Float64Array, fsHz: number, lowPassHz: num
 export function movingMeanAbs(values: Float64Array, width: number): Float64Array {
   const halfWidth = Math.max(0, (width - 1) / 2);
   const half = Math.floor(halfWidth);
-  const edgeWeight = halfWidth - half;
-  const last = values.length - 1;
-  const out = new Float64Array(values.length);
-  for (let i = 0; i < values.length; i += 1) {
-    let sum = 0;
-    let count = 0;
-    for (let j = Math.max(0, i - half); j <= Math.min(last, i + half); j += 1) {
-      sum += Math.abs(values[j]!);
-      count += 1;
-    }
-    if (edgeWeight > 0) {
-      if (i - half - 1 >= 0) {
-        sum += edgeWeight * Math.abs(values[i - half - 1]!);
-        count += edgeWeight;
-      }
-      if (i + half + 1 <= last) {
-        sum += edgeWeight * Math.abs(values[i + half + 1]!);
-        count += edgeWeight;
-      }
-    }
-    out[i] = sum / count;
-  }
-  return out;
+  return movingMeanAbsOf(values, half, halfWidth - half);
 }

@@ -1,4 +1,5 @@
-import { lowPassZeroPhase, median, medianInPlace, slopeEnvelope, withoutBaseline } from './delineation-filters.js';
+import { alignments, medianColumns, type AlignmentTemplate } from './delineation-kernels.js';
+import { lowPassZeroPhase, median, slopeEnvelope, withoutBaseline } from './delineation-filters.js';
 
 /** A representative beat: the sample-wise median of the selected, aligned beats. */
 export interface MedianBeat {
@@ -90,11 +91,11 @@ export function buildMedianBeat(signalUv: Float32Array, fsHz: number, rPeaks: re
   const seedIndex = candidates.indexOf(seedR);
   const seedWave = clean.subarray(candidates[seedIndex]! - pre, candidates[seedIndex]! - pre + length);
   const seedQrs = qrsTemplate(seedWave, pre, qrsHalf);
-  const firstPass = candidates.map((r) => bestAlignment(clean, seedQrs, r, qrsHalf, alignMax));
+  const firstPass = alignAll(clean, seedQrs, candidates, qrsHalf, alignMax);
   const cluster = firstPass.filter((beat) => beat.correlation >= MIN_QRS_CORRELATION).map((beat) => beat.r);
   const template = medianOfBeats(clean, Int32Array.from(cluster.length > 0 ? cluster : [candidates[seedIndex]!]), pre, length);
   const templateQrs = qrsTemplate(template, pre, qrsHalf);
-  const aligned = candidates.map((r) => bestAlignment(clean, templateQrs, r, qrsHalf, alignMax));
+  const aligned = alignAll(clean, templateQrs, candidates, qrsHalf, alignMax);
   let used = aligned.filter((beat) => beat.correlation >= MIN_QRS_CORRELATION).map((beat) => beat.r);
   if (used.length < Math.min(MIN_BEATS, aligned.length)) {
     // Keep the best-matching beats rather than nothing (noisy strip): the upper half by correlation.
@@ -181,8 +182,9 @@ function morphologyGroups(signal: Float64Array, rPeaks: readonly number[], half:
   for (let i = 0; i < n; i += 1) {
     correlation[i * n + i] = 1;
     const template = qrsTemplate(signal.subarray(rPeaks[i]! - half, rPeaks[i]! + half + 1), half, half);
+    const row = alignAll(signal, template, rPeaks.slice(i + 1), half, maxLag);
     for (let j = i + 1; j < n; j += 1) {
-      const best = bestAlignment(signal, template, rPeaks[j]!, half, maxLag);
+      const best = row[j - i - 1]!;
       correlation[i * n + j] = best.correlation;
       correlation[j * n + i] = best.correlation;
       lag[i * n + j] = best.r - rPeaks[j]!;
@@ -254,35 +256,15 @@ function qrsWidthS(waveUv: Float64Array, fsHz: number, rIndex: number): number {
 
 /**
  * Per sample of the beat window (`length` samples from `pre` before each R): the median over the
- * beats, or with `center` the median of their absolute deviations from it (the spread). R peaks
- * come as an Int32Array, one array kind from every caller, so V8 compiles this loop once.
+ * beats, or with `center` the median of their absolute deviations from it (the spread); the
+ * loops are in delineation-kernels.ts.
  */
 function medianOfBeats(signal: Float64Array, rPeaks: Int32Array, pre: number, length: number, center: Float64Array | null = null): Float64Array {
-  const out = new Float64Array(length);
-  const column = new Float64Array(rPeaks.length);
-  for (let k = 0; k < length; k += 1) {
-    const offset = k - pre;
-    if (center === null) {
-      for (let b = 0; b < rPeaks.length; b += 1) column[b] = signal[rPeaks[b]! + offset]!;
-    } else {
-      const c = center[k]!;
-      for (let b = 0; b < rPeaks.length; b += 1) column[b] = Math.abs(signal[rPeaks[b]! + offset]! - c);
-    }
-    out[k] = medianInPlace(column, column.length);
-  }
-  return out;
+  return medianColumns(signal, rPeaks, pre, length, center);
 }
 
-/** A template's QRS (`2 * half + 1` samples centred on its R) with the mean and variance every alignment against it needs. */
-interface QrsTemplate {
-  wave: Float64Array;
-  start: number;
-  mean: number;
-  /** Sum of squared deviations from `mean`. */
-  variance: number;
-}
-
-function qrsTemplate(wave: Float64Array, rIndex: number, half: number): QrsTemplate {
+/** A template's QRS (`2 * half + 1` samples centred on its R) with the mean and sum of squared deviations every alignment against it needs. */
+function qrsTemplate(wave: Float64Array, rIndex: number, half: number): AlignmentTemplate {
   const start = rIndex - half;
   const width = 2 * half + 1;
   let mean = 0;
@@ -290,43 +272,11 @@ function qrsTemplate(wave: Float64Array, rIndex: number, half: number): QrsTempl
   mean /= width;
   let variance = 0;
   for (let k = 0; k < width; k += 1) variance += (wave[start + k]! - mean) ** 2;
-  return { wave, start, mean, variance };
+  return { qrs: wave.subarray(start, start + width), mean, variance };
 }
 
-/** Shift (within ±maxLag) that best matches the beat's QRS to the template's, and that correlation. */
-function bestAlignment(signal: Float64Array, qrs: QrsTemplate, r: number, half: number, maxLag: number): { r: number; correlation: number } {
-  const { wave: template, start: t0, mean: tMean, variance: tVar } = qrs;
-  const width = 2 * half + 1;
-  let bestR = r;
-  let bestCorrelation = -Infinity;
-  // The beat's sum and sum of squares slide from lag to lag; only the products need a full pass.
-  let sum = 0;
-  let squares = 0;
-  const first = r - maxLag - half;
-  for (let k = 0; k < width; k += 1) {
-    const s = signal[first + k]!;
-    sum += s;
-    squares += s * s;
-  }
-  for (let lag = -maxLag; lag <= maxLag; lag += 1) {
-    const s0 = r + lag - half;
-    if (lag > -maxLag) {
-      const leaving = signal[s0 - 1]!;
-      const entering = signal[s0 + width - 1]!;
-      sum += entering - leaving;
-      squares += entering * entering - leaving * leaving;
-    }
-    // One pass: the centred sums follow from the raw ones (Σ(s−s̄)(t−t̄) = Σst − n·s̄·t̄).
-    let products = 0;
-    for (let k = 0; k < width; k += 1) products += signal[s0 + k]! * template[t0 + k]!;
-    const sMean = sum / width;
-    const cross = products - width * sMean * tMean;
-    const sVar = squares - width * sMean * sMean;
-    const correlation = sVar > 0 && tVar > 0 ? cross / Math.sqrt(sVar * tVar) : 0;
-    if (correlation > bestCorrelation) {
-      bestR = r + lag;
-      bestCorrelation = correlation;
-    }
-  }
-  return { r: bestR, correlation: bestCorrelation };
+/** For each R peak, the shift (within ±maxLag) that best matches its QRS to the template's, as an R, and that correlation. */
+function alignAll(signal: Float64Array, qrs: AlignmentTemplate, rPeaks: readonly number[], half: number, maxLag: number): { r: number; correlation: number }[] {
+  const { r, correlation } = alignments(signal, qrs, Int32Array.from(rPeaks), half, maxLag);
+  return Array.from(r, (value, i) => ({ r: value, correlation: correlation[i]! }));
 }

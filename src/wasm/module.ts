@@ -1,7 +1,8 @@
 /**
  * A small WebAssembly module emitter (used by the DSP and WFDB kernels): enough of the binary format (WebAssembly Core
  * Specification 1.0, chapter 5) for numeric kernels over one imported memory. Functions are
- * written with named opcode helpers in stack order; `emitModule` lays out the type, import,
+ * written with named opcode helpers in stack order, or as text in the format's plain form
+ * (`FunctionBuilder.text`); `emitModule` lays out the type, import,
  * function, export and code sections. The bytes are built at run time, so there is no build step
  * and no binary in the repository.
  */
@@ -24,6 +25,7 @@ const OP = {
   end: 0x0b,
   br: 0x0c,
   brIf: 0x0d,
+  call: 0x10,
   select: 0x1b,
   localGet: 0x20,
   localSet: 0x21,
@@ -42,9 +44,12 @@ const OP = {
   i32Eq: 0x46,
   i32Ne: 0x47,
   i32LtS: 0x48,
+  i32GtS: 0x4a,
+  i32LeS: 0x4c,
   i32GeS: 0x4e,
   f64Lt: 0x63,
   f64Gt: 0x64,
+  f64Le: 0x65,
   f64Ge: 0x66,
   i32Add: 0x6a,
   i32Sub: 0x6b,
@@ -53,11 +58,15 @@ const OP = {
   i32Or: 0x72,
   i32Shl: 0x74,
   i32ShrS: 0x75,
+  f64Abs: 0x99,
   f64Neg: 0x9a,
+  f64Floor: 0x9c,
+  f64Sqrt: 0x9f,
   f64Add: 0xa0,
   f64Sub: 0xa1,
   f64Mul: 0xa2,
   f64Div: 0xa3,
+  i32TruncF64S: 0xaa,
   f32DemoteF64: 0xb6,
   f64ConvertI32S: 0xb7,
   f64PromoteF32: 0xbb,
@@ -66,46 +75,133 @@ const OP = {
 /** Block type of a block, loop or if that leaves nothing on the stack. */
 const EMPTY_BLOCK = 0x40;
 
+/** Text-format names of the instructions without an immediate (`FunctionBuilder.text`). */
+const PLAIN_OPS: ReadonlyMap<string, number> = new Map(Object.entries({
+  block: OP.block,
+  loop: OP.loop,
+  if: OP.if,
+  else: OP.else,
+  end: OP.end,
+  select: OP.select,
+  'i32.eqz': OP.i32Eqz,
+  'i32.eq': OP.i32Eq,
+  'i32.ne': OP.i32Ne,
+  'i32.lt_s': OP.i32LtS,
+  'i32.gt_s': OP.i32GtS,
+  'i32.le_s': OP.i32LeS,
+  'i32.ge_s': OP.i32GeS,
+  'f64.lt': OP.f64Lt,
+  'f64.gt': OP.f64Gt,
+  'f64.le': OP.f64Le,
+  'f64.ge': OP.f64Ge,
+  'i32.add': OP.i32Add,
+  'i32.sub': OP.i32Sub,
+  'i32.mul': OP.i32Mul,
+  'i32.and': OP.i32And,
+  'i32.or': OP.i32Or,
+  'i32.shl': OP.i32Shl,
+  'i32.shr_s': OP.i32ShrS,
+  'f64.abs': OP.f64Abs,
+  'f64.neg': OP.f64Neg,
+  'f64.floor': OP.f64Floor,
+  'f64.sqrt': OP.f64Sqrt,
+  'f64.add': OP.f64Add,
+  'f64.sub': OP.f64Sub,
+  'f64.mul': OP.f64Mul,
+  'f64.div': OP.f64Div,
+  'i32.trunc_f64_s': OP.i32TruncF64S,
+  'f32.demote_f64': OP.f32DemoteF64,
+  'f64.convert_i32_s': OP.f64ConvertI32S,
+  'f64.promote_f32': OP.f64PromoteF32,
+}));
+
+/** ...those followed by an index (a local's, a branch depth, a function's). */
+const INDEX_OPS: Readonly<Record<string, number>> = {
+  'local.get': OP.localGet,
+  'local.set': OP.localSet,
+  'local.tee': OP.localTee,
+  br: OP.br,
+  br_if: OP.brIf,
+  call: OP.call,
+};
+
+/** ...and the loads and stores (offset 0), with their alignment hint. */
+const MEMORY_OPS: Readonly<Record<string, readonly [number, number]>> = {
+  'i32.load': [OP.i32Load, ALIGN_4],
+  'i32.load8_u': [OP.i32Load8U, ALIGN_1],
+  'i32.load16_s': [OP.i32Load16S, ALIGN_2],
+  'f32.load': [OP.f32Load, ALIGN_4],
+  'f64.load': [OP.f64Load, ALIGN_8],
+  'i32.store': [OP.i32Store, ALIGN_4],
+  'f32.store': [OP.f32Store, ALIGN_4],
+  'f64.store': [OP.f64Store, ALIGN_8],
+};
+
 /** Unsigned LEB128: 7 bits a byte, low first, the high bit set on all but the last. */
 export function unsignedLeb128(value: number): number[] {
-  if (!Number.isInteger(value) || value < 0) throw new RangeError(`not an unsigned integer: ${value}`);
   const bytes: number[] = [];
+  appendUnsignedLeb128(bytes, value);
+  return bytes;
+}
+
+/** `unsignedLeb128(value)` appended to `out`, with no array in between (the emitter writes thousands). */
+function appendUnsignedLeb128(out: number[], value: number): void {
+  if (!Number.isInteger(value) || value < 0) throw new RangeError(`not an unsigned integer: ${value}`);
   let rest = value;
   do {
     const low = rest % 128;
     rest = Math.floor(rest / 128);
-    bytes.push(rest > 0 ? low | 0x80 : low);
+    out.push(rest > 0 ? low | 0x80 : low);
   } while (rest > 0);
-  return bytes;
 }
 
 /** Signed LEB128 of a 32-bit integer: stops once the remaining bits are the sign of the last byte's bit 6. */
 export function signedLeb128(value: number): number[] {
-  if (!Number.isInteger(value) || value < -0x80000000 || value > 0x7fffffff) throw new RangeError(`not an i32: ${value}`);
   const bytes: number[] = [];
+  appendSignedLeb128(bytes, value);
+  return bytes;
+}
+
+function appendSignedLeb128(out: number[], value: number): void {
+  if (!Number.isInteger(value) || value < -0x80000000 || value > 0x7fffffff) throw new RangeError(`not an i32: ${value}`);
   let rest = value;
   for (;;) {
     const low = rest & 0x7f;
     rest >>= 7;
     const done = (rest === 0 && (low & 0x40) === 0) || (rest === -1 && (low & 0x40) !== 0);
-    bytes.push(done ? low : low | 0x80);
-    if (done) return bytes;
+    out.push(done ? low : low | 0x80);
+    if (done) return;
   }
 }
 
-/** A name as the format stores it: its UTF-8 length, then its bytes. */
-function encodedName(name: string): number[] {
-  const utf8 = [...new TextEncoder().encode(name)];
-  return [...unsignedLeb128(utf8.length), ...utf8];
+/** Scratch for an f64 constant's little-endian bytes. */
+const F64_SCRATCH = new Float64Array(1);
+const F64_SCRATCH_BYTES = new Uint8Array(F64_SCRATCH.buffer);
+
+const UTF8 = new TextEncoder();
+
+/** A name as the format stores it, appended to `out`: its UTF-8 length, then its bytes. */
+function appendName(out: number[], name: string): void {
+  const utf8 = UTF8.encode(name);
+  appendUnsignedLeb128(out, utf8.length);
+  for (const byte of utf8) out.push(byte);
 }
 
-/** A vector: its element count, then the elements' bytes. */
-function vector(items: readonly number[][]): number[] {
-  return [...unsignedLeb128(items.length), ...items.flat()];
+/** Elements a single `push(...)` takes: well under every engine's argument limit. */
+const PUSH_CHUNK = 8192;
+
+/** `bytes` appended to `out`, in chunks of one builtin call each (an interpreted loop a byte costs ~1 ms a module cold). */
+function appendAll(out: number[], bytes: readonly number[]): void {
+  for (let i = 0; i < bytes.length; i += PUSH_CHUNK) out.push(...bytes.slice(i, i + PUSH_CHUNK));
 }
 
-function section(id: number, content: readonly number[]): number[] {
-  return [id, ...unsignedLeb128(content.length), ...content];
+/** A section appended to `out`: its id, its size, then what `write` puts in it. */
+function appendSection(out: number[], id: number, write: (content: number[]) => void): void {
+  const content: number[] = [];
+  write(content);
+  out.push(id);
+  appendUnsignedLeb128(out, content.length);
+  appendAll(out, content);
 }
 
 /**
@@ -126,62 +222,126 @@ export class FunctionBuilder {
     this.results = [...results];
   }
 
-  param(type: ValueType): number {
+  /** Declares a parameter; `name` (`$…`) lets `text` refer to it. */
+  param(type: ValueType, name?: string): number {
     if (this.locals.length > 0) throw new Error('declare every parameter before the first local');
     this.params.push(type);
-    return this.params.length - 1;
+    return this.named(name, this.params.length - 1);
   }
 
-  local(type: ValueType): number {
+  /** Declares a local; `name` (`$…`) lets `text` refer to it. */
+  local(type: ValueType, name?: string): number {
     this.locals.push(type);
-    return this.params.length + this.locals.length - 1;
+    return this.named(name, this.params.length + this.locals.length - 1);
+  }
+
+  /**
+   * Appends instructions written in the WebAssembly text format's plain (unfolded) form:
+   * mnemonics separated by white space, a local by its `$name` or index, `;;` comments to the
+   * end of a line; `block`, `loop` and `if` leave nothing on the stack, loads and stores have
+   * offset 0. One tight loop over the words: on a cold start this costs far less than a call
+   * per instruction, which V8 would first have to compile.
+   */
+  text(source: string): this {
+    const words = source.replace(/;;[^\n]*/g, '').split(/\s+/);
+    const code = this.code;
+    for (let w = 0; w < words.length; w += 1) {
+      const word = words[w]!;
+      const plain = PLAIN_OPS.get(word);
+      if (plain !== undefined) {
+        code.push(plain);
+        if (plain === OP.block || plain === OP.loop || plain === OP.if) code.push(EMPTY_BLOCK);
+        continue;
+      }
+      if (word === '') continue;
+      const local = word === 'local.get' || word === 'local.set' || word === 'local.tee' ? this.names.get(words[w + 1]!) : undefined;
+      if (local !== undefined && local < 0x80) {
+        // The common case in one step: a named local, its index one LEB128 byte.
+        code.push(INDEX_OPS[word]!, local);
+        w += 1;
+        continue;
+      }
+      const access = MEMORY_OPS[word];
+      if (access !== undefined) {
+        this.memoryAccess(access[0], access[1], 0);
+        continue;
+      }
+      const indexed = INDEX_OPS[word];
+      if (indexed === undefined && word !== 'i32.const' && word !== 'f64.const') throw new Error(`unknown instruction: ${word}`);
+      const operand = words[(w += 1)];
+      if (operand === undefined || operand === '') throw new Error(`${word} needs an operand`);
+      if (indexed !== undefined) this.withIndex(indexed, operand.startsWith('$') ? this.localIndex(operand) : Number(operand));
+      else if (word === 'i32.const') this.i32Const(Number(operand));
+      else this.f64Const(Number(operand));
+    }
+    return this;
+  }
+
+  private readonly names = new Map<string, number>();
+
+  private named(name: string | undefined, index: number): number {
+    if (name !== undefined) {
+      if (!name.startsWith('$') || this.names.has(name)) throw new Error(`bad or repeated local name: ${name}`);
+      this.names.set(name, index);
+    }
+    return index;
+  }
+
+  private localIndex(name: string): number {
+    const index = this.names.get(name);
+    if (index === undefined) throw new Error(`no local named ${name}`);
+    return index;
   }
 
   localGet(index: number): this {
-    return this.op(OP.localGet, ...unsignedLeb128(index));
+    return this.withIndex(OP.localGet, index);
   }
   localSet(index: number): this {
-    return this.op(OP.localSet, ...unsignedLeb128(index));
+    return this.withIndex(OP.localSet, index);
   }
   localTee(index: number): this {
-    return this.op(OP.localTee, ...unsignedLeb128(index));
+    return this.withIndex(OP.localTee, index);
   }
 
   i32Const(value: number): this {
-    return this.op(OP.i32Const, ...signedLeb128(value));
+    this.code.push(OP.i32Const);
+    appendSignedLeb128(this.code, value);
+    return this;
   }
   f64Const(value: number): this {
-    const bytes = new Uint8Array(8);
-    new DataView(bytes.buffer).setFloat64(0, value, true);
-    return this.op(OP.f64Const, ...bytes);
+    F64_SCRATCH[0] = value;
+    this.code.push(OP.f64Const);
+    // Typed arrays use the platform's byte order: little-endian on every platform Node runs on.
+    for (let i = 0; i < 8; i += 1) this.code.push(F64_SCRATCH_BYTES[i]!);
+    return this;
   }
 
   // Memory access at the address on the stack plus a constant byte offset.
   i32Load(offset = 0): this {
-    return this.op(OP.i32Load, ALIGN_4, ...unsignedLeb128(offset));
+    return this.memoryAccess(OP.i32Load, ALIGN_4, offset);
   }
   /** One byte, zero-extended. */
   i32Load8U(offset = 0): this {
-    return this.op(OP.i32Load8U, ALIGN_1, ...unsignedLeb128(offset));
+    return this.memoryAccess(OP.i32Load8U, ALIGN_1, offset);
   }
   /** Two bytes, little-endian, sign-extended. */
   i32Load16S(offset = 0): this {
-    return this.op(OP.i32Load16S, ALIGN_2, ...unsignedLeb128(offset));
+    return this.memoryAccess(OP.i32Load16S, ALIGN_2, offset);
   }
   f32Load(offset = 0): this {
-    return this.op(OP.f32Load, ALIGN_4, ...unsignedLeb128(offset));
+    return this.memoryAccess(OP.f32Load, ALIGN_4, offset);
   }
   f64Load(offset = 0): this {
-    return this.op(OP.f64Load, ALIGN_8, ...unsignedLeb128(offset));
+    return this.memoryAccess(OP.f64Load, ALIGN_8, offset);
   }
   i32Store(offset = 0): this {
-    return this.op(OP.i32Store, ALIGN_4, ...unsignedLeb128(offset));
+    return this.memoryAccess(OP.i32Store, ALIGN_4, offset);
   }
   f32Store(offset = 0): this {
-    return this.op(OP.f32Store, ALIGN_4, ...unsignedLeb128(offset));
+    return this.memoryAccess(OP.f32Store, ALIGN_4, offset);
   }
   f64Store(offset = 0): this {
-    return this.op(OP.f64Store, ALIGN_8, ...unsignedLeb128(offset));
+    return this.memoryAccess(OP.f64Store, ALIGN_8, offset);
   }
 
   i32Eqz(): this {
@@ -195,6 +355,12 @@ export class FunctionBuilder {
   }
   i32LtS(): this {
     return this.op(OP.i32LtS);
+  }
+  i32GtS(): this {
+    return this.op(OP.i32GtS);
+  }
+  i32LeS(): this {
+    return this.op(OP.i32LeS);
   }
   i32GeS(): this {
     return this.op(OP.i32GeS);
@@ -227,11 +393,26 @@ export class FunctionBuilder {
   f64Gt(): this {
     return this.op(OP.f64Gt);
   }
+  f64Le(): this {
+    return this.op(OP.f64Le);
+  }
   f64Ge(): this {
     return this.op(OP.f64Ge);
   }
+  /** Clears the sign bit, as Math.abs does (NaN stays NaN, -0 becomes 0). */
+  f64Abs(): this {
+    return this.op(OP.f64Abs);
+  }
   f64Neg(): this {
     return this.op(OP.f64Neg);
+  }
+  /** Rounds towards -Infinity, as Math.floor does. */
+  f64Floor(): this {
+    return this.op(OP.f64Floor);
+  }
+  /** Correctly rounded, as Math.sqrt is. */
+  f64Sqrt(): this {
+    return this.op(OP.f64Sqrt);
   }
   f64Add(): this {
     return this.op(OP.f64Add);
@@ -249,6 +430,10 @@ export class FunctionBuilder {
   f32DemoteF64(): this {
     return this.op(OP.f32DemoteF64);
   }
+  /** Drops the fraction (traps outside the i32 range): for a double already known to be a small whole number. */
+  i32TruncF64S(): this {
+    return this.op(OP.i32TruncF64S);
+  }
   f64ConvertI32S(): this {
     return this.op(OP.f64ConvertI32S);
   }
@@ -263,21 +448,21 @@ export class FunctionBuilder {
 
   /** A block: `br` depth 0 inside it jumps past its end. */
   block(body: () => void): this {
-    this.op(OP.block, EMPTY_BLOCK);
+    this.op(OP.block).op(EMPTY_BLOCK);
     body();
     return this.op(OP.end);
   }
 
   /** A loop: `br` depth 0 inside it jumps back to its start. */
   loop(body: () => void): this {
-    this.op(OP.loop, EMPTY_BLOCK);
+    this.op(OP.loop).op(EMPTY_BLOCK);
     body();
     return this.op(OP.end);
   }
 
   /** Pops a condition: runs `then` where it is non-zero, else `otherwise`. */
   ifElse(then: () => void, otherwise?: () => void): this {
-    this.op(OP.if, EMPTY_BLOCK);
+    this.op(OP.if).op(EMPTY_BLOCK);
     then();
     if (otherwise) {
       this.op(OP.else);
@@ -286,34 +471,64 @@ export class FunctionBuilder {
     return this.op(OP.end);
   }
 
+  /** Calls function `index` of the module (its position in `emitModule`'s list), its arguments on the stack. */
+  call(index: number): this {
+    return this.withIndex(OP.call, index);
+  }
+
   br(depth: number): this {
-    return this.op(OP.br, ...unsignedLeb128(depth));
+    return this.withIndex(OP.br, depth);
   }
   brIf(depth: number): this {
-    return this.op(OP.brIf, ...unsignedLeb128(depth));
+    return this.withIndex(OP.brIf, depth);
   }
 
-  /** The function type: parameter and result types. */
-  signature(): number[] {
-    const types = (list: readonly ValueType[]) => vector(list.map((t) => [VALUE_TYPE_CODE[t]]));
-    return [0x60, ...types(this.params), ...types(this.results)];
+  /** The function type appended to `out`: parameter and result types. */
+  appendSignature(out: number[]): void {
+    out.push(0x60);
+    for (const list of [this.params, this.results]) {
+      appendUnsignedLeb128(out, list.length);
+      for (const type of list) out.push(VALUE_TYPE_CODE[type]);
+    }
   }
 
-  /** The code entry: size, locals (one group per run of one type), instructions, end. */
-  body(): number[] {
-    const groups: number[][] = [];
+  /** The code entry appended to `out`: size, locals (one group per run of one type), instructions, end. */
+  appendBody(out: number[]): void {
+    const runs: [number, ValueType][] = [];
     for (let i = 0; i < this.locals.length; ) {
       let run = 1;
       while (i + run < this.locals.length && this.locals[i + run] === this.locals[i]) run += 1;
-      groups.push([...unsignedLeb128(run), VALUE_TYPE_CODE[this.locals[i]!]]);
+      runs.push([run, this.locals[i]!]);
       i += run;
     }
-    const content = [...vector(groups), ...this.code, OP.end];
-    return [...unsignedLeb128(content.length), ...content];
+    const content: number[] = [];
+    appendUnsignedLeb128(content, runs.length);
+    for (const [run, type] of runs) {
+      appendUnsignedLeb128(content, run);
+      content.push(VALUE_TYPE_CODE[type]);
+    }
+    appendAll(content, this.code);
+    content.push(OP.end);
+    appendUnsignedLeb128(out, content.length);
+    appendAll(out, content);
   }
 
-  private op(...bytes: number[]): this {
-    for (const b of bytes) this.code.push(b);
+  private op(code: number): this {
+    this.code.push(code);
+    return this;
+  }
+
+  /** An opcode followed by an index or depth. */
+  private withIndex(code: number, index: number): this {
+    this.code.push(code);
+    appendUnsignedLeb128(this.code, index);
+    return this;
+  }
+
+  /** A load or store: opcode, alignment hint, constant offset. */
+  private memoryAccess(code: number, align: number, offset: number): this {
+    this.code.push(code, align);
+    appendUnsignedLeb128(this.code, offset);
     return this;
   }
 }
@@ -330,17 +545,36 @@ const EXTERNAL_KIND = { function: 0x00, memory: 0x02 } as const;
 
 /** A module importing one memory (at least one page, no maximum) and exporting each function by its name. */
 export function emitModule(memory: MemoryImport, functions: readonly FunctionBuilder[]): Uint8Array {
-  const signatures = functions.map((f) => f.signature());
-  const memoryLimits = [0x00, ...unsignedLeb128(1)];
-  const bytes = [
-    ...MAGIC_AND_VERSION,
-    ...section(SECTION.type, vector(signatures)),
-    ...section(SECTION.import, vector([[...encodedName(memory.module), ...encodedName(memory.name), EXTERNAL_KIND.memory, ...memoryLimits]])),
-    // Function i has type i: no two kernels share a signature worth deduplicating.
-    ...section(SECTION.function, vector(functions.map((_, i) => unsignedLeb128(i)))),
-    ...section(SECTION.export, vector(functions.map((f, i) => [...encodedName(f.name), EXTERNAL_KIND.function, ...unsignedLeb128(i)]))),
-    ...section(SECTION.code, vector(functions.map((f) => f.body()))),
-  ];
+  const bytes: number[] = [...MAGIC_AND_VERSION];
+  const count = (out: number[]) => appendUnsignedLeb128(out, functions.length);
+  appendSection(bytes, SECTION.type, (out) => {
+    count(out);
+    for (const f of functions) f.appendSignature(out);
+  });
+  appendSection(bytes, SECTION.import, (out) => {
+    appendUnsignedLeb128(out, 1);
+    appendName(out, memory.module);
+    appendName(out, memory.name);
+    // The memory's limits: a minimum of one page, no maximum.
+    out.push(EXTERNAL_KIND.memory, 0x00, 0x01);
+  });
+  // Function i has type i: no two kernels share a signature worth deduplicating.
+  appendSection(bytes, SECTION.function, (out) => {
+    count(out);
+    for (let i = 0; i < functions.length; i += 1) appendUnsignedLeb128(out, i);
+  });
+  appendSection(bytes, SECTION.export, (out) => {
+    count(out);
+    functions.forEach((f, i) => {
+      appendName(out, f.name);
+      out.push(EXTERNAL_KIND.function);
+      appendUnsignedLeb128(out, i);
+    });
+  });
+  appendSection(bytes, SECTION.code, (out) => {
+    count(out);
+    for (const f of functions) f.appendBody(out);
+  });
   return Uint8Array.from(bytes);
 }
 
