@@ -12,37 +12,14 @@
  * in and results copied out by each call.
  */
 
-import { compiledOnce, emitModule, FunctionBuilder, instantiateWithMemory, type ValueType } from '../wasm/module.js';
+import { compiledOnce, emitModule, FunctionBuilder, instantiateWithMemory } from '../wasm/module.js';
+import { at, declare, f64At, forUp, increment, loadF64, maxI32, minI32, whileTrue } from '../wasm/text.js';
 
 const F64_BYTES = 8;
 const I32_BYTES = 4;
 const MEMORY_IMPORT = { module: 'delineation', name: 'memory' } as const;
 
-/*
- * The kernels are written in the text format's plain form (FunctionBuilder.text), with a few
- * templates for the recurring shapes. Every template's arguments are instruction text.
- */
-
-/** Address of element `index` of the array at local `base`, elements of 2^`shift` bytes. */
-const at = (base: string, index: string, shift: number) => `local.get ${base} ${index} i32.const ${shift} i32.shl i32.add`;
-const f64At = (base: string, index: string) => at(base, index, 3);
-const loadF64 = (base: string, index: string) => `${f64At(base, index)} f64.load`;
-/** `for (i = start; i < end; i += 1) body`, `end` evaluated at every step. */
-const forUp = (i: string, start: string, end: string, body: string) =>
-  `${start} local.set ${i} block loop local.get ${i} ${end} i32.ge_s br_if 1 ${body} local.get ${i} i32.const 1 i32.add local.set ${i} br 0 end end`;
-const whileTrue = (condition: string, body: string) => `block loop ${condition} i32.eqz br_if 1 ${body} br 0 end end`;
-/** `a < b ? a : b` and `a > b ? a : b` on i32. */
-const minI32 = (a: string, b: string) => `${a} ${b} ${a} ${b} i32.lt_s select`;
-const maxI32 = (a: string, b: string) => `${a} ${b} ${a} ${b} i32.gt_s select`;
-const increment = (local: string, by: number) => `local.get ${local} i32.const ${by} i32.add local.set ${local}`;
-
-/** Declares `$name`s of one type, as parameters or locals. */
-function declare(f: FunctionBuilder, kind: 'param' | 'local', type: ValueType, names: string): void {
-  for (const name of names.split(' ')) {
-    if (kind === 'param') f.param(type, name);
-    else f.local(type, name);
-  }
-}
+// The kernels are written in the text form (FunctionBuilder.text) with the templates of wasm/text.ts.
 
 const RUNNING_MEDIAN_INDEX = 0;
 

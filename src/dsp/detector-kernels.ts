@@ -12,6 +12,7 @@
  */
 
 import { compiledOnce, emitModule, FunctionBuilder, instantiateWithMemory } from '../wasm/module.js';
+import { at, declare, increment, loopUntil } from '../wasm/text.js';
 
 /** Rings of each lead, in memory order; every ring has `ringSize` 8-byte slots (the raw ring uses half of its). */
 const RING = { raw: 0, smoothA: 1, smoothB: 2, slopes: 3, signedEnergy: 4, lobes: 5, cleanness: 6, refreshPower: 7 } as const;
@@ -28,22 +29,20 @@ const F64_SHIFT = 3;
 const F32_SHIFT = 2;
 const MEMORY_IMPORT = { module: 'detector', name: 'memory' } as const;
 
+// The kernels are written in the text form (FunctionBuilder.text) with the templates of wasm/text.ts.
+
 /** `target = base + index * stride` (i32), for a ring or a state array's address. */
-function setAddress(f: FunctionBuilder, target: number, base: number, stride: number, index: number): void {
-  f.localGet(base).localGet(stride).i32Const(index).i32Mul().i32Add().localSet(target);
-}
+const setAddress = (target: string, base: string, stride: string, index: number) =>
+  `local.get ${base} local.get ${stride} i32.const ${index} i32.mul i32.add local.set ${target}`;
 
-/** The parameters every kernel starts with: where the lead's rings start, their stride, the lead's first state slot and the state arrays' stride. */
-function leadParams(f: FunctionBuilder): { rings: number; ringBytes: number; state: number; stateStride: number } {
-  return { rings: f.param('i32'), ringBytes: f.param('i32'), state: f.param('i32'), stateStride: f.param('i32') };
-}
+/** The parameters every lead kernel starts with: where the lead's rings start, their stride, the lead's first state slot and the state arrays' stride. */
+const LEAD_PARAMS = '$rings $ringBytes $state $stateStride';
 
-/** Pushes the address of slot `(index & mask)` of a ring; `pushIndex` pushes the index. */
-function ringSlot(f: FunctionBuilder, ring: number, mask: number, shift: number, pushIndex: () => void): void {
-  f.localGet(ring);
-  pushIndex();
-  f.localGet(mask).i32And().i32Const(shift).i32Shl().i32Add();
-}
+/** Address of slot `(index & $mask)` of a ring, elements of 2^`shift` bytes. */
+const ringSlot = (ring: string, index: string, shift: number) => at(ring, `${index} local.get $mask i32.and`, shift);
+
+/** Address of value `$at` (a byte offset) of scratch array `which`. */
+const scratchAt = (which: number) => `local.get $scratchBytes i32.const ${which} i32.mul local.get $at i32.add`;
 
 /**
  * averages(rings, ringBytes, state, stateStride, next, count, phase, mask, lengthA, lengthB, decimation):
@@ -52,61 +51,36 @@ function ringSlot(f: FunctionBuilder, ring: number, mask: number, shift: number,
  */
 function averagesKernel(): FunctionBuilder {
   const f = new FunctionBuilder('averages');
-  const { rings, ringBytes, state, stateStride } = leadParams(f);
-  const n = f.param('i32');
-  const count = f.param('i32');
-  const phase = f.param('i32');
-  const mask = f.param('i32');
-  const lengthA = f.param('i32');
-  const lengthB = f.param('i32');
-  const decimation = f.param('i32');
-  const raw = f.local('i32');
-  const smoothA = f.local('i32');
-  const sumAAt = f.local('i32');
-  const sumBAt = f.local('i32');
-  const i = f.local('i32');
-  const out = f.local('i32');
-  const sumA = f.local('f64');
-  const sumB = f.local('f64');
-
-  setAddress(f, raw, rings, ringBytes, RING.raw);
-  setAddress(f, smoothA, rings, ringBytes, RING.smoothA);
-  setAddress(f, sumAAt, state, stateStride, STATE.sumA);
-  setAddress(f, sumBAt, state, stateStride, STATE.sumB);
-  f.localGet(sumAAt).f64Load().localSet(sumA);
-  f.localGet(sumBAt).f64Load().localSet(sumB);
-  f.i32Const(SCRATCH.featureSums).localSet(out);
-  f.block(() =>
-    f.loop(() => {
-      f.localGet(i).localGet(count).i32GeS().brIf(1);
-      // sumA += raw[n & m] - raw[(n - lengthA) & m], the Float32 samples widened to doubles
-      f.localGet(sumA);
-      ringSlot(f, raw, mask, F32_SHIFT, () => f.localGet(n));
-      f.f32Load().f64PromoteF32();
-      ringSlot(f, raw, mask, F32_SHIFT, () => f.localGet(n).localGet(lengthA).i32Sub());
-      f.f32Load().f64PromoteF32();
-      f.f64Sub().f64Add().localSet(sumA);
-      // sumB += sumA - smoothA[(n - lengthB) & m]
-      f.localGet(sumB).localGet(sumA);
-      ringSlot(f, smoothA, mask, F64_SHIFT, () => f.localGet(n).localGet(lengthB).i32Sub());
-      f.f64Load().f64Sub().f64Add().localSet(sumB);
-      // smoothA[n & m] = sumA
-      ringSlot(f, smoothA, mask, F64_SHIFT, () => f.localGet(n));
-      f.localGet(sumA).f64Store();
-      f.localGet(phase).i32Const(1).i32Add().localTee(phase).localGet(decimation).i32Eq();
-      f.ifElse(() => {
-        f.i32Const(0).localSet(phase);
-        f.localGet(out).localGet(sumB).f64Store();
-        f.localGet(out).i32Const(F64_BYTES).i32Add().localSet(out);
-      });
-      f.localGet(i).i32Const(1).i32Add().localSet(i);
-      f.localGet(n).i32Const(1).i32Add().localSet(n);
-      f.br(0);
-    }),
-  );
-  f.localGet(sumAAt).localGet(sumA).f64Store();
-  f.localGet(sumBAt).localGet(sumB).f64Store();
-  return f;
+  declare(f, 'param', 'i32', `${LEAD_PARAMS} $n $count $phase $mask $lengthA $lengthB $decimation`);
+  declare(f, 'local', 'i32', '$raw $smoothA $sumAAt $sumBAt $i $out');
+  declare(f, 'local', 'f64', '$sumA $sumB');
+  const sample = (index: string) => `${ringSlot('$raw', index, F32_SHIFT)} f32.load f64.promote_f32`;
+  return f.text(`${setAddress('$raw', '$rings', '$ringBytes', RING.raw)}
+    ${setAddress('$smoothA', '$rings', '$ringBytes', RING.smoothA)}
+    ${setAddress('$sumAAt', '$state', '$stateStride', STATE.sumA)}
+    ${setAddress('$sumBAt', '$state', '$stateStride', STATE.sumB)}
+    local.get $sumAAt f64.load local.set $sumA
+    local.get $sumBAt f64.load local.set $sumB
+    i32.const ${SCRATCH.featureSums} local.set $out
+    ${loopUntil(
+      'local.get $i local.get $count i32.ge_s',
+      `;; sumA += raw[n & m] - raw[(n - lengthA) & m], the Float32 samples widened to doubles
+      local.get $sumA ${sample('local.get $n')} ${sample('local.get $n local.get $lengthA i32.sub')} f64.sub f64.add local.set $sumA
+      ;; sumB += sumA - smoothA[(n - lengthB) & m]
+      local.get $sumB local.get $sumA ${ringSlot('$smoothA', 'local.get $n local.get $lengthB i32.sub', F64_SHIFT)} f64.load f64.sub f64.add local.set $sumB
+      ;; smoothA[n & m] = sumA
+      ${ringSlot('$smoothA', 'local.get $n', F64_SHIFT)} local.get $sumA f64.store
+      local.get $phase i32.const 1 i32.add local.tee $phase local.get $decimation i32.eq
+      if
+        i32.const 0 local.set $phase
+        local.get $out local.get $sumB f64.store
+        ${increment('$out', F64_BYTES)}
+      end
+      ${increment('$i', 1)}
+      ${increment('$n', 1)}`,
+    )}
+    local.get $sumAAt local.get $sumA f64.store
+    local.get $sumBAt local.get $sumB f64.store`);
 }
 
 /**
@@ -118,158 +92,103 @@ function averagesKernel(): FunctionBuilder {
  */
 function featureKernel(): FunctionBuilder {
   const f = new FunctionBuilder('feature');
-  const { rings, ringBytes, state, stateStride } = leadParams(f);
-  const scratchBytes = f.param('i32');
-  const k = f.param('i32');
-  const values = f.param('i32');
-  const mask = f.param('i32');
-  const slopeLag = f.param('i32');
-  const lengthLocal = f.param('i32');
-  const lengthIntegration = f.param('i32');
-  const powerRate = f.param('f64');
-  const localScale = f.param('f64');
-  const aroundScale = f.param('f64');
-  const localFloor = f.param('f64');
-  const weightFloor = f.param('f64');
-  const smoothB = f.local('i32');
-  const slopes = f.local('i32');
-  const signed = f.local('i32');
-  const lobes = f.local('i32');
-  const cleanness = f.local('i32');
-  const refreshPower = f.local('i32');
-  const localHalf = f.local('i32');
-  const j = f.local('i32');
-  /** Byte offset of value j in a scratch array. */
-  const at = f.local('i32');
-  /** Byte offset of slot k & mask in a ring. */
-  const slot = f.local('i32');
-  const stateAt = [f.local('i32'), f.local('i32'), f.local('i32'), f.local('i32'), f.local('i32'), f.local('i32')];
-  const [localSumAt, risingAt, fallingAt, powerAt, totalAt, weightAt] = stateAt as [number, number, number, number, number, number];
-  const localSum = f.local('f64');
-  const rising = f.local('f64');
-  const falling = f.local('f64');
-  const power = f.local('f64');
-  const total = f.local('f64');
-  const weight = f.local('f64');
-  const sumB = f.local('f64');
-  const slope = f.local('f64');
-  const e = f.local('f64');
-  const leaving = f.local('f64');
-  const local = f.local('f64');
-  const floor = f.local('f64');
-  const around = f.local('f64');
-  const centreSlope = f.local('f64');
-  const weighted = f.local('f64');
-  const old = f.local('f64');
-  const lobe = f.local('f64');
-
-  setAddress(f, smoothB, rings, ringBytes, RING.smoothB);
-  setAddress(f, slopes, rings, ringBytes, RING.slopes);
-  setAddress(f, signed, rings, ringBytes, RING.signedEnergy);
-  setAddress(f, lobes, rings, ringBytes, RING.lobes);
-  setAddress(f, cleanness, rings, ringBytes, RING.cleanness);
-  setAddress(f, refreshPower, rings, ringBytes, RING.refreshPower);
+  declare(f, 'param', 'i32', `${LEAD_PARAMS} $scratchBytes $k $values $mask $slopeLag $lengthLocal $lengthIntegration`);
+  declare(f, 'param', 'f64', '$powerRate $localScale $aroundScale $localFloor $weightFloor');
+  // $at: byte offset of value j in a scratch array; $slot: byte offset of slot k & mask in a ring.
+  declare(f, 'local', 'i32', '$smoothB $slopes $signed $lobes $cleanness $refreshPower $localHalf $j $at $slot');
+  declare(f, 'local', 'i32', '$localSumAt $risingAt $fallingAt $powerAt $totalAt $weightAt');
+  declare(f, 'local', 'f64', '$localSum $rising $falling $power $total $weight');
+  declare(f, 'local', 'f64', '$sumB $slope $e $leaving $local $floor $around $centreSlope $weighted $old $lobe');
+  const rings = (
+    [
+      ['$smoothB', RING.smoothB],
+      ['$slopes', RING.slopes],
+      ['$signed', RING.signedEnergy],
+      ['$lobes', RING.lobes],
+      ['$cleanness', RING.cleanness],
+      ['$refreshPower', RING.refreshPower],
+    ] as const
+  ).map(([ring, index]) => setAddress(ring, '$rings', '$ringBytes', index));
   const carried = [
-    [localSumAt, localSum, STATE.localSum],
-    [risingAt, rising, STATE.risingSum],
-    [fallingAt, falling, STATE.fallingSum],
-    [powerAt, power, STATE.leadPower],
-    [totalAt, total, STATE.energyTotal],
-    [weightAt, weight, STATE.leadWeight],
+    ['$localSumAt', '$localSum', STATE.localSum],
+    ['$risingAt', '$rising', STATE.risingSum],
+    ['$fallingAt', '$falling', STATE.fallingSum],
+    ['$powerAt', '$power', STATE.leadPower],
+    ['$totalAt', '$total', STATE.energyTotal],
+    ['$weightAt', '$weight', STATE.leadWeight],
   ] as const;
-  for (const [address, value, index] of carried) {
-    setAddress(f, address, state, stateStride, index);
-    f.localGet(address).f64Load().localSet(value);
-  }
-  // lengthLocal is odd: (lengthLocal - 1) / 2 exactly.
-  f.localGet(lengthLocal).i32Const(1).i32Sub().i32Const(1).i32ShrS().localSet(localHalf);
-  /** `ring[(k - lag) & m]` onto the stack. */
-  const loadLagged = (ring: number, lag: number) => {
-    ringSlot(f, ring, mask, F64_SHIFT, () => f.localGet(k).localGet(lag).i32Sub());
-    f.f64Load();
-  };
+  const load = carried.map(([address, value, index]) => `${setAddress(address, '$state', '$stateStride', index)} local.get ${address} f64.load local.set ${value}`);
+  const save = carried.map(([address, value]) => `local.get ${address} local.get ${value} f64.store`);
+  /** `ring[(k - lag) & m]`. */
+  const lagged = (ring: string, lag: string) => `${ringSlot(ring, `local.get $k local.get ${lag} i32.sub`, F64_SHIFT)} f64.load`;
   /** `ring[k & m] = value` of a local. */
-  const storeAtK = (ring: number, value: number) => f.localGet(ring).localGet(slot).i32Add().localGet(value).f64Store();
+  const storeAtK = (ring: string, value: string) => `local.get ${ring} local.get $slot i32.add local.get ${value} f64.store`;
   /** `scratch[j] += value`, scratch array `which` of the block. */
-  const addToScratch = (which: number, value: number) => {
-    f.localGet(scratchBytes).i32Const(which).i32Mul().localGet(at).i32Add();
-    f.localGet(scratchBytes).i32Const(which).i32Mul().localGet(at).i32Add().f64Load();
-    f.localGet(value).f64Add().f64Store();
-  };
-
-  f.block(() =>
-    f.loop(() => {
-      f.localGet(j).localGet(values).i32GeS().brIf(1);
-      f.localGet(j).i32Const(F64_SHIFT).i32Shl().localSet(at);
-      f.localGet(k).localGet(mask).i32And().i32Const(F64_SHIFT).i32Shl().localSet(slot);
-      // sumB = sums[j]; slope = sumB - smoothB[(k - slopeLag) & m]; smoothB[k & m] = sumB
-      f.i32Const(SCRATCH.featureSums).localGet(at).i32Add().f64Load().localSet(sumB);
-      f.localGet(sumB);
-      loadLagged(smoothB, slopeLag);
-      f.f64Sub().localSet(slope);
-      storeAtK(smoothB, sumB);
-      // e = slope²; leaving = slopes[(k - lengthLocal) & m]; slopes[k & m] = slope
-      f.localGet(slope).localGet(slope).f64Mul().localSet(e);
-      loadLagged(slopes, lengthLocal);
-      f.localSet(leaving);
-      storeAtK(slopes, slope);
-      // localSum += e - leaving²; power += (e - power) * powerRate; total += e
-      f.localGet(localSum).localGet(e).localGet(leaving).localGet(leaving).f64Mul().f64Sub().f64Add().localSet(localSum);
-      f.localGet(power).localGet(e).localGet(power).f64Sub().localGet(powerRate).f64Mul().f64Add().localSet(power);
-      f.localGet(total).localGet(e).f64Add().localSet(total);
-      // The weight moves slowly: refreshed every 4th feature index (fixed indices, so results do not depend on block sizes).
-      f.localGet(k).i32Const(3).i32And().i32Eqz();
-      f.ifElse(() => {
-        f.localGet(localSum).localGet(localScale).f64Mul().localSet(local);
-        f.localGet(localFloor).localGet(power).f64Mul().localSet(floor);
-        // around = (localSum - (rising + falling) / weight) * aroundScale: the local power without the integration
-        // window at the centre (its slope power is the rising and falling sums unweighted), so a candidate's own QRS never makes its lead look noisy.
-        f.localGet(localSum).localGet(rising).localGet(falling).f64Add().localGet(weight).f64Div().f64Sub();
-        f.localGet(aroundScale).f64Mul().localSet(around);
-        // cleanness[k & m] = around > floor ? floor / around : 1
-        f.localGet(cleanness).localGet(slot).i32Add();
-        f.localGet(floor).localGet(around).f64Div().f64Const(1).localGet(around).localGet(floor).f64Gt().select();
-        f.f64Store();
-        storeAtK(refreshPower, power);
-        // weight = 1 / ((local > floor ? local : floor) + weightFloor)
-        f.f64Const(1);
-        f.localGet(local).localGet(floor).localGet(local).localGet(floor).f64Gt().select();
-        f.localGet(weightFloor).f64Add().f64Div().localSet(weight);
-      });
-      // centreSlope = slopes[(k - localHalf) & m]; weighted = centreSlope * centreSlope * weight
-      loadLagged(slopes, localHalf);
-      f.localSet(centreSlope);
-      f.localGet(centreSlope).localGet(centreSlope).f64Mul().localGet(weight).f64Mul().localSet(weighted);
-      // The value leaving the integration window leaves the sum it went into.
-      loadLagged(signed, lengthIntegration);
-      f.localTee(old).f64Const(0).f64Gt();
-      f.ifElse(
-        () => f.localGet(rising).localGet(old).f64Sub().localSet(rising),
-        () => f.localGet(falling).localGet(old).f64Add().localSet(falling),
-      );
-      f.localGet(centreSlope).f64Const(0).f64Gt();
-      f.ifElse(
-        () => {
-          f.localGet(rising).localGet(weighted).f64Add().localSet(rising);
-          storeAtK(signed, weighted);
-        },
-        () => {
-          f.localGet(falling).localGet(weighted).f64Add().localSet(falling);
-          f.localGet(signed).localGet(slot).i32Add().localGet(weighted).f64Neg().f64Store();
-        },
-      );
-      addToScratch(SCRATCH.combinedEnergy, weighted);
-      // lobe = 2 * (rising < falling ? rising : falling): a select on the comparison, as JavaScript does (not f64.min, which differs at -0 and NaN)
-      f.f64Const(2).localGet(rising).localGet(falling).localGet(rising).localGet(falling).f64Lt().select().f64Mul().localSet(lobe);
-      storeAtK(lobes, lobe);
-      addToScratch(SCRATCH.combinedIntegral, lobe);
-      f.localGet(j).i32Const(1).i32Add().localSet(j);
-      f.localGet(k).i32Const(1).i32Add().localSet(k);
-      f.br(0);
-    }),
-  );
-  for (const [address, value] of carried) f.localGet(address).localGet(value).f64Store();
-  return f;
+  const addToScratch = (which: number, value: string) => `${scratchAt(which)} ${scratchAt(which)} f64.load local.get ${value} f64.add f64.store`;
+  return f.text(`${rings.join(' ')}
+    ${load.join(' ')}
+    ;; lengthLocal is odd: (lengthLocal - 1) / 2 exactly.
+    local.get $lengthLocal i32.const 1 i32.sub i32.const 1 i32.shr_s local.set $localHalf
+    ${loopUntil(
+      'local.get $j local.get $values i32.ge_s',
+      `local.get $j i32.const ${F64_SHIFT} i32.shl local.set $at
+      local.get $k local.get $mask i32.and i32.const ${F64_SHIFT} i32.shl local.set $slot
+      ;; sumB = sums[j]; slope = sumB - smoothB[(k - slopeLag) & m]; smoothB[k & m] = sumB
+      i32.const ${SCRATCH.featureSums} local.get $at i32.add f64.load local.set $sumB
+      local.get $sumB ${lagged('$smoothB', '$slopeLag')} f64.sub local.set $slope
+      ${storeAtK('$smoothB', '$sumB')}
+      ;; e = slope²; leaving = slopes[(k - lengthLocal) & m]; slopes[k & m] = slope
+      local.get $slope local.get $slope f64.mul local.set $e
+      ${lagged('$slopes', '$lengthLocal')} local.set $leaving
+      ${storeAtK('$slopes', '$slope')}
+      ;; localSum += e - leaving²; power += (e - power) * powerRate; total += e
+      local.get $localSum local.get $e local.get $leaving local.get $leaving f64.mul f64.sub f64.add local.set $localSum
+      local.get $power local.get $e local.get $power f64.sub local.get $powerRate f64.mul f64.add local.set $power
+      local.get $total local.get $e f64.add local.set $total
+      ;; The weight moves slowly: refreshed every 4th feature index (fixed indices, so results do not depend on block sizes).
+      local.get $k i32.const 3 i32.and i32.eqz
+      if
+        local.get $localSum local.get $localScale f64.mul local.set $local
+        local.get $localFloor local.get $power f64.mul local.set $floor
+        ;; around = (localSum - (rising + falling) / weight) * aroundScale: the local power without the integration window
+        ;; at the centre (its slope power is the rising and falling sums unweighted), so a candidate's own QRS never makes its lead look noisy.
+        local.get $localSum local.get $rising local.get $falling f64.add local.get $weight f64.div f64.sub
+        local.get $aroundScale f64.mul local.set $around
+        ;; cleanness[k & m] = around > floor ? floor / around : 1
+        local.get $cleanness local.get $slot i32.add
+        local.get $floor local.get $around f64.div f64.const 1 local.get $around local.get $floor f64.gt select
+        f64.store
+        ${storeAtK('$refreshPower', '$power')}
+        ;; weight = 1 / ((local > floor ? local : floor) + weightFloor)
+        f64.const 1
+        local.get $local local.get $floor local.get $local local.get $floor f64.gt select
+        local.get $weightFloor f64.add f64.div local.set $weight
+      end
+      ;; centreSlope = slopes[(k - localHalf) & m]; weighted = centreSlope * centreSlope * weight
+      ${lagged('$slopes', '$localHalf')} local.set $centreSlope
+      local.get $centreSlope local.get $centreSlope f64.mul local.get $weight f64.mul local.set $weighted
+      ;; The value leaving the integration window leaves the sum it went into.
+      ${lagged('$signed', '$lengthIntegration')} local.tee $old f64.const 0 f64.gt
+      if local.get $rising local.get $old f64.sub local.set $rising
+      else local.get $falling local.get $old f64.add local.set $falling
+      end
+      local.get $centreSlope f64.const 0 f64.gt
+      if
+        local.get $rising local.get $weighted f64.add local.set $rising
+        ${storeAtK('$signed', '$weighted')}
+      else
+        local.get $falling local.get $weighted f64.add local.set $falling
+        local.get $signed local.get $slot i32.add local.get $weighted f64.neg f64.store
+      end
+      ${addToScratch(SCRATCH.combinedEnergy, '$weighted')}
+      ;; lobe = 2 * (rising < falling ? rising : falling): a select on the comparison, as JavaScript does (not f64.min, which differs at -0 and NaN)
+      f64.const 2 local.get $rising local.get $falling local.get $rising local.get $falling f64.lt select f64.mul local.set $lobe
+      ${storeAtK('$lobes', '$lobe')}
+      ${addToScratch(SCRATCH.combinedIntegral, '$lobe')}
+      ${increment('$j', 1)}
+      ${increment('$k', 1)}`,
+    )}
+    ${save.join(' ')}`);
 }
 
 /**
@@ -281,48 +200,27 @@ function featureKernel(): FunctionBuilder {
  */
 function scanKernel(): FunctionBuilder {
   const f = new FunctionBuilder('scan', ['i32']);
-  const energy = f.param('i32');
-  const integrated = f.param('i32');
-  const scratchBytes = f.param('i32');
-  const j = f.param('i32');
-  const values = f.param('i32');
-  const due = f.param('i32');
-  const k = f.param('i32');
-  const mask = f.param('i32');
-  const leadCount = f.param('f64');
-  const lengthIntegration = f.param('f64');
-  const at = f.local('i32');
-  const value = f.local('f64');
-  const previous = f.local('f64');
-  /** `integrated[(k - back) & m]` onto the stack. */
-  const integralBack = (back: number) => {
-    ringSlot(f, integrated, mask, F64_SHIFT, () => f.localGet(k).i32Const(back).i32Sub());
-    f.f64Load();
-  };
-  f.block(() =>
-    f.loop(() => {
-      f.localGet(j).localGet(values).i32GeS().brIf(1);
-      f.localGet(j).i32Const(F64_SHIFT).i32Shl().localSet(at);
-      // energy[k & m] = combinedEnergy[j]
-      ringSlot(f, energy, mask, F64_SHIFT, () => f.localGet(k));
-      f.localGet(scratchBytes).i32Const(SCRATCH.combinedEnergy).i32Mul().localGet(at).i32Add().f64Load().f64Store();
-      // integrated[k & m] = combinedIntegral[j] / leadCount / lengthIntegration
-      ringSlot(f, integrated, mask, F64_SHIFT, () => f.localGet(k));
-      f.localGet(scratchBytes).i32Const(SCRATCH.combinedIntegral).i32Mul().localGet(at).i32Add().f64Load();
-      f.localGet(leadCount).f64Div().localGet(lengthIntegration).f64Div().localTee(value).f64Store();
-      // A local maximum at k - 1: integrated[k - 1] > integrated[k - 2] and >= the value just stored.
-      integralBack(1);
-      f.localTee(previous);
-      integralBack(2);
-      f.f64Gt().localGet(previous).localGet(value).f64Ge().i32And().brIf(1);
-      f.localGet(j).localGet(due).i32GeS().brIf(1);
-      f.localGet(j).i32Const(1).i32Add().localSet(j);
-      f.localGet(k).i32Const(1).i32Add().localSet(k);
-      f.br(0);
-    }),
-  );
-  f.localGet(j);
-  return f;
+  declare(f, 'param', 'i32', '$energy $integrated $scratchBytes $j $values $due $k $mask');
+  declare(f, 'param', 'f64', '$leadCount $lengthIntegration');
+  declare(f, 'local', 'i32', '$at');
+  declare(f, 'local', 'f64', '$value $previous');
+  /** `integrated[(k - back) & m]`. */
+  const integralBack = (back: number) => `${ringSlot('$integrated', `local.get $k i32.const ${back} i32.sub`, F64_SHIFT)} f64.load`;
+  return f.text(`${loopUntil(
+    'local.get $j local.get $values i32.ge_s',
+    `local.get $j i32.const ${F64_SHIFT} i32.shl local.set $at
+    ;; energy[k & m] = combinedEnergy[j]
+    ${ringSlot('$energy', 'local.get $k', F64_SHIFT)} ${scratchAt(SCRATCH.combinedEnergy)} f64.load f64.store
+    ;; integrated[k & m] = combinedIntegral[j] / leadCount / lengthIntegration
+    ${ringSlot('$integrated', 'local.get $k', F64_SHIFT)} ${scratchAt(SCRATCH.combinedIntegral)} f64.load
+    local.get $leadCount f64.div local.get $lengthIntegration f64.div local.tee $value f64.store
+    ;; A local maximum at k - 1: integrated[k - 1] > integrated[k - 2] and >= the value just stored.
+    ${integralBack(1)} local.tee $previous ${integralBack(2)} f64.gt local.get $previous local.get $value f64.ge i32.and br_if 1
+    local.get $j local.get $due i32.ge_s br_if 1
+    ${increment('$j', 1)}
+    ${increment('$k', 1)}`,
+  )}
+  local.get $j`);
 }
 
 /** The detector module's bytes: `averages`, `feature` and `scan` over an imported memory. */

@@ -8,6 +8,7 @@
  */
 
 import { compiledOnce, emitModule, FunctionBuilder, instantiateWithMemory } from '../wasm/module.js';
+import { at, declare, increment, loopUntil } from '../wasm/text.js';
 
 const F32_BYTES = 4;
 /** Stands for "no invalid value": no 8-, 12- or 16-bit sample equals it. */
@@ -15,72 +16,51 @@ const NO_INVALID = 0x7fffffff;
 const MEMORY_IMPORT = { module: 'wfdb', name: 'memory' } as const;
 
 /**
- * A decode kernel: `frames` samples of one signal, the first at sample index `k` of the bytes at
- * address 0, `stride` samples apart, into Float32 at `out`; `pushValue` pushes the i32 sample at
- * index `k`. An `invalid` value repeats `last`, the last valid value, which is returned.
+ * A decode kernel, in the text form (FunctionBuilder.text): `frames` samples of one signal, the
+ * first at sample index `k` of the bytes at address 0, `stride` samples apart, into Float32 at
+ * `out`; `sampleAtK` is the text that pushes the i32 sample at index `$k`. An `invalid` value
+ * repeats `last`, the last valid value, which is returned.
  */
-function decodeKernel(name: string, pushValue: (f: FunctionBuilder, k: number) => void): FunctionBuilder {
+function decodeKernel(name: string, sampleAtK: string): FunctionBuilder {
   const f = new FunctionBuilder(name, ['f64']);
-  const out = f.param('i32');
-  const k = f.param('i32');
-  const stride = f.param('i32');
-  const frames = f.param('i32');
-  const baseline = f.param('f64');
-  const scale = f.param('f64');
-  const invalid = f.param('i32');
-  const last = f.param('f64');
-  const frame = f.local('i32');
-  const value = f.local('i32');
-  f.block(() =>
-    f.loop(() => {
-      f.localGet(frame).localGet(frames).i32GeS().brIf(1);
-      pushValue(f, k);
-      f.localTee(value).localGet(invalid).i32Ne();
-      f.ifElse(() => f.localGet(value).f64ConvertI32S().localGet(baseline).f64Sub().localGet(scale).f64Mul().localSet(last));
-      f.localGet(out).localGet(frame).i32Const(2).i32Shl().i32Add();
-      f.localGet(last).f32DemoteF64().f32Store();
-      f.localGet(frame).i32Const(1).i32Add().localSet(frame);
-      f.localGet(k).localGet(stride).i32Add().localSet(k);
-      f.br(0);
-    }),
-  );
-  f.localGet(last);
-  return f;
+  declare(f, 'param', 'i32', '$out $k $stride $frames');
+  declare(f, 'param', 'f64', '$baseline $scale');
+  declare(f, 'param', 'i32', '$invalid');
+  declare(f, 'param', 'f64', '$last');
+  declare(f, 'local', 'i32', '$frame $value');
+  return f.text(`${loopUntil(
+    'local.get $frame local.get $frames i32.ge_s',
+    `${sampleAtK} local.tee $value local.get $invalid i32.ne
+    if local.get $value f64.convert_i32_s local.get $baseline f64.sub local.get $scale f64.mul local.set $last end
+    ${at('$out', 'local.get $frame', 2)} local.get $last f32.demote_f64 f32.store
+    ${increment('$frame', 1)}
+    local.get $k local.get $stride i32.add local.set $k`,
+  )}
+  local.get $last`);
 }
 
 /** Format 16: little-endian two's-complement 16-bit samples. */
-function format16(f: FunctionBuilder, k: number): void {
-  f.localGet(k).i32Const(1).i32Shl().i32Load16S();
-}
+const FORMAT_16 = 'local.get $k i32.const 1 i32.shl i32.load16_s';
 
 /** Format 80: offset binary bytes (128 is zero). */
-function format80(f: FunctionBuilder, k: number): void {
-  f.localGet(k).i32Load8U().i32Const(128).i32Sub();
-}
+const FORMAT_80 = 'local.get $k i32.load8_u i32.const 128 i32.sub';
 
 /**
  * Format 212: each pair of samples is 12 + 12 bits in 3 bytes, the middle byte holding both top
  * nibbles (low nibble: first sample). Sample k is in the pair at byte (k >> 1) × 3, its low byte
  * at +0 or +2 and its top nibble shifted by 0 or 4, by k & 1; then sign-extended from 12 bits.
  */
-function format212(f: FunctionBuilder, k: number): void {
-  const pairAt = () => f.localGet(k).i32Const(1).i32ShrS().i32Const(3).i32Mul();
-  const second = () => f.localGet(k).i32Const(1).i32And();
-  pairAt();
-  second();
-  f.i32Const(1).i32Shl().i32Add().i32Load8U();
-  pairAt();
-  f.i32Load8U(1);
-  second();
-  f.i32Const(2).i32Shl().i32ShrS().i32Const(0x0f).i32And().i32Const(8).i32Shl();
-  f.i32Or().i32Const(20).i32Shl().i32Const(20).i32ShrS();
-}
+const PAIR_AT = 'local.get $k i32.const 1 i32.shr_s i32.const 3 i32.mul';
+const SECOND = 'local.get $k i32.const 1 i32.and';
+const FORMAT_212 = `${PAIR_AT} ${SECOND} i32.const 1 i32.shl i32.add i32.load8_u
+  ${PAIR_AT} i32.load8_u offset=1 ${SECOND} i32.const 2 i32.shl i32.shr_s i32.const 0x0f i32.and i32.const 8 i32.shl
+  i32.or i32.const 20 i32.shl i32.const 20 i32.shr_s`;
 
 const KERNEL_OF_FORMAT: Record<number, string> = { 16: 'decode16', 80: 'decode80', 212: 'decode212' };
 
 /** The decoder module's bytes: one kernel per format over an imported memory. */
 export function wfdbDecoderModuleBytes(): Uint8Array {
-  return emitModule(MEMORY_IMPORT, [decodeKernel('decode16', format16), decodeKernel('decode80', format80), decodeKernel('decode212', format212)]);
+  return emitModule(MEMORY_IMPORT, [decodeKernel('decode16', FORMAT_16), decodeKernel('decode80', FORMAT_80), decodeKernel('decode212', FORMAT_212)]);
 }
 
 const decoderModule = compiledOnce(wfdbDecoderModuleBytes);

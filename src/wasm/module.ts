@@ -1,10 +1,10 @@
 /**
- * A small WebAssembly module emitter (used by the DSP and WFDB kernels): enough of the binary format (WebAssembly Core
- * Specification 1.0, chapter 5) for numeric kernels over one imported memory. Functions are
- * written with named opcode helpers in stack order, or as text in the format's plain form
- * (`FunctionBuilder.text`); `emitModule` lays out the type, import,
- * function, export and code sections. The bytes are built at run time, so there is no build step
- * and no binary in the repository.
+ * A small WebAssembly module emitter (used by the DSP and WFDB kernels): enough of the binary
+ * format (WebAssembly Core Specification 1.0, chapter 5) for numeric kernels over one imported
+ * memory. Function bodies are written as text in the format's plain form (`FunctionBuilder.text`;
+ * shared templates in text.ts); `emitModule` lays out the type, import, function, export and code
+ * sections. The bytes are built at run time, so there is no build step and no binary in the
+ * repository.
  */
 
 export type ValueType = 'i32' | 'f32' | 'f64';
@@ -125,7 +125,7 @@ const INDEX_OPS: Readonly<Record<string, number>> = {
   call: OP.call,
 };
 
-/** ...and the loads and stores (offset 0), with their alignment hint. */
+/** ...and the loads and stores, with their alignment hint. */
 const MEMORY_OPS: Readonly<Record<string, readonly [number, number]>> = {
   'i32.load': [OP.i32Load, ALIGN_4],
   'i32.load8_u': [OP.i32Load8U, ALIGN_1],
@@ -206,8 +206,8 @@ function appendSection(out: number[], id: number, write: (content: number[]) => 
 
 /**
  * One function's signature and body. Parameters are declared first (`param`), then locals
- * (`local`); both return the index that `localGet`/`localSet` take. Every opcode helper appends
- * one instruction and returns the builder, so a body reads as the stack machine runs it.
+ * (`local`), each with the `$name` its body's text uses (or by index); `text` appends
+ * instructions in stack order, so a body reads as the stack machine runs it.
  */
 export class FunctionBuilder {
   readonly params: ValueType[] = [];
@@ -239,8 +239,8 @@ export class FunctionBuilder {
    * Appends instructions written in the WebAssembly text format's plain (unfolded) form:
    * mnemonics separated by white space, a local by its `$name` or index, `;;` comments to the
    * end of a line; `block`, `loop` and `if` leave nothing on the stack, loads and stores have
-   * offset 0. One tight loop over the words: on a cold start this costs far less than a call
-   * per instruction, which V8 would first have to compile.
+   * offset 0 unless followed by `offset=N`. One tight loop over the words: on a cold start this
+   * costs far less than a call per instruction, which V8 would first have to compile.
    */
   text(source: string): this {
     const words = source.replace(/;;[^\n]*/g, '').split(/\s+/);
@@ -263,7 +263,9 @@ export class FunctionBuilder {
       }
       const access = MEMORY_OPS[word];
       if (access !== undefined) {
-        this.memoryAccess(access[0], access[1], 0);
+        // An optional `offset=N` after it: a constant added to the address on the stack.
+        const offset = words[w + 1]?.startsWith('offset=') === true ? Number(words[(w += 1)]!.slice('offset='.length)) : 0;
+        this.memoryAccess(access[0], access[1], offset);
         continue;
       }
       const indexed = INDEX_OPS[word];
@@ -293,194 +295,16 @@ export class FunctionBuilder {
     return index;
   }
 
-  localGet(index: number): this {
-    return this.withIndex(OP.localGet, index);
-  }
-  localSet(index: number): this {
-    return this.withIndex(OP.localSet, index);
-  }
-  localTee(index: number): this {
-    return this.withIndex(OP.localTee, index);
-  }
-
-  i32Const(value: number): this {
+  private i32Const(value: number): void {
     this.code.push(OP.i32Const);
     appendSignedLeb128(this.code, value);
-    return this;
   }
-  f64Const(value: number): this {
+
+  private f64Const(value: number): void {
     F64_SCRATCH[0] = value;
     this.code.push(OP.f64Const);
     // Typed arrays use the platform's byte order: little-endian on every platform Node runs on.
     for (let i = 0; i < 8; i += 1) this.code.push(F64_SCRATCH_BYTES[i]!);
-    return this;
-  }
-
-  // Memory access at the address on the stack plus a constant byte offset.
-  i32Load(offset = 0): this {
-    return this.memoryAccess(OP.i32Load, ALIGN_4, offset);
-  }
-  /** One byte, zero-extended. */
-  i32Load8U(offset = 0): this {
-    return this.memoryAccess(OP.i32Load8U, ALIGN_1, offset);
-  }
-  /** Two bytes, little-endian, sign-extended. */
-  i32Load16S(offset = 0): this {
-    return this.memoryAccess(OP.i32Load16S, ALIGN_2, offset);
-  }
-  f32Load(offset = 0): this {
-    return this.memoryAccess(OP.f32Load, ALIGN_4, offset);
-  }
-  f64Load(offset = 0): this {
-    return this.memoryAccess(OP.f64Load, ALIGN_8, offset);
-  }
-  i32Store(offset = 0): this {
-    return this.memoryAccess(OP.i32Store, ALIGN_4, offset);
-  }
-  f32Store(offset = 0): this {
-    return this.memoryAccess(OP.f32Store, ALIGN_4, offset);
-  }
-  f64Store(offset = 0): this {
-    return this.memoryAccess(OP.f64Store, ALIGN_8, offset);
-  }
-
-  i32Eqz(): this {
-    return this.op(OP.i32Eqz);
-  }
-  i32Eq(): this {
-    return this.op(OP.i32Eq);
-  }
-  i32Ne(): this {
-    return this.op(OP.i32Ne);
-  }
-  i32LtS(): this {
-    return this.op(OP.i32LtS);
-  }
-  i32GtS(): this {
-    return this.op(OP.i32GtS);
-  }
-  i32LeS(): this {
-    return this.op(OP.i32LeS);
-  }
-  i32GeS(): this {
-    return this.op(OP.i32GeS);
-  }
-  i32Add(): this {
-    return this.op(OP.i32Add);
-  }
-  i32Sub(): this {
-    return this.op(OP.i32Sub);
-  }
-  i32Mul(): this {
-    return this.op(OP.i32Mul);
-  }
-  i32And(): this {
-    return this.op(OP.i32And);
-  }
-  i32Or(): this {
-    return this.op(OP.i32Or);
-  }
-  i32Shl(): this {
-    return this.op(OP.i32Shl);
-  }
-  i32ShrS(): this {
-    return this.op(OP.i32ShrS);
-  }
-
-  f64Lt(): this {
-    return this.op(OP.f64Lt);
-  }
-  f64Gt(): this {
-    return this.op(OP.f64Gt);
-  }
-  f64Le(): this {
-    return this.op(OP.f64Le);
-  }
-  f64Ge(): this {
-    return this.op(OP.f64Ge);
-  }
-  /** Clears the sign bit, as Math.abs does (NaN stays NaN, -0 becomes 0). */
-  f64Abs(): this {
-    return this.op(OP.f64Abs);
-  }
-  f64Neg(): this {
-    return this.op(OP.f64Neg);
-  }
-  /** Rounds towards -Infinity, as Math.floor does. */
-  f64Floor(): this {
-    return this.op(OP.f64Floor);
-  }
-  /** Correctly rounded, as Math.sqrt is. */
-  f64Sqrt(): this {
-    return this.op(OP.f64Sqrt);
-  }
-  f64Add(): this {
-    return this.op(OP.f64Add);
-  }
-  f64Sub(): this {
-    return this.op(OP.f64Sub);
-  }
-  f64Mul(): this {
-    return this.op(OP.f64Mul);
-  }
-  f64Div(): this {
-    return this.op(OP.f64Div);
-  }
-  /** Rounds a double to the nearest float, as a Float32Array store does. */
-  f32DemoteF64(): this {
-    return this.op(OP.f32DemoteF64);
-  }
-  /** Drops the fraction (traps outside the i32 range): for a double already known to be a small whole number. */
-  i32TruncF64S(): this {
-    return this.op(OP.i32TruncF64S);
-  }
-  f64ConvertI32S(): this {
-    return this.op(OP.f64ConvertI32S);
-  }
-  f64PromoteF32(): this {
-    return this.op(OP.f64PromoteF32);
-  }
-
-  /** Pops a condition and two values; keeps the first where the condition is non-zero (`c ? a : b`). */
-  select(): this {
-    return this.op(OP.select);
-  }
-
-  /** A block: `br` depth 0 inside it jumps past its end. */
-  block(body: () => void): this {
-    this.op(OP.block).op(EMPTY_BLOCK);
-    body();
-    return this.op(OP.end);
-  }
-
-  /** A loop: `br` depth 0 inside it jumps back to its start. */
-  loop(body: () => void): this {
-    this.op(OP.loop).op(EMPTY_BLOCK);
-    body();
-    return this.op(OP.end);
-  }
-
-  /** Pops a condition: runs `then` where it is non-zero, else `otherwise`. */
-  ifElse(then: () => void, otherwise?: () => void): this {
-    this.op(OP.if).op(EMPTY_BLOCK);
-    then();
-    if (otherwise) {
-      this.op(OP.else);
-      otherwise();
-    }
-    return this.op(OP.end);
-  }
-
-  /** Calls function `index` of the module (its position in `emitModule`'s list), its arguments on the stack. */
-  call(index: number): this {
-    return this.withIndex(OP.call, index);
-  }
-
-  br(depth: number): this {
-    return this.withIndex(OP.br, depth);
-  }
-  brIf(depth: number): this {
-    return this.withIndex(OP.brIf, depth);
   }
 
   /** The function type appended to `out`: parameter and result types. */
@@ -513,23 +337,16 @@ export class FunctionBuilder {
     appendAll(out, content);
   }
 
-  private op(code: number): this {
-    this.code.push(code);
-    return this;
-  }
-
   /** An opcode followed by an index or depth. */
-  private withIndex(code: number, index: number): this {
+  private withIndex(code: number, index: number): void {
     this.code.push(code);
     appendUnsignedLeb128(this.code, index);
-    return this;
   }
 
   /** A load or store: opcode, alignment hint, constant offset. */
-  private memoryAccess(code: number, align: number, offset: number): this {
+  private memoryAccess(code: number, align: number, offset: number): void {
     this.code.push(code, align);
     appendUnsignedLeb128(this.code, offset);
-    return this;
   }
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { compiledOnce, emitModule, FunctionBuilder, instantiateWithMemory, signedLeb128, unsignedLeb128 } from '../../src/wasm/module.js';
+import { compiledOnce, emitModule, FunctionBuilder, instantiateWithMemory, signedLeb128, unsignedLeb128, type ValueType } from '../../src/wasm/module.js';
+import { at, declare, f64At, increment, loopUntil, whileTrue } from '../../src/wasm/text.js';
 
 describe('LEB128', () => {
   it('encodes unsigned integers as the specification examples do', () => {
@@ -24,71 +25,123 @@ describe('LEB128', () => {
   });
 });
 
+const TEST_MEMORY = { module: 'test', name: 'memory' } as const;
+
 /** out[i] = in[i] * factor + 0.5 (in: Float32 widened to double), then returns the larger of the first two outputs by select. */
 function scaleKernel(): FunctionBuilder {
   const f = new FunctionBuilder('scale', ['f64']);
-  const input = f.param('i32');
-  const output = f.param('i32');
-  const count = f.param('i32');
-  const factor = f.param('f64');
-  const i = f.local('i32');
-  const a = f.local('f64');
-  const b = f.local('f64');
-  f.block(() =>
-    f.loop(() => {
-      f.localGet(i).localGet(count).i32GeS().brIf(1);
-      f.localGet(output).localGet(i).i32Const(3).i32Shl().i32Add();
-      f.localGet(input).localGet(i).i32Const(2).i32Shl().i32Add().f32Load().f64PromoteF32();
-      f.localGet(factor).f64Mul().f64Const(0.5).f64Add().f64Store();
-      f.localGet(i).i32Const(1).i32Add().localSet(i);
-      f.br(0);
-    }),
-  );
-  f.localGet(output).f64Load().localSet(a);
-  f.localGet(output).f64Load(8).localSet(b);
-  f.localGet(a).localGet(b).localGet(a).localGet(b).f64Gt().select();
-  return f;
+  declare(f, 'param', 'i32', '$input $output $count');
+  declare(f, 'param', 'f64', '$factor');
+  declare(f, 'local', 'i32', '$i');
+  declare(f, 'local', 'f64', '$a $b');
+  return f.text(`${loopUntil(
+    'local.get $i local.get $count i32.ge_s',
+    `${f64At('$output', 'local.get $i')}
+    ${at('$input', 'local.get $i', 2)} f32.load f64.promote_f32
+    local.get $factor f64.mul f64.const 0.5 f64.add f64.store
+    ${increment('$i', 1)}`,
+  )}
+  local.get $output f64.load local.set $a
+  local.get $output f64.load offset=8 local.set $b
+  local.get $a local.get $b local.get $a local.get $b f64.gt select`);
 }
 
-/** Adds 1 to each i32 in place, counting down to show negative constants and if/else. */
+/** Adds 1 to each i32 in place, counting down: returns 1000 × the negative results + the others (negative constants, local.tee, if/else). */
 function incrementKernel(): FunctionBuilder {
   const f = new FunctionBuilder('increment', ['i32']);
-  const at = f.param('i32');
-  const count = f.param('i32');
-  const negatives = f.local('i32');
-  f.block(() =>
-    f.loop(() => {
-      f.localGet(count).i32Eqz().brIf(1);
-      f.localGet(at).localGet(at).i32Load().i32Const(1).i32Add().i32Store();
-      f.localGet(at).i32Load().i32Const(0).i32LtS();
-      f.ifElse(() => f.localGet(negatives).i32Const(1).i32Add().localSet(negatives));
-      f.localGet(at).i32Const(4).i32Add().localSet(at);
-      f.localGet(count).i32Const(-1).i32Add().localSet(count);
-      f.br(0);
-    }),
-  );
-  f.localGet(negatives);
-  return f;
+  declare(f, 'param', 'i32', '$at $count');
+  declare(f, 'local', 'i32', '$negatives $others $value');
+  return f.text(`${whileTrue(
+    'local.get $count',
+    `local.get $at local.get $at i32.load i32.const 1 i32.add local.tee $value i32.store
+    local.get $value i32.const 0 i32.lt_s
+    if ${increment('$negatives', 1)} else ${increment('$others', 1)} end
+    ${increment('$at', 4)}
+    ${increment('$count', -1)}`,
+  )}
+  local.get $negatives i32.const 1000 i32.mul local.get $others i32.add`);
 }
 
 /** Math.floor(|x|) + sqrt(x * x) and whether x <= y, via a call to a second function: the rounding and comparison opcodes. */
 function roundingKernels(): FunctionBuilder[] {
   const inner = new FunctionBuilder('floorAbs', ['f64']);
-  const x = inner.param('f64');
-  inner.localGet(x).f64Abs().f64Floor().localGet(x).localGet(x).f64Mul().f64Sqrt().f64Add();
+  inner.param('f64', '$x');
+  inner.text('local.get $x f64.abs f64.floor local.get $x local.get $x f64.mul f64.sqrt f64.add');
   const outer = new FunctionBuilder('outer', ['f64']);
-  const a = outer.param('f64');
-  const b = outer.param('f64');
+  declare(outer, 'param', 'f64', '$a $b');
   // (a <= b) + (2 > 1) + (1 <= 1) + trunc(floorAbs(a)) as a double
-  outer.localGet(a).localGet(b).f64Le();
-  outer.i32Const(2).i32Const(1).i32GtS().i32Add();
-  outer.i32Const(1).i32Const(1).i32LeS().i32Add();
-  outer.localGet(a).call(0).i32TruncF64S().i32Add().f64ConvertI32S();
+  outer.text(`local.get $a local.get $b f64.le
+    i32.const 2 i32.const 1 i32.gt_s i32.add
+    i32.const 1 i32.const 1 i32.le_s i32.add
+    local.get $a call 0 i32.trunc_f64_s i32.add f64.convert_i32_s`);
   return [inner, outer];
 }
 
+/** A function exported as `name`: `params` declared as $a, $b, $c, then `body`. */
+function oneOp(name: string, params: readonly ValueType[], result: ValueType, body: string): FunctionBuilder {
+  const f = new FunctionBuilder(name, [result]);
+  params.forEach((type, i) => f.param(type, ['$a', '$b', '$c'][i]));
+  return f.text(body);
+}
+
+type Numeric = (...args: number[]) => number;
+
+const I32_VALUES = [0, 1, -1, 7, -8, 31, 32, 1000, -123456, 0x7fffffff, -0x80000000];
+const F64_VALUES = [0, -0, 0.1, 1.5, -2.5, 1e-300, -1e300, Number.MIN_VALUE, Infinity, -Infinity, Number.NaN];
+
+/** Each i32 instruction of two operands and what JavaScript computes for it. */
+const I32_BINARY: Record<string, Numeric> = {
+  'i32.add': (a, b) => (a + b) | 0,
+  'i32.sub': (a, b) => (a - b) | 0,
+  'i32.mul': (a, b) => Math.imul(a, b),
+  'i32.and': (a, b) => a & b,
+  'i32.or': (a, b) => a | b,
+  'i32.shl': (a, b) => a << b,
+  'i32.shr_s': (a, b) => a >> b,
+  'i32.eq': (a, b) => Number(a === b),
+  'i32.ne': (a, b) => Number(a !== b),
+  'i32.lt_s': (a, b) => Number(a < b),
+  'i32.gt_s': (a, b) => Number(a > b),
+  'i32.le_s': (a, b) => Number(a <= b),
+  'i32.ge_s': (a, b) => Number(a >= b),
+};
+const F64_ARITHMETIC: Record<string, Numeric> = {
+  'f64.add': (a, b) => a + b,
+  'f64.sub': (a, b) => a - b,
+  'f64.mul': (a, b) => a * b,
+  'f64.div': (a, b) => a / b,
+};
+const F64_COMPARISON: Record<string, Numeric> = {
+  'f64.lt': (a, b) => Number(a < b),
+  'f64.gt': (a, b) => Number(a > b),
+  'f64.le': (a, b) => Number(a <= b),
+  'f64.ge': (a, b) => Number(a >= b),
+};
+const F64_UNARY: Record<string, Numeric> = {
+  'f64.abs': Math.abs,
+  'f64.neg': (a) => -a,
+  'f64.floor': Math.floor,
+  'f64.sqrt': Math.sqrt,
+  // Rounded to the nearest float and back, as a Float32Array store and load do.
+  'f32.demote_f64 f64.promote_f32': Math.fround,
+};
+
+/** Loads (an address in) and stores (an address and a value in), with the DataView access each matches. */
+const LOADS: [string, ValueType, (view: DataView, at: number) => number][] = [
+  ['i32.load8_u', 'i32', (view, at) => view.getUint8(at)],
+  ['i32.load16_s', 'i32', (view, at) => view.getInt16(at, true)],
+  ['i32.load', 'i32', (view, at) => view.getInt32(at, true)],
+  ['f32.load', 'f32', (view, at) => view.getFloat32(at, true)],
+  ['f64.load', 'f64', (view, at) => view.getFloat64(at, true)],
+];
+const STORES: [string, ValueType, (view: DataView, at: number) => number][] = [
+  ['i32.store', 'i32', (view, at) => view.getInt32(at, true)],
+  ['f32.store', 'f32', (view, at) => view.getFloat32(at, true)],
+  ['f64.store', 'f64', (view, at) => view.getFloat64(at, true)],
+];
+
 describe('module emitter', () => {
-  const bytes = emitModule({ module: 'test', name: 'memory' }, [scaleKernel(), incrementKernel()]);
+  const bytes = emitModule(TEST_MEMORY, [scaleKernel(), incrementKernel()]);
 
   it('emits a module WebAssembly accepts', () => {
     expect(Array.from(bytes.subarray(0, 8))).toEqual([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
@@ -108,20 +161,20 @@ describe('module emitter', () => {
     expect(larger).toBe(Math.max(output[0]!, output[1]!));
   });
 
-  it('runs integer loops, negative constants and branches', () => {
+  it('runs integer loops, negative constants and both branches', () => {
     const module = compiledOnce(() => bytes);
     expect(module()).toBe(module());
-    const { exports, buffer } = instantiateWithMemory(module(), { module: 'test', name: 'memory' }, 100_000);
+    const { exports, buffer } = instantiateWithMemory(module(), TEST_MEMORY, 100_000);
     expect(buffer.byteLength).toBe(2 * 65536);
     const increment = exports.increment as (at: number, count: number) => number;
     const values = new Int32Array(buffer, 128, 4);
     values.set([-5, -1, 0, 41]);
-    expect(increment(128, 4)).toBe(1);
+    expect(increment(128, 4)).toBe(1 * 1000 + 3);
     expect(Array.from(values)).toEqual([-4, 0, 1, 42]);
   });
 
   it('rounds, takes |x| and square roots as Math does, and calls another function', () => {
-    const { exports } = instantiateWithMemory(new WebAssembly.Module(emitModule({ module: 'test', name: 'memory' }, roundingKernels())), { module: 'test', name: 'memory' }, 1);
+    const { exports } = instantiateWithMemory(new WebAssembly.Module(emitModule(TEST_MEMORY, roundingKernels())), TEST_MEMORY, 1);
     const floorAbs = exports.floorAbs as (x: number) => number;
     const outer = exports.outer as (a: number, b: number) => number;
     for (const v of [-2.5, -0, 0.3, 7.99, 1e-300, 12345.678]) expect(Object.is(floorAbs(v), Math.floor(Math.abs(v)) + Math.sqrt(v * v))).toBe(true);
@@ -133,40 +186,94 @@ describe('module emitter', () => {
     expect(() => outer(Number.NaN, 1)).toThrow(WebAssembly.RuntimeError);
   });
 
-  it('assembles the text form as the opcode helpers emit it', () => {
-    const text = new FunctionBuilder('scale', ['f64']);
-    for (const name of ['$input', '$output', '$count']) text.param('i32', name);
-    text.param('f64', '$factor');
-    text.local('i32', '$i');
-    for (const name of ['$a', '$b']) text.local('f64', name);
-    text.text(`block loop
-        local.get $i local.get $count i32.ge_s br_if 1 ;; done
-        local.get $output local.get $i i32.const 3 i32.shl i32.add
-        local.get $input local.get $i i32.const 2 i32.shl i32.add f32.load f64.promote_f32
-        local.get 3 f64.mul f64.const 0.5 f64.add f64.store
-        local.get $i i32.const 1 i32.add local.set $i
-        br 0
-      end end
-      f64.const 0`);
-    const { exports, buffer } = instantiateWithMemory(new WebAssembly.Module(emitModule({ module: 'test', name: 'memory' }, [text])), { module: 'test', name: 'memory' }, 1);
-    const input = new Float32Array(buffer, 0, 3);
-    const output = new Float64Array(buffer, 64, 3);
-    input.set([0.1, -2.7, 65504.5]);
-    (exports.scale as (input: number, output: number, count: number, factor: number) => number)(0, 64, 3, 1 / 3);
-    for (let i = 0; i < 3; i += 1) expect(Object.is(output[i], input[i]! * (1 / 3) + 0.5)).toBe(true);
-    // Instruction for instruction, the same bytes as the helpers (here with a large index and negative constants).
-    const byHelpers = new FunctionBuilder('same', ['i32']);
-    const byText = new FunctionBuilder('same', ['i32']);
-    for (let i = 0; i < 200; i += 1) {
-      byHelpers.local('i32');
-      byText.local('i32', `$l${i}`);
+  it('runs every arithmetic, comparison and conversion instruction as JavaScript computes it', () => {
+    const functions = [
+      ...Object.keys(I32_BINARY).map((op) => oneOp(op, ['i32', 'i32'], 'i32', `local.get $a local.get $b ${op}`)),
+      ...Object.keys(F64_ARITHMETIC).map((op) => oneOp(op, ['f64', 'f64'], 'f64', `local.get $a local.get $b ${op}`)),
+      ...Object.keys(F64_COMPARISON).map((op) => oneOp(op, ['f64', 'f64'], 'i32', `local.get $a local.get $b ${op}`)),
+      ...Object.keys(F64_UNARY).map((op) => oneOp(op, ['f64'], 'f64', `local.get $a ${op}`)),
+      oneOp('i32.eqz', ['i32'], 'i32', 'local.get $a i32.eqz'),
+      oneOp('i32.trunc_f64_s', ['f64'], 'i32', 'local.get $a i32.trunc_f64_s'),
+      oneOp('f64.convert_i32_s', ['i32'], 'f64', 'local.get $a f64.convert_i32_s'),
+      oneOp('select', ['f64', 'f64', 'i32'], 'f64', 'local.get $a local.get $b local.get $c select'),
+    ];
+    const { exports } = instantiateWithMemory(new WebAssembly.Module(emitModule(TEST_MEMORY, functions)), TEST_MEMORY, 1);
+    const run = (op: string) => exports[op] as unknown as Numeric;
+    const same = (op: string, got: number, want: number, ...args: number[]) => expect({ op, args, result: got }).toEqual({ op, args, result: want });
+    for (const [op, js] of Object.entries(I32_BINARY)) for (const a of I32_VALUES) for (const b of I32_VALUES) same(op, run(op)(a, b), js(a, b), a, b);
+    for (const [op, js] of Object.entries({ ...F64_ARITHMETIC, ...F64_COMPARISON })) {
+      for (const a of F64_VALUES) for (const b of F64_VALUES) same(op, run(op)(a, b), js(a, b), a, b);
     }
-    byHelpers.localGet(199).i32Const(-1000).i32Add().block(() => byHelpers.loop(() => byHelpers.br(1))).f64Const(Number.NaN).f64Const(-Infinity).f64Gt().i32Add();
-    byText.text('local.get $l199 i32.const -1000 i32.add block loop br 1 end end f64.const NaN f64.const -Infinity f64.gt i32.add');
-    expect(Array.from(emitModule({ module: 'test', name: 'memory' }, [byText]))).toEqual(Array.from(emitModule({ module: 'test', name: 'memory' }, [byHelpers])));
+    for (const [op, js] of Object.entries(F64_UNARY)) for (const a of F64_VALUES) same(op, run(op)(a), js(a), a);
+    for (const a of I32_VALUES) {
+      same('i32.eqz', run('i32.eqz')(a), Number(a === 0), a);
+      same('f64.convert_i32_s', run('f64.convert_i32_s')(a), a, a);
+    }
+    for (const a of [0, -0, 1.9, -1.9, 2147483647.5, -2147483648.9]) same('i32.trunc_f64_s', run('i32.trunc_f64_s')(a), Math.trunc(a) | 0, a);
+    same('select', run('select')(1.5, -0, 7), 1.5);
+    same('select', run('select')(1.5, -0, 0), -0);
+  });
+
+  it('loads and stores each width at any address and offset, little-endian', () => {
+    const functions = [
+      ...LOADS.map(([op, result]) => oneOp(op, ['i32'], result, `local.get $a ${op}`)),
+      ...LOADS.map(([op, result]) => oneOp(`${op} offset=3`, ['i32'], result, `local.get $a ${op} offset=3`)),
+      ...STORES.map(([op, type]) => oneOp(op, ['i32', type], 'i32', `local.get $a local.get $b ${op} i32.const 0`)),
+      ...STORES.map(([op, type]) => oneOp(`${op} offset=5`, ['i32', type], 'i32', `local.get $a local.get $b ${op} offset=5 i32.const 0`)),
+    ];
+    const { exports, buffer } = instantiateWithMemory(new WebAssembly.Module(emitModule(TEST_MEMORY, functions)), TEST_MEMORY, 1);
+    const run = (op: string) => exports[op] as unknown as Numeric;
+    const view = new DataView(buffer);
+    const bytes = new Uint8Array(buffer, 0, 64);
+    for (let i = 0; i < bytes.length; i += 1) bytes[i] = (i * 73 + 41) & 0xff;
+    for (const [op, , js] of LOADS) {
+      for (const address of [0, 1, 2, 7, 13]) {
+        expect(Object.is(run(op)(address), js(view, address))).toBe(true);
+        expect(Object.is(run(`${op} offset=3`)(address), js(view, address + 3))).toBe(true);
+      }
+    }
+    const values: Record<string, number[]> = { 'i32.store': [-2, 0x12345678, -0x80000000], 'f32.store': [0.1, -3.5, 65504.5], 'f64.store': [0.1, -0, -1e300] };
+    for (const [op, type, js] of STORES) {
+      for (const value of values[op]!) {
+        const want = type === 'f32' ? Math.fround(value) : value;
+        run(op)(9, value);
+        expect(Object.is(js(view, 9), want)).toBe(true);
+        run(`${op} offset=5`)(17, value);
+        expect(Object.is(js(view, 22), want)).toBe(true);
+      }
+    }
+  });
+
+  it('encodes each instruction as the binary format does', () => {
+    const f = new FunctionBuilder('encoded', ['i32']);
+    for (let i = 0; i < 200; i += 1) f.local('i32', `$l${i}`);
+    f.text(`local.get $l199 local.get 3 i32.add i32.const -1000 i32.add ;; a comment: local.get $nowhere
+      block loop br 1 end end
+      f64.const NaN f64.const -Infinity f64.gt i32.add
+      i32.const 0 i32.load8_u offset=200 local.tee $l0 local.set $l1 local.get $l0 i32.add`);
+    const body = [
+      ...[0x01, ...unsignedLeb128(200), 0x7f], // one run of 200 i32 locals
+      ...[0x20, ...unsignedLeb128(199), 0x20, 3, 0x6a, 0x41, ...signedLeb128(-1000), 0x6a],
+      ...[0x02, 0x40, 0x03, 0x40, 0x0c, 1, 0x0b, 0x0b],
+      ...[0x44, 0, 0, 0, 0, 0, 0, 0xf8, 0x7f, 0x44, 0, 0, 0, 0, 0, 0, 0xf0, 0xff, 0x64, 0x6a],
+      ...[0x41, 0, 0x2d, 0, ...unsignedLeb128(200), 0x22, 0, 0x21, 1, 0x20, 0, 0x6a],
+      0x0b,
+    ];
+    const module = Array.from(emitModule(TEST_MEMORY, [f]));
+    // The code section ends the module: its body, after the body's size.
+    expect(module.slice(-body.length - 1)).toEqual([body.length, ...body]);
+    expect(WebAssembly.validate(Uint8Array.from(module))).toBe(true);
+  });
+
+  it('refuses unknown instructions, unknown locals, missing operands and bad names', () => {
     expect(() => new FunctionBuilder('bad').text('f64.frobnicate')).toThrow(/unknown instruction/);
     expect(() => new FunctionBuilder('bad').text('local.get $nowhere')).toThrow(/no local/);
     expect(() => new FunctionBuilder('bad').text('br')).toThrow(/operand/);
+    expect(() => new FunctionBuilder('bad').text('i32.load offset=-1')).toThrow(RangeError);
+    expect(() => new FunctionBuilder('bad').param('i32', 'x')).toThrow(/name/);
+    const f = new FunctionBuilder('twice');
+    f.local('i32', '$x');
+    expect(() => f.local('i32', '$x')).toThrow(/repeated/);
   });
 
   it('refuses parameters declared after locals', () => {
