@@ -646,16 +646,26 @@ export class QrsDetector {
       const f1 = integrated[(k - 1) & m]!;
       if (k >= 2 && f1 > integrated[(k - 2) & m]! && f1 >= f) this.offerCandidate(k - 1);
       const pending = this.pending;
-      if (pending && n - (pending.at + this.featureDelay) >= this.mergeSamples) {
+      if (pending && n >= this.mergeClosesAt(pending)) {
         this.pending = null;
         this.classify(pending);
       }
       this.featureNext = k + 1;
       this.next = n + 1;
       if (this.learning) {
-        if (n - this.first >= this.learnSamples + this.featureDelay + this.mergeSamples) this.finishLearning();
+        if (n >= this.learningEndsAt()) this.finishLearning();
       } else if (n >= this.searchbackFrom) this.searchBackIfDue(n - this.featureDelay - this.mergeSamples);
     }
+  }
+
+  /** The last sample of the value at which a pending candidate's merge window has closed (steps, firstDue). */
+  private mergeClosesAt(pending: Candidate): number {
+    return pending.at + this.featureDelay + this.mergeSamples;
+  }
+
+  /** The last sample of the value at which learning ends (steps, firstDue). */
+  private learningEndsAt(): number {
+    return this.first + this.learnSamples + this.featureDelay + this.mergeSamples;
   }
 
   /**
@@ -665,9 +675,9 @@ export class QrsDetector {
    */
   private firstDue(j: number, values: number): number {
     if (this.featureNext < 2) return j;
-    let deadline = this.learning ? this.first + this.learnSamples + this.featureDelay + this.mergeSamples : this.searchbackFrom;
+    let deadline = this.learning ? this.learningEndsAt() : this.searchbackFrom;
     const pending = this.pending;
-    if (pending) deadline = Math.min(deadline, pending.at + this.featureDelay + this.mergeSamples);
+    if (pending) deadline = Math.min(deadline, this.mergeClosesAt(pending));
     const n = this.first + (this.featureNext + 1) * this.decimation - 1;
     if (deadline <= n) return j;
     return Math.min(values, j + Math.ceil((deadline - n) / this.decimation));
